@@ -1,0 +1,256 @@
+"""Pose estimation: MediaPipe PoseLandmarker behind a small class that returns plain `Pose` data.
+
+The model bundle lives in models/ and is checked against its sha256 before loading. The native
+library writes dozens of log lines to stderr on create and close; they are kept out of the
+user's terminal by redirecting file descriptor 2 around those calls.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from posture.errors import UserError
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+MODEL_NAME = "pose_landmarker_full.task"
+REBUILD_HINT = "rebuild it with: python models/build_pose_model.py"
+MAX_SIDE = 1280  # larger frames are downscaled before inference: landmarks do not improve
+MIN_SIDE = 64  # smaller frames are upscaled: the detector needs a few pixels to work with
+MAX_CANDIDATES = 3  # poses asked of the model, so a passer-by can be told from the user
+
+
+class LM(IntEnum):
+    """MediaPipe's 33 pose landmark indices (the ones this program uses, and their neighbours)."""
+
+    NOSE = 0
+    LEFT_EYE_INNER = 1
+    LEFT_EYE = 2
+    LEFT_EYE_OUTER = 3
+    RIGHT_EYE_INNER = 4
+    RIGHT_EYE = 5
+    RIGHT_EYE_OUTER = 6
+    LEFT_EAR = 7
+    RIGHT_EAR = 8
+    MOUTH_LEFT = 9
+    MOUTH_RIGHT = 10
+    LEFT_SHOULDER = 11
+    RIGHT_SHOULDER = 12
+    LEFT_ELBOW = 13
+    RIGHT_ELBOW = 14
+    LEFT_WRIST = 15
+    RIGHT_WRIST = 16
+    LEFT_PINKY = 17
+    RIGHT_PINKY = 18
+    LEFT_INDEX = 19
+    RIGHT_INDEX = 20
+    LEFT_THUMB = 21
+    RIGHT_THUMB = 22
+    LEFT_HIP = 23
+    RIGHT_HIP = 24
+    LEFT_KNEE = 25
+    RIGHT_KNEE = 26
+    LEFT_ANKLE = 27
+    RIGHT_ANKLE = 28
+    LEFT_HEEL = 29
+    RIGHT_HEEL = 30
+    LEFT_FOOT_INDEX = 31
+    RIGHT_FOOT_INDEX = 32
+
+
+NUM_LANDMARKS = 33
+
+
+@dataclass(frozen=True)
+class Pose:
+    """One person's landmarks in one frame.
+
+    xy: (33, 2) pixel coordinates in the source frame; visibility: (33,) in 0..1;
+    world: (33, 3) metres around the hips (MediaPipe's world landmarks); width, height: frame size.
+    """
+
+    xy: np.ndarray
+    visibility: np.ndarray
+    world: np.ndarray
+    width: int
+    height: int
+
+    def visible(self, *indices: int, threshold: float = 0.5) -> bool:
+        """True when every landmark named is visible with at least `threshold` confidence."""
+        return bool(np.all(self.visibility[list(indices)] >= threshold))
+
+    def point(self, index: int) -> np.ndarray:
+        """Pixel position of one landmark."""
+        return self.xy[index]
+
+    def mid(self, a: int, b: int) -> np.ndarray:
+        """Pixel midpoint of two landmarks."""
+        return (self.xy[a] + self.xy[b]) / 2.0
+
+    def bbox(self) -> tuple[float, float, float, float]:
+        """(x0, y0, x1, y1) of the confidently seen landmarks (all of them if none are)."""
+        seen = self.visibility >= 0.5
+        pts = self.xy[seen] if seen.any() else self.xy
+        x0, y0 = pts.min(axis=0)
+        x1, y1 = pts.max(axis=0)
+        return float(x0), float(y0), float(x1), float(y1)
+
+
+@contextlib.contextmanager
+def quiet_stderr() -> Iterator[None]:
+    """Silence file descriptor 2 (native library logging) for the duration of the block."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all: nothing to silence
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def model_path() -> Path:
+    """Path of the bundled model, verified against its recorded sha256."""
+    path = Path(os.environ.get("POSTURE_MODEL", MODELS_DIR / MODEL_NAME))
+    sums = MODELS_DIR / (MODEL_NAME + ".sha256")
+    if not path.is_file():
+        raise UserError(f"pose model {path} is missing: {REBUILD_HINT}")
+    if "POSTURE_MODEL" not in os.environ:
+        expected = sums.read_text().split()[0] if sums.is_file() else None
+        actual = hashlib.sha256(path.read_bytes()).hexdigest()
+        if expected != actual:
+            raise UserError(f"pose model {path} is corrupt (checksum mismatch): {REBUILD_HINT}")
+    return path
+
+
+def to_rgb(frame: np.ndarray) -> tuple[np.ndarray, float]:
+    """Convert any OpenCV frame (gray, BGR, BGRA, 16-bit) to RGB uint8 of a workable size.
+
+    Returns the image and the scale applied (inference pixels per source pixel).
+    """
+    img = frame
+    if img.dtype != np.uint8:
+        img = cv2.convertScaleAbs(img, alpha=255.0 / max(float(img.max()), 1.0))
+    if img.ndim == 2 or img.shape[2] == 1:
+        img = cv2.cvtColor(img, cv2.COLOR_GRAY2RGB)
+    elif img.shape[2] == 4:
+        img = cv2.cvtColor(img, cv2.COLOR_BGRA2RGB)
+    else:
+        img = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+    h, w = img.shape[:2]
+    scale = 1.0
+    if max(h, w) > MAX_SIDE:
+        scale = MAX_SIDE / max(h, w)
+    elif min(h, w) < MIN_SIDE:
+        scale = MIN_SIDE / min(h, w)
+    if scale != 1.0:
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+        img = cv2.resize(img, size, interpolation=interp)
+    return np.ascontiguousarray(img), scale
+
+
+def choose_user(candidates: list[Pose], previous: Pose | None) -> Pose | None:
+    """Pick the user among the people in view: near where the user was, else largest and central.
+
+    Following the previous position keeps a passer-by (even a larger one) from taking over.
+    """
+    if not candidates:
+        return None
+
+    def size_and_centre(p: Pose) -> float:
+        x0, y0, x1, y1 = p.bbox()
+        area = (x1 - x0) * (y1 - y0) / (p.width * p.height)
+        off = abs((x0 + x1) / 2 / p.width - 0.5)
+        return area * (1.0 - off)
+
+    if previous is not None:
+        anchor = previous.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
+        span = max(np.linalg.norm(previous.xy[LM.LEFT_SHOULDER] - previous.xy[LM.RIGHT_SHOULDER]),
+                   0.05 * previous.width)
+
+        def distance(p: Pose) -> float:
+            return float(np.linalg.norm(p.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER) - anchor))
+
+        nearest = min(candidates, key=distance)
+        if distance(nearest) < 1.5 * span:
+            return nearest
+    return max(candidates, key=size_and_centre)
+
+
+class PoseEstimator:
+    """MediaPipe PoseLandmarker: VIDEO mode (tracking) for sequences, IMAGE mode for stills.
+
+    Use as a context manager; `estimate(frame, t)` returns the user's Pose or None.
+    """
+
+    def __init__(self, video: bool = True, num_poses: int = MAX_CANDIDATES) -> None:
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        self._video = video
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(model_path())),
+            running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
+            num_poses=num_poses,
+        )
+        with quiet_stderr():
+            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        self._last_ms = -1
+        self._previous: Pose | None = None
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the native landmarker (idempotent)."""
+        if self._landmarker is not None:
+            with quiet_stderr():
+                self._landmarker.close()
+            self._landmarker = None
+
+    def estimate(self, frame: np.ndarray, t: float = 0.0) -> Pose | None:
+        """The user's pose in `frame` taken at `t` seconds, or None when nobody is in view."""
+        import mediapipe as mp
+
+        if self._landmarker is None:
+            raise RuntimeError("PoseEstimator used after close()")
+        rgb, scale = to_rgb(frame)
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+        if self._video:
+            ms = max(int(round(t * 1000)), self._last_ms + 1)
+            self._last_ms = ms
+            result = self._landmarker.detect_for_video(image, ms)
+        else:
+            result = self._landmarker.detect(image)
+        h, w = frame.shape[:2]
+        candidates = [
+            _to_pose(image_lms, world_lms, w, h)
+            for image_lms, world_lms in zip(result.pose_landmarks, result.pose_world_landmarks)
+        ]
+        pose = choose_user(candidates, self._previous)
+        self._previous = pose
+        return pose
+
+
+def _to_pose(image_lms: list, world_lms: list, width: int, height: int) -> Pose:
+    """Convert MediaPipe landmark lists into a Pose in source-frame pixels."""
+    xy = np.array([[lm.x * width, lm.y * height] for lm in image_lms], dtype=np.float64)
+    vis = np.array([lm.visibility if lm.visibility is not None else 0.0 for lm in image_lms])
+    world = np.array([[lm.x, lm.y, lm.z] for lm in world_lms], dtype=np.float64)
+    return Pose(xy=xy, visibility=vis, world=world, width=width, height=height)

@@ -1,0 +1,217 @@
+"""Frame sources: one function turns a camera index, video file, image or folder into frames.
+
+Every source yields `Frame`s with a timestamp in seconds: from frame index and fps for files,
+from a monotonic clock for cameras. `fps` caps how many frames per second of source time are
+passed on (skipping by timestamp in files, pacing a camera). Problems the user can fix raise
+`UserError` with one line that names the source and the fix.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from posture.errors import UserError
+
+IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
+IMAGE_FPS = 1.0  # a folder of stills is taken as one image per second of "source time"
+DEFAULT_VIDEO_FPS = 30.0  # when a file does not say its frame rate
+CAMERA_SIZE = (640, 480)  # modest capture resolution: pose accuracy does not need more
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One image from a source: `t` seconds into the source, `index` its position in it."""
+
+    t: float
+    index: int
+    image: np.ndarray
+
+
+class FrameSource:
+    """An iterable of Frames with what callers need to know about where they come from."""
+
+    def __init__(self, name: str, kind: str, total: int | None, native_fps: float,
+                 fps: float | None) -> None:
+        self.name = name
+        self.kind = kind  # "camera", "video", "image" or "folder"
+        self.native_fps = native_fps
+        self.fps = fps
+        self.total = total  # frames this source will yield (after fps skipping), if known
+
+    @property
+    def is_camera(self) -> bool:
+        """True for a live camera (wall-clock timestamps, no end)."""
+        return self.kind == "camera"
+
+    @property
+    def continuous(self) -> bool:
+        """True when consecutive frames follow each other in time (tracking applies)."""
+        return self.kind in ("camera", "video")
+
+    def __iter__(self) -> Iterator[Frame]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the underlying device or file."""
+
+    def __enter__(self) -> FrameSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def keep_every(native_fps: float, fps: float | None) -> float:
+    """Minimum source-time gap between kept frames (0 keeps all), with a little slack."""
+    if not fps or fps >= native_fps:
+        return 0.0
+    return (1.0 / fps) * 0.999
+
+
+class _Stills(FrameSource):
+    """One image or a folder of images, each one frame, one second apart."""
+
+    def __init__(self, name: str, paths: list[Path], fps: float | None) -> None:
+        gap = keep_every(IMAGE_FPS, fps)
+        self._paths = _thin([(i / IMAGE_FPS, (i, p)) for i, p in enumerate(paths)], gap)
+        kind = "folder" if len(paths) > 1 or Path(name).is_dir() else "image"
+        super().__init__(name, kind, len(self._paths), IMAGE_FPS, fps)
+
+    def __iter__(self) -> Iterator[Frame]:
+        for index, path in self._paths:
+            image = read_image(path)
+            yield Frame(t=index / IMAGE_FPS, index=index, image=image)
+
+
+def _thin(items: list[tuple[float, object]], gap: float) -> list:
+    """Keep the items whose timestamps are at least `gap` apart, in order."""
+    kept, last = [], None
+    for t, item in items:
+        if last is None or t - last >= gap:
+            kept.append(item)
+            last = t
+    return kept
+
+
+class _Video(FrameSource):
+    """A video file (or animated image) read with OpenCV; timestamps from index and fps."""
+
+    def __init__(self, path: Path, fps: float | None) -> None:
+        self._path = path
+        self._cap = cv2.VideoCapture(str(path))
+        ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
+        if not ok or first is None:
+            self._cap.release()
+            raise UserError(f"cannot read {path} as a video or image: "
+                            "check the file is a complete, playable video (mp4, avi, webm, gif)")
+        self._first = first
+        native = self._cap.get(cv2.CAP_PROP_FPS)
+        native = native if 1.0 <= native <= 1000.0 else DEFAULT_VIDEO_FPS
+        count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT))
+        gap = keep_every(native, fps)
+        total = None
+        if count > 0:
+            total = count if gap == 0 else len(_thin([(i / native, i) for i in range(count)], gap))
+        super().__init__(str(path), "video", total, native, fps)
+        self._gap = gap
+
+    def __iter__(self) -> Iterator[Frame]:
+        last: float | None = None
+        index = 0
+        image: np.ndarray | None = self._first
+        while True:
+            t = index / self.native_fps
+            keep = last is None or t - last >= self._gap
+            if image is None:
+                if keep:
+                    ok, image = self._cap.read()
+                else:
+                    ok = self._cap.grab()  # skipped frames are not converted
+                if not ok:
+                    return
+            if keep:
+                last = t
+                yield Frame(t=t, index=index, image=image)
+            image = None
+            index += 1
+
+    def close(self) -> None:
+        self._cap.release()
+
+
+class _Camera(FrameSource):
+    """A live camera: monotonic-clock timestamps, paced to at most `fps` frames a second."""
+
+    def __init__(self, index: int, fps: float | None) -> None:
+        self._cap = cv2.VideoCapture(index)
+        if not self._cap.isOpened():
+            self._cap.release()
+            raise UserError(f"camera {index} could not be opened: check it is connected and not "
+                            "used by another program, or pass --source FILE")
+        self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, CAMERA_SIZE[0])
+        self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, CAMERA_SIZE[1])
+        self._cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+        native = self._cap.get(cv2.CAP_PROP_FPS)
+        super().__init__(f"camera {index}", "camera", None,
+                         native if native > 0 else DEFAULT_VIDEO_FPS, fps)
+
+    def __iter__(self) -> Iterator[Frame]:
+        start = time.monotonic()
+        index = 0
+        while True:
+            if self.fps:
+                due = start + index / self.fps
+                delay = due - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+            ok, image = self._cap.read()
+            if not ok:
+                return
+            yield Frame(t=time.monotonic() - start, index=index, image=image)
+            index += 1
+
+    def close(self) -> None:
+        self._cap.release()
+
+
+def read_image(path: Path) -> np.ndarray:
+    """Read one still image with OpenCV, keeping alpha and grayscale; UserError if unreadable."""
+    image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if image is None:
+        raise UserError(f"cannot read {path} as an image: check the file is a complete "
+                        "PNG, JPEG, BMP, WebP or TIFF")
+    return image
+
+
+def open_source(spec: str | int | Path, fps: float | None = None) -> FrameSource:
+    """Turn a source (camera index like 0, video file, image file, image folder) into frames."""
+    if fps is not None and fps <= 0:
+        raise UserError(f"--fps {fps} is not allowed: give a positive number of frames per second")
+    text = str(spec)
+    if text.isdigit():
+        return _Camera(int(text), fps)
+    path = Path(text).expanduser()
+    if not path.exists():
+        raise UserError(f"no such file or folder: {path}: check the path, or give a camera "
+                        "index such as 0")
+    if path.is_dir():
+        images = sorted(p for p in path.iterdir()
+                        if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
+        if not images:
+            raise UserError(f"folder {path} holds no images: put .png or .jpg frames in it "
+                            "(they are read in name order)")
+        return _Stills(str(path), images, fps)
+    if path.stat().st_size == 0:
+        raise UserError(f"{path} is empty (0 bytes): record or copy the file again")
+    if path.suffix.lower() in IMAGE_EXTENSIONS and path.suffix.lower() != ".webp":
+        read_image(path)  # fail now, with the image message, not mid-run
+        return _Stills(str(path), [path], fps)
+    if path.suffix.lower() == ".webp" and cv2.imread(str(path)) is not None:
+        return _Stills(str(path), [path], fps)
+    return _Video(path, fps)
