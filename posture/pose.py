@@ -232,16 +232,18 @@ class PoseEstimator:
             raise RuntimeError("PoseEstimator used after close()")
         rgb, scale = to_rgb(frame)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-        if self._video:
-            ms = max(int(round(t * 1000)), self._last_ms + 1)
-            self._last_ms = ms
-            result = self._landmarker.detect_for_video(image, ms)
-        else:
-            result = self._landmarker.detect(image)
+        with quiet_stderr():  # the first inference logs a few native warnings
+            if self._video:
+                ms = max(int(round(t * 1000)), self._last_ms + 1)
+                self._last_ms = ms
+                result = self._landmarker.detect_for_video(image, ms)
+            else:
+                result = self._landmarker.detect(image)
         h, w = frame.shape[:2]
         candidates = [
             _to_pose(image_lms, world_lms, w, h)
-            for image_lms, world_lms in zip(result.pose_landmarks, result.pose_world_landmarks)
+            for image_lms, world_lms in zip(
+                result.pose_landmarks, result.pose_world_landmarks, strict=True)
         ]
         pose = choose_user(candidates, self._previous)
         self._previous = pose

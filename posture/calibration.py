@@ -1,0 +1,263 @@
+"""Calibration: record how the user sits when sitting well, as a versioned JSON profile.
+
+Frames pass quality gates (face and shoulders visible, still, centred, near enough); the kept
+frames' metrics give each metric a robust centre (median) and spread (scaled MAD). An optional
+second recording of the user's usual slouch sets per-user thresholds between the two.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from posture import __version__
+from posture.config import profiles_dir
+from posture.errors import UserError
+from posture.metrics import VISIBLE, Measurement, measure
+from posture.pose import LM, Pose
+from posture.score import DEFAULT_THRESHOLD, deviations, signals
+
+PROFILE_FORMAT = "posture-profile"
+PROFILE_VERSION = 1
+MIN_FRAMES = 5  # fewer kept frames than this (or than the source has) fails calibration
+MAX_MOTION = 0.6  # shoulder widths per second: faster movement is "not sitting still"
+MIN_SPAN = 0.12  # shoulder width / frame width below this is "too far from the camera"
+CENTRE_BAND = (0.15, 0.85)  # the shoulders' midpoint must lie in this part of the frame width
+MIN_THRESHOLD = 2.0  # per-user thresholds never go below this many spreads
+
+# Population defaults for an uncalibrated run: (centre, spread) per metric, from upright
+# people in ../shared/data; spreads are wide so that defaults only flag clear slouching.
+DEFAULT_BASELINE = {
+    "front": {
+        "head_height": (0.52, 0.06), "ear_height": (0.57, 0.06), "face_size": (0.42, 0.025),
+        "neck_length": (1.35, 0.15), "head_pitch": (-0.12, 0.06), "shoulder_tilt": (0.0, 2.0),
+        "head_offset": (0.0, 0.05),
+    },
+    "side": {
+        "neck_inclination": (15.0, 6.0), "torso_inclination": (-5.0, 6.0),
+        "head_forward": (0.0, 0.1), "head_height": (0.48, 0.05),
+    },
+}
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A metric's calibrated centre and spread (in the metric's units)."""
+
+    centre: float
+    spread: float
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How this user sits well, seen from one camera view."""
+
+    view: str
+    baseline: dict[str, Baseline]
+    thresholds: dict[str, float] = field(default_factory=dict)
+    frame_size: tuple[int, int] = (0, 0)
+    created: str = ""
+    program_version: str = __version__
+    frames: int = 0
+    calibrated: bool = True
+
+    def threshold(self, problem: str) -> float:
+        """Signal (in spreads) at which `problem` counts as present."""
+        return self.thresholds.get(problem, DEFAULT_THRESHOLD)
+
+    @staticmethod
+    def defaults(view: str = "front") -> Profile:
+        """Uncalibrated population profile for `view`."""
+        base = {k: Baseline(c, s) for k, (c, s) in DEFAULT_BASELINE[view].items()}
+        return Profile(view=view, baseline=base, calibrated=False)
+
+    def to_json(self) -> dict:
+        """The profile as the JSON object saved to disk."""
+        return {
+            "format": PROFILE_FORMAT,
+            "version": PROFILE_VERSION,
+            "view": self.view,
+            "baseline": {k: {"centre": b.centre, "spread": b.spread}
+                         for k, b in self.baseline.items()},
+            "thresholds": self.thresholds,
+            "frame_size": list(self.frame_size),
+            "created": self.created,
+            "program_version": self.program_version,
+            "frames": self.frames,
+        }
+
+
+def profile_path(name_or_path: str | None) -> Path:
+    """A profile name (stored in the user data folder) or an explicit .json path."""
+    text = name_or_path or "default"
+    if text.endswith(".json") or os.sep in text or "/" in text:
+        return Path(text).expanduser()
+    return profiles_dir() / f"{text}.json"
+
+
+def save_profile(profile: Profile, path: Path) -> None:
+    """Write the profile atomically, so an interrupted save never loses the previous one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(profile.to_json(), indent=2) + "\n")
+    os.replace(tmp, path)
+
+
+def load_profile(path: Path) -> Profile:
+    """Read and validate a saved profile; UserError naming the problem and the fix."""
+    fix = f"recalibrate with: posture calibrate --profile {path}"
+    if not path.is_file():
+        raise UserError(f"no profile at {path}: {fix}")
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError(f"profile {path} is corrupt ({exc.__class__.__name__}): {fix}") from None
+    if not isinstance(data, dict) or data.get("format") != PROFILE_FORMAT:
+        raise UserError(f"{path} is not a posture profile: {fix}")
+    if data.get("version") != PROFILE_VERSION:
+        raise UserError(f"profile {path} has version {data.get('version')!r}, this program "
+                        f"reads version {PROFILE_VERSION}: {fix}")
+    try:
+        view = data["view"]
+        if view not in DEFAULT_BASELINE:
+            raise ValueError(f"unknown view {view!r}")
+        baseline = {str(k): Baseline(float(v["centre"]), float(v["spread"]))
+                    for k, v in data["baseline"].items()}
+        if not baseline or not all(np.isfinite([b.centre, b.spread]).all()
+                                   for b in baseline.values()):
+            raise ValueError("empty or non-finite baseline")
+        thresholds = {str(k): float(v) for k, v in data.get("thresholds", {}).items()}
+        width, height = (int(x) for x in data.get("frame_size", [0, 0]))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise UserError(f"profile {path} is corrupt ({exc}): {fix}") from None
+    return Profile(view=view, baseline=baseline, thresholds=thresholds,
+                   frame_size=(width, height), created=str(data.get("created", "")),
+                   program_version=str(data.get("program_version", "")),
+                   frames=int(data.get("frames", 0)))
+
+
+def gate(pose: Pose | None, previous: tuple[float, Pose] | None, t: float) -> str | None:
+    """Why this frame is unfit for calibration, or None when it is fit."""
+    if pose is None:
+        return "nobody in view"
+    if not pose.visible(LM.NOSE, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, threshold=VISIBLE):
+        return "face or shoulders not visible"
+    if not (pose.visible(LM.LEFT_EAR, threshold=VISIBLE)
+            or pose.visible(LM.RIGHT_EAR, threshold=VISIBLE)):
+        return "ears not visible"
+    shoulders = pose.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
+    if not CENTRE_BAND[0] <= shoulders[0] / pose.width <= CENTRE_BAND[1]:
+        return "off-centre"
+    span = max(float(np.linalg.norm(pose.xy[LM.LEFT_SHOULDER] - pose.xy[LM.RIGHT_SHOULDER])),
+               float(np.linalg.norm(pose.xy[LM.NOSE] - shoulders)))
+    if span / pose.width < MIN_SPAN:
+        return "too far from the camera"
+    if previous is not None:
+        t0, before = previous
+        if t > t0:
+            keys = [LM.NOSE, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER]
+            moved = float(np.max(np.linalg.norm(pose.xy[keys] - before.xy[keys], axis=1)))
+            if moved / span / (t - t0) > MAX_MOTION:
+                return "moving"
+    return None
+
+
+ADVICE = {
+    "nobody in view": "sit in front of the camera",
+    "face or shoulders not visible": "move back so your head and both shoulders are in view",
+    "ears not visible": "face the camera with your hair off your ears",
+    "off-centre": "sit in the middle of the picture",
+    "too far from the camera": "move closer to the camera",
+    "moving": "sit still for a few seconds",
+}
+
+
+@dataclass
+class Recording:
+    """Metrics of the frames that passed the gates, and why the others were rejected."""
+
+    measurements: list[Measurement] = field(default_factory=list)
+    rejected: Counter = field(default_factory=Counter)
+    frame_size: tuple[int, int] = (0, 0)
+    seen: int = 0
+
+    def add(self, pose: Pose | None, t: float, previous: tuple[float, Pose] | None) -> str | None:
+        """Gate one frame and keep its metrics when fit; return the rejection reason."""
+        self.seen += 1
+        reason = gate(pose, previous, t)
+        measurement = measure(pose) if reason is None and pose is not None else None
+        if reason is None and (measurement is None or not measurement.values):
+            reason = "face or shoulders not visible"
+        if reason is not None:
+            self.rejected[reason] += 1
+            return reason
+        assert pose is not None and measurement is not None
+        self.frame_size = (pose.width, pose.height)
+        self.measurements.append(measurement)
+        return None
+
+
+def record(poses: Iterable[tuple[float, Pose | None]]) -> Recording:
+    """Gate a sequence of (t, pose) and collect the fit frames' metrics."""
+    rec = Recording()
+    previous: tuple[float, Pose] | None = None
+    for t, pose in poses:
+        rec.add(pose, t, previous)
+        previous = (t, pose) if pose is not None else None
+    return rec
+
+
+def build_profile(good: Recording, slouch: Recording | None = None,
+                  min_frames: int = MIN_FRAMES) -> Profile:
+    """Turn a recording of good posture (and optionally of slouching) into a Profile."""
+    kept = good.measurements
+    if len(kept) < max(1, min(min_frames, good.seen)):
+        raise UserError(_failure(good))
+    view = Counter(m.view for m in kept).most_common(1)[0][0]
+    kept = [m for m in kept if m.view == view]
+    names = sorted({k for m in kept for k in m.values})
+    baseline = {}
+    for name in names:
+        values = np.array([m.values[name] for m in kept if name in m.values])
+        centre = float(np.median(values))
+        spread = float(1.4826 * np.median(np.abs(values - centre))) if len(values) > 1 else 0.0
+        baseline[name] = Baseline(centre, spread)
+    profile = Profile(view=view, baseline=baseline, frame_size=good.frame_size,
+                      created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                      frames=len(kept))
+    if slouch is None:
+        return profile
+    return Profile(**{**profile.__dict__, "thresholds": slouch_thresholds(profile, slouch)})
+
+
+def slouch_thresholds(profile: Profile, slouch: Recording) -> dict[str, float]:
+    """Per-problem thresholds halfway to the user's own slouch, for the problems it shows."""
+    frames = [signals(deviations(m, profile), profile.view)
+              for m in slouch.measurements if m.view == profile.view]
+    if not frames:
+        raise UserError("the slouch recording shows no usable frames from the calibrated view: "
+                        "record it with the same camera, head and shoulders in view")
+    out = {}
+    for problem in frames[0]:
+        typical = float(np.median([f[problem] for f in frames]))
+        if typical >= 2 * MIN_THRESHOLD:
+            out[problem] = round(min(DEFAULT_THRESHOLD, typical / 2), 3)
+    return out
+
+
+def _failure(rec: Recording) -> str:
+    """One line saying why calibration failed and what to do."""
+    usable = len(rec.measurements)
+    if not rec.rejected:
+        return "calibration failed: the source gave no frames: check the source and --start"
+    reason, count = rec.rejected.most_common(1)[0]
+    return (f"calibration failed: only {usable} of {rec.seen} frames were usable "
+            f"({count} {reason}): {ADVICE[reason]}, then run posture calibrate again")
+

@@ -1,0 +1,152 @@
+"""Assessment of one frame against the calibration, and the slouch score over time.
+
+Pure functions and plain data: time comes only from frame timestamps, never from a clock.
+
+Each metric's deviation is measured in units of its calibrated spread, floored (SPREAD_FLOOR)
+so a very still calibration does not make the tool twitchy. Problems are recognised from the
+pattern of deviations (PROBLEM_RULES): each gives a signal, in spreads, and a problem is present
+when its signal reaches the profile's threshold for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from posture.metrics import Measurement
+
+if TYPE_CHECKING:
+    from posture.calibration import Profile
+
+PROBLEMS = ("forward_head", "head_drop", "rounded_shoulders", "slouch", "shoulder_elevation",
+            "lateral_lean")
+
+# Smallest spread a metric is credited with, in its own units (see metrics.py): a deviation
+# of 3 floors is a change a person would call visible.
+SPREAD_FLOOR = {
+    "head_height": 0.035, "ear_height": 0.035, "face_size": 0.012, "neck_length": 0.05,
+    "head_pitch": 0.04, "shoulder_tilt": 1.5, "head_offset": 0.03,
+    "neck_inclination": 3.0, "torso_inclination": 2.5, "head_forward": 0.04,
+}
+
+DEFAULT_THRESHOLD = 3.0  # a problem is present when its signal reaches this many spreads
+SEVERITY_START = 1.0  # signal (spreads) where severity starts to grow above 0
+SEVERITY_FULL = 8.0  # signal (spreads) where severity reaches 1
+
+Deviations = Mapping[str, float]
+
+
+def _d(dev: Deviations, name: str) -> float:
+    """Deviation of one metric, 0 when the metric was not measured in this frame."""
+    return dev.get(name, 0.0)
+
+
+def _pos(x: float) -> float:
+    return max(0.0, x)
+
+
+# Signal of each problem from the deviations, per view. Each rule is written so that the other
+# problems' signatures do not trigger it (worked out on the synthetic body, tests/test_metrics).
+FRONT_RULES: dict[str, Callable[[Deviations], float]] = {
+    "head_drop": lambda d: -_d(d, "head_pitch"),
+    "forward_head": lambda d: min(_d(d, "face_size"), -_d(d, "neck_length")),
+    "rounded_shoulders": lambda d: min(_d(d, "face_size"), _d(d, "ear_height")),
+    "slouch": lambda d: (min(-_d(d, "head_height"), -_d(d, "ear_height"))
+                         - _pos(-_d(d, "head_pitch"))),
+    "shoulder_elevation": lambda d: (min(-_d(d, "ear_height"), -_d(d, "neck_length"))
+                                     - _pos(-_d(d, "head_pitch")) - _pos(_d(d, "face_size"))),
+    "lateral_lean": lambda d: max(abs(_d(d, "shoulder_tilt")), abs(_d(d, "head_offset"))),
+}
+SIDE_RULES: dict[str, Callable[[Deviations], float]] = {
+    "slouch": lambda d: max(_d(d, "torso_inclination"), _d(d, "head_forward")),
+    "forward_head": lambda d: _d(d, "neck_inclination") - _pos(_d(d, "torso_inclination")),
+    "head_drop": lambda d: -_d(d, "head_height") - _pos(_d(d, "torso_inclination")),
+}
+RULES = {"front": FRONT_RULES, "side": SIDE_RULES}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One frame judged against the profile."""
+
+    view: str
+    deviations: dict[str, float]  # per metric, in spreads (signed)
+    signals: dict[str, float]  # per problem, in spreads
+    problems: tuple[str, ...]  # ids present, strongest first
+    posture: str  # "good" or "slouched"
+    severity: float  # 0..1, grows with the distance from the calibrated posture
+
+
+def deviations(measurement: Measurement, profile: Profile) -> dict[str, float]:
+    """Each measured metric's deviation from the baseline, in floored spreads."""
+    out = {}
+    for name, value in measurement.values.items():
+        base = profile.baseline.get(name)
+        if base is None:
+            continue
+        spread = max(base.spread, SPREAD_FLOOR.get(name, 0.0))
+        out[name] = (value - base.centre) / spread if spread > 0 else 0.0
+    return out
+
+
+def signals(dev: Deviations, view: str) -> dict[str, float]:
+    """Each problem's signal (in spreads) for the deviations seen from `view`."""
+    return {problem: float(rule(dev)) for problem, rule in RULES[view].items()}
+
+
+def assess(measurement: Measurement | None, profile: Profile) -> Assessment | None:
+    """Judge one frame's metrics; None when nothing comparable was measured.
+
+    A frame seen from another view than the calibration's cannot be compared and gives None.
+    """
+    if measurement is None or measurement.view != profile.view:
+        return None
+    dev = deviations(measurement, profile)
+    if not dev:
+        return None
+    sig = signals(dev, profile.view)
+    present = [p for p, s in sig.items() if s >= profile.threshold(p)]
+    present.sort(key=lambda p: -sig[p] / profile.threshold(p))
+    worst = max(sig.values(), default=0.0)
+    severity = min(1.0, max(0.0, (worst - SEVERITY_START) / (SEVERITY_FULL - SEVERITY_START)))
+    return Assessment(
+        view=profile.view,
+        deviations=dev,
+        signals=sig,
+        problems=tuple(present),
+        posture="slouched" if present else "good",
+        severity=severity,
+    )
+
+
+# Slouch score constants, in score points (0..100) per second of source time.
+RISE_BASE = 1.0  # while slouched, the score rises at least this fast...
+RISE_SEVERITY = 5.0  # ...plus this much more at full severity
+FALL = 4.0  # while posture is good the score falls this fast
+MAX_STEP = 2.0  # seconds: a longer gap between frames counts as this long (a stalled source)
+
+
+class SlouchScore:
+    """A 0..100 score that rises while posture is bad and falls while it is good.
+
+    Driven by frame timestamps: the state seen at one frame holds until the next, so the score
+    follows the same curve at 2 fps and at 30 fps. Held while nobody is in view.
+    """
+
+    def __init__(self) -> None:
+        self.value = 0.0
+        self._last: tuple[float, Assessment] | None = None
+
+    def update(self, t: float, assessment: Assessment | None) -> float:
+        """Advance to time `t` with this frame's assessment (None: nobody, score held)."""
+        if self._last is not None:
+            t0, previous = self._last
+            dt = min(max(t - t0, 0.0), MAX_STEP)
+            if previous.posture == "slouched":
+                self.value += dt * (RISE_BASE + RISE_SEVERITY * previous.severity)
+            else:
+                self.value -= dt * FALL
+            self.value = min(100.0, max(0.0, self.value))
+        self._last = (t, assessment) if assessment is not None else None
+        return self.value
