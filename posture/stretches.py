@@ -111,16 +111,19 @@ class _Invalid(Exception):
 
 
 def _text(value: Any) -> str:
+    """A non-empty string (names, steps, scripts are spoken or shown, so never blank)."""
     if not isinstance(value, str) or not value.strip():
         raise _Invalid("must be a non-empty string")
     return value
 
 
 def _optional_text(value: Any) -> str | None:
+    """A non-empty string or null (for fields most stretches leave out)."""
     return None if value is None else _text(value)
 
 
 def _flag(value: Any) -> bool:
+    """A real JSON boolean, so 0 or "no" cannot pass for false."""
     if not isinstance(value, bool):
         raise _Invalid("must be true or false")
     return value
@@ -167,7 +170,8 @@ def _span(*, nullable: bool) -> Callable:
     return check
 
 
-def _choice(value: Any) -> str:
+def _source(value: Any) -> str:
+    """Where the stretch comes from: the guide, or added for desk work."""
     if value not in SOURCES:
         raise _Invalid(f"must be one of {', '.join(SOURCES)}")
     return value
@@ -186,7 +190,7 @@ _FIELDS: dict[str, Callable[[Any], Any]] = {
     "variant": _optional_text,
     "script": _text,
     "checkable": _flag,
-    "source": _choice,
+    "source": _source,
 }
 
 
@@ -195,7 +199,7 @@ def _parse_stretch(entry: Any, index: int, where: str) -> Stretch:
     if not isinstance(entry, dict):
         raise UserError(f"{where}: stretch #{index + 1}: must be an object")
     sid = entry.get("id")
-    label = repr(sid) if isinstance(sid, str) and _ID.fullmatch(sid) else f"#{index + 1}"
+    label = repr(sid) if isinstance(sid, str) and sid.strip() else f"#{index + 1}"
     values: dict[str, Any] = {}
     for field, check in _FIELDS.items():
         if field not in entry:
@@ -222,13 +226,17 @@ def _parse_reasons(
     for problem, items in raw.items():
         field = f"reasons.{problem}"
         if problem not in PROBLEMS:
-            raise UserError(f"{where}: field {field!r}: unknown problem (valid: {', '.join(PROBLEMS)})")
+            raise UserError(
+                f"{where}: field {field!r}: unknown problem (valid: {', '.join(PROBLEMS)})"
+            )
         if not isinstance(items, list) or not items:
             raise UserError(f"{where}: field {field!r}: must be a non-empty list")
         parsed: list[Reason] = []
         for item in items:
             if not isinstance(item, dict) or set(item) != {"stretch", "reason"}:
-                raise UserError(f"{where}: field {field!r}: items must be {{stretch, reason}} objects")
+                raise UserError(
+                    f"{where}: field {field!r}: items must be {{stretch, reason}} objects"
+                )
             sid, text = item["stretch"], item["reason"]
             if sid not in stretches:
                 raise UserError(f"{where}: field {field!r}: unknown stretch {sid!r}")
@@ -303,7 +311,8 @@ def suggest(
 ) -> list[Suggestion]:
     """Stretches for the problems (most important first), taking turns between problems.
 
-    At the desk only seat or standing stretches fit; on a break floor and doorway ones do too.
+    At the desk only seat or standing stretches fit (a doorway means leaving the desk); on a break
+    every stretch fits and the floor and doorway ones, which the desk cannot offer, come first.
     Within a problem the library's order is preference, except that stretches in `recent` (most
     recent last) go to the back, least recent first, so the same one is not offered twice in a
     row while another fits. Pure and deterministic: same input, same output.
@@ -313,8 +322,11 @@ def suggest(
     for problem in dict.fromkeys(problems):
         if problem not in library.reasons:
             raise UserError(f"unknown problem {problem!r}; valid: {', '.join(library.reasons)}")
-        fits = [r for r in library.reasons[problem] if library.stretches[r.stretch].at_desk or not at_desk]
-        fits.sort(key=lambda r: last_seen.get(r.stretch, -1))
+        desk = {r.stretch: library.stretches[r.stretch].at_desk for r in library.reasons[problem]}
+        fits = [r for r in library.reasons[problem] if desk[r.stretch] or not at_desk]
+        # Stable sort: not recent before least recent before most recent; on a break, the
+        # stretches the desk cannot offer first; otherwise the library's order of preference.
+        fits.sort(key=lambda r: (last_seen.get(r.stretch, -1), not at_desk and desk[r.stretch]))
         queues.append((problem, deque(fits)))
     chosen: list[Suggestion] = []
     taken: set[str] = set()
@@ -347,7 +359,10 @@ def format_table(library: Library) -> str:
         for s in library.stretches.values()
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1] for row in rows]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1]
+        for row in rows
+    ]
     lines += ["", "Show one in full: posture stretches ID", "", textwrap.fill(library.safety, 79)]
     return "\n".join(lines)
 
@@ -394,7 +409,11 @@ def run(args: argparse.Namespace) -> int:
     library = load_library()
     if args.id:
         stretch = library.get(args.id)
-        out = json.dumps(stretch.to_dict(), indent=2) if args.json else format_stretch(stretch, library)
+        out = (
+            json.dumps(stretch.to_dict(), indent=2)
+            if args.json
+            else format_stretch(stretch, library)
+        )
     else:
         out = json.dumps(library.to_dict(), indent=2) if args.json else format_table(library)
     print(out)

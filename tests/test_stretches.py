@@ -1,0 +1,302 @@
+"""The stretch library: the packaged data matches the guide, validation names what is wrong,
+suggestions fit the place and rotate, and the `stretches` subcommand prints text and JSON."""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import dataclasses
+import json
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from posture import stretches
+from posture.errors import UserError
+from posture.stretches import PROBLEMS, load_library, suggest
+
+# id -> (hold_s, reps, per_side) exactly as the guide gives them (hold None for movements).
+GUIDE = {
+    "overhead_reach": ((20, 30), (3, 3), False),
+    "shoulder_blade_squeeze": ((5, 5), (10, 10), False),
+    "butterfly": ((2, 3), (10, 15), False),
+    "trunk_rotation": (None, (10, 10), True),
+    "kneeling_stretch": ((20, 30), (3, 3), False),
+    "reaching_upper_back": ((20, 30), (3, 3), False),
+    "shrugs_and_rolls": ((3, 5), (10, 10), False),
+    "towel_stretch": ((30, 60), (3, 3), False),
+    "pectoralis_stretch": ((15, 30), (3, 3), False),
+}
+CHECKABLE = {
+    "overhead_reach",
+    "shrugs_and_rolls",
+    "butterfly",
+    "trunk_rotation",
+    "upper_trapezius_stretch",
+    "shoulder_blade_squeeze",
+}
+
+
+@pytest.fixture(scope="module")
+def library() -> stretches.Library:
+    """The packaged library, loaded once."""
+    return load_library()
+
+
+@pytest.fixture()
+def raw() -> dict:
+    """A fresh, editable copy of the packaged document, as plain JSON."""
+    return json.loads((resources.files("posture") / "data" / "stretches.json").read_text("utf-8"))
+
+
+def write(tmp_path: Path, doc: object) -> Path:
+    """Write a (possibly broken) library document for load_library to read."""
+    path = tmp_path / "stretches.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def entry(doc: dict, stretch_id: str) -> dict:
+    """The raw entry with this id, to break in place."""
+    return next(s for s in doc["stretches"] if s["id"] == stretch_id)
+
+
+# --- the packaged data ---------------------------------------------------------------------
+
+
+def test_every_guide_stretch_with_the_guides_dose(library):
+    for sid, (hold, reps, per_side) in GUIDE.items():
+        stretch = library.get(sid)
+        assert (stretch.hold_s, stretch.reps, stretch.per_side) == (hold, reps, per_side), sid
+        assert stretch.source == "guide"
+    added = {s.id for s in library.stretches.values() if s.source == "added"}
+    assert {"chin_tuck", "upper_trapezius_stretch"} <= added
+    assert set(GUIDE) | added == set(library.stretches)
+
+
+def test_places_equipment_and_checkable(library):
+    assert library.get("towel_stretch").equipment and "floor" in library.get("towel_stretch").places
+    assert library.get("kneeling_stretch").places == ("floor",)
+    assert library.get("pectoralis_stretch").places == ("doorway",)
+    assert library.get("overhead_reach").variant  # the lean-to-each-side variant
+    assert {s.id for s in library.stretches.values() if s.checkable} - {"side_bend"} == CHECKABLE
+    for stretch in library.stretches.values():
+        assert stretch.steps and stretch.script and stretch.targets, stretch.id
+
+
+def test_problem_ids_match_the_scoring_module():
+    from posture.score import PROBLEMS as SCORED
+
+    assert set(PROBLEMS) == set(SCORED)
+
+
+def test_safety_says_not_medical_advice_and_when_to_see_a_doctor(library):
+    text = library.safety.lower()
+    for phrase in ("not medical advice", "accident", "tingling", "fever", "walking", "headache"):
+        assert phrase in text
+    assert "doctor" in text
+
+
+def test_library_round_trips_through_json(tmp_path, library):
+    assert load_library(write(tmp_path, library.to_dict())) == library
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stretch_id", "field", "value", "words"),
+    [
+        ("butterfly", "reps", [15, 10], "min 15 is greater than max 10"),
+        ("towel_stretch", "hold_s", [60, 30], "greater than max"),
+        ("chin_tuck", "places", ["seat", "sofa"], "unknown value 'sofa'"),
+        ("side_bend", "targets", ["posture"], "unknown value 'posture'"),
+        ("trunk_rotation", "per_side", "yes", "true or false"),
+        ("overhead_reach", "reps", [3], "[min, max]"),
+        ("shrugs_and_rolls", "steps", "Shrug.", "list of strings"),
+        ("chin_tuck", "source", "blog", "must be one of"),
+    ],
+)
+def test_bad_field_names_stretch_and_field(tmp_path, raw, stretch_id, field, value, words):
+    entry(raw, stretch_id)[field] = value
+    with pytest.raises(UserError) as err:
+        load_library(write(tmp_path, raw))
+    message = str(err.value)
+    assert f"'{stretch_id}'" in message and f"'{field}'" in message and words in message
+    assert "\n" not in message
+
+
+def test_missing_field(tmp_path, raw):
+    del entry(raw, "butterfly")["checkable"]
+    with pytest.raises(UserError, match=r"'butterfly', field 'checkable': missing"):
+        load_library(write(tmp_path, raw))
+
+
+def test_unknown_field(tmp_path, raw):
+    entry(raw, "butterfly")["hold"] = [2, 3]
+    with pytest.raises(UserError, match=r"'butterfly', field 'hold': unknown field"):
+        load_library(write(tmp_path, raw))
+
+
+def test_duplicate_id(tmp_path, raw):
+    raw["stretches"].append(copy.deepcopy(entry(raw, "chin_tuck")))
+    with pytest.raises(UserError, match=r"'chin_tuck', field 'id': duplicate id"):
+        load_library(write(tmp_path, raw))
+
+
+def test_reason_naming_an_unknown_stretch(tmp_path, raw):
+    raw["reasons"]["slouch"].append({"stretch": "cobra", "reason": "Arches the back."})
+    with pytest.raises(UserError, match=r"'reasons.slouch': unknown stretch 'cobra'"):
+        load_library(write(tmp_path, raw))
+
+
+def test_reason_for_an_unknown_problem(tmp_path, raw):
+    raw["reasons"]["text_neck"] = raw["reasons"].pop("forward_head")
+    with pytest.raises(UserError, match=r"'reasons.text_neck': unknown problem"):
+        load_library(write(tmp_path, raw))
+
+
+def test_targets_and_reasons_must_agree(tmp_path, raw):
+    entry(raw, "butterfly")["targets"].append("lateral_lean")
+    with pytest.raises(UserError, match=r"'butterfly', field 'targets': 'lateral_lean' has no"):
+        load_library(write(tmp_path, raw))
+
+
+def test_unreadable_and_malformed_files(tmp_path):
+    with pytest.raises(UserError, match="cannot read the stretch library"):
+        load_library(tmp_path / "absent.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    with pytest.raises(UserError, match="not valid JSON"):
+        load_library(bad)
+
+
+def test_unknown_id_lists_the_valid_ones(library):
+    with pytest.raises(UserError, match=r"unknown stretch 'yoga'; valid ids: overhead_reach, "):
+        library.get("yoga")
+
+
+# --- suggestions ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_every_problem_has_two_desk_suggestions(library, problem):
+    picks = suggest([problem], library)
+    assert len(picks) == 2
+    assert len({p.stretch.id for p in picks}) == 2
+    for pick in picks:
+        assert pick.problem == problem and pick.reason and pick.stretch.at_desk
+
+
+def test_never_floor_or_doorway_at_the_desk(library):
+    picks = suggest(list(PROBLEMS), library, limit=len(library.stretches))
+    places = {place for p in picks for place in p.stretch.places}
+    assert places <= {"seat", "standing"}
+    assert not {"kneeling_stretch", "towel_stretch", "pectoralis_stretch"} & {
+        p.stretch.id for p in picks
+    }
+
+
+def test_rounded_shoulders_doorway_stretch_waits_for_a_break(library):
+    """The doorway pectoralis stretch means leaving the desk: the seated chest opener and the
+    shoulder blade squeeze stand in for it at the desk, and it comes first on a break."""
+    desk = [p.stretch.id for p in suggest(["rounded_shoulders"], library)]
+    assert desk == ["shoulder_blade_squeeze", "chest_opener"]
+    on_break = [p.stretch.id for p in suggest(["rounded_shoulders"], library, at_desk=False)]
+    assert on_break == ["pectoralis_stretch", "towel_stretch"]
+
+
+def test_breaks_offer_floor_stretches_for_slouch(library):
+    picks = suggest(["slouch"], library, at_desk=False)
+    assert [p.stretch.id for p in picks] == ["kneeling_stretch", "towel_stretch"]
+
+
+def test_ordered_by_problem_taking_turns(library):
+    picks = suggest(["shoulder_elevation", "forward_head"], library, limit=3)
+    assert [(p.problem, p.stretch.id) for p in picks] == [
+        ("shoulder_elevation", "shrugs_and_rolls"),
+        ("forward_head", "chin_tuck"),
+        ("shoulder_elevation", "upper_trapezius_stretch"),
+    ]
+
+
+def test_a_stretch_serving_two_problems_is_suggested_once(library):
+    picks = suggest(["head_drop", "forward_head"], library, limit=4)
+    ids = [p.stretch.id for p in picks]
+    assert len(ids) == len(set(ids))
+    assert ids[:2] == ["chin_tuck", "upper_trapezius_stretch"]
+
+
+def test_recent_stretch_is_not_repeated_back_to_back(library):
+    first = suggest(["forward_head"], library, limit=1)[0].stretch.id
+    second = suggest(["forward_head"], library, recent=[first], limit=1)[0].stretch.id
+    third = suggest(["forward_head"], library, recent=[first, second], limit=1)[0].stretch.id
+    assert len({first, second, third}) == 3
+    # Everything recent: the least recently done comes round again.
+    everything = [third, first, second]
+    assert suggest(["forward_head"], library, recent=everything, limit=1)[0].stretch.id == third
+
+
+def test_recent_is_repeated_only_when_nothing_else_fits(library):
+    picks = suggest(["shoulder_elevation"], library, recent=["upper_trapezius_stretch"], limit=2)
+    assert [p.stretch.id for p in picks] == ["shrugs_and_rolls", "upper_trapezius_stretch"]
+
+
+def test_suggest_is_deterministic_and_rejects_unknown_problems(library):
+    args = (["slouch", "lateral_lean"], library)
+    assert suggest(*args, recent=["overhead_reach"]) == suggest(*args, recent=["overhead_reach"])
+    assert suggest(["slouch"], library, limit=0) == []
+    with pytest.raises(UserError, match="unknown problem 'neck'"):
+        suggest(["neck"], library)
+
+
+# --- the `stretches` subcommand ------------------------------------------------------------
+
+
+def cli(*argv: str) -> argparse.Namespace:
+    """Parse `posture stretches ARGV` the way the CLI will, with our add_parser."""
+    parser = argparse.ArgumentParser(prog="posture")
+    stretches.add_parser(parser.add_subparsers(dest="command"))
+    return parser.parse_args(["stretches", *argv])
+
+
+def test_cli_lists_a_table(capsys, library):
+    args = cli()
+    assert args.func(args) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["ID", "NAME", "WHERE", "HOLD/REPS", "TARGETS"]
+    for sid in library.stretches:
+        assert sid in out
+    assert "hold 20-30 s, 3 times" in out and "10 times each side" in out
+    assert "not medical advice" in out
+
+
+def test_cli_shows_one_in_full(capsys):
+    args = cli("pectoralis_stretch")
+    assert args.func(args) == 0
+    out = capsys.readouterr().out
+    assert "Pectoralis stretch" in out and "1. Stand in a doorway" in out
+    assert "hold 15-30 s, 3 times" in out and "not medical advice" in out
+
+
+def test_cli_json_library(capsys, library, tmp_path):
+    args = cli("--json")
+    assert args.func(args) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert load_library(write(tmp_path, doc)) == library
+
+
+def test_cli_json_one_stretch(capsys):
+    args = cli("butterfly", "--json")
+    assert args.func(args) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["id"] == "butterfly" and doc["checkable"] is True
+    assert doc["hold_s"] == [2, 3] and doc["reps"] == [10, 15]
+    assert set(doc) == {f.name for f in dataclasses.fields(stretches.Stretch)}
+
+
+def test_cli_unknown_id_is_a_user_error():
+    args = cli("yoga")
+    with pytest.raises(UserError, match="valid ids"):
+        args.func(args)
