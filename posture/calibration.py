@@ -27,7 +27,7 @@ from posture.score import DEFAULT_THRESHOLD, deviations, signals
 PROFILE_FORMAT = "posture-profile"
 PROFILE_VERSION = 1
 MIN_FRAMES = 5  # fewer kept frames than this (or than the source has) fails calibration
-MAX_MOTION = 0.6  # shoulder widths per second: faster movement is "not sitting still"
+MAX_MOTION = 1.0  # shoulder widths per second: faster movement is "not sitting still"
 MIN_SPAN = 0.12  # shoulder width / frame width below this is "too far from the camera"
 CENTRE_BAND = (0.15, 0.85)  # the shoulders' midpoint must lie in this part of the frame width
 MIN_THRESHOLD = 2.0  # per-user thresholds never go below this many spreads

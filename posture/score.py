@@ -26,7 +26,7 @@ PROBLEMS = ("forward_head", "head_drop", "rounded_shoulders", "slouch", "shoulde
 # of 3 floors is a change a person would call visible.
 SPREAD_FLOOR = {
     "head_height": 0.035, "ear_height": 0.035, "face_size": 0.012, "neck_length": 0.05,
-    "head_pitch": 0.04, "shoulder_tilt": 1.5, "head_offset": 0.03,
+    "head_pitch": 0.04, "shoulder_tilt": 2.5, "head_offset": 0.04,
     "neck_inclination": 3.0, "torso_inclination": 2.5, "head_forward": 0.04,
 }
 

@@ -1,0 +1,203 @@
+"""Command line: subcommands, exit codes (0 ok, 2 user-fixable problem, 1 internal bug)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import TextIO
+
+from posture import __version__, stretches
+from posture.calibration import (
+    ADVICE,
+    Profile,
+    Recording,
+    build_profile,
+    load_profile,
+    profile_path,
+    save_profile,
+)
+from posture.errors import UserError
+from posture.monitor import Summary, run_pipeline
+from posture.pose import PoseEstimator
+from posture.sources import FrameSource, open_source
+
+CALIBRATION_SECONDS = 5.0  # default length of a calibration recording from a camera or video
+
+
+def say(text: str) -> None:
+    """A message for the user, on stderr so it never mixes with JSON on stdout."""
+    print(f"posture: {text}", file=sys.stderr, flush=True)
+
+
+class Progress:
+    """A one-line progress bar on stderr for long files, silent when stderr is not a terminal."""
+
+    def __init__(self, total: int | None, label: str) -> None:
+        self.total = total
+        self.label = label
+        self.enabled = bool(total and total >= 50 and sys.stderr.isatty())
+        self.done = 0
+
+    def step(self) -> None:
+        """Count one frame and redraw now and then."""
+        self.done += 1
+        if self.enabled and (self.done % 10 == 0 or self.done == self.total):
+            assert self.total
+            filled = int(30 * self.done / self.total)
+            bar = "#" * filled + "-" * (30 - filled)
+            sys.stderr.write(f"\r{self.label} [{bar}] {self.done}/{self.total}")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        """End the progress line."""
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """posture analyze: the monitoring pipeline over a file, as fast as it can, no window."""
+    if args.profile:
+        profile = load_profile(profile_path(args.profile))
+    else:
+        profile = Profile.defaults()
+        say("no --profile given: running uncalibrated on population defaults "
+            "(calibrate with: posture calibrate --source SRC)")
+    summary = Summary()
+    with ExitStack() as stack:
+        source = stack.enter_context(open_source(args.source, fps=args.fps))
+        out: TextIO | None = None
+        if args.jsonl == "-":
+            out = sys.stdout
+        elif args.jsonl:
+            out = stack.enter_context(open_output(Path(args.jsonl)))
+        progress = Progress(source.total, "analyzing")
+        for result in run_pipeline(source, profile):
+            summary.add(result)
+            if out is not None:
+                out.write(json.dumps(result.to_json()) + "\n")
+            progress.step()
+        progress.close()
+    report = sys.stderr if args.jsonl == "-" else sys.stdout
+    print(summary.text(), file=report)
+    return 0
+
+
+def open_output(path: Path) -> TextIO:
+    """Open an output file for writing, with a clear error when that is impossible."""
+    try:
+        return path.open("w")
+    except OSError as exc:
+        raise UserError(f"cannot write {path} ({exc.strerror}): choose another path") from None
+
+
+def calibration_frames(source: FrameSource, start: float, seconds: float | None,
+                       on_frame=None) -> Recording:
+    """Run pose estimation over the chosen stretch of a source and gate the frames."""
+    rec = Recording()
+    previous = None
+    with PoseEstimator(video=source.continuous) as estimator:
+        first_t = None
+        for frame in source:
+            if frame.t < start:
+                continue
+            first_t = frame.t if first_t is None else first_t
+            if seconds is not None and frame.t - first_t >= seconds:
+                break
+            pose = estimator.estimate(frame.image, frame.t)
+            reason = rec.add(pose, frame.t, previous)
+            previous = (frame.t, pose) if pose is not None else None
+            if on_frame is not None:
+                on_frame(frame.t - first_t, reason)
+    return rec
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """posture calibrate: record good posture (and optionally a slouch) into a profile."""
+    path = profile_path(args.profile)
+    live = str(args.source).isdigit()
+    with open_source(args.source, fps=args.fps) as source:
+        seconds = args.seconds
+        if seconds is None and source.kind in ("camera", "video"):
+            seconds = CALIBRATION_SECONDS
+        if live:
+            say("calibration: sit the way you want to sit: back against the chair, shoulders "
+                "relaxed, head level, looking at the screen. Stay still.")
+            input("posture: press Enter when you are ready... ")
+        good = calibration_frames(source, args.start, seconds,
+                                  on_frame=live_feedback if live else None)
+    slouch = None
+    if args.slouch_source:
+        with open_source(args.slouch_source, fps=args.fps) as source:
+            slouch = calibration_frames(source, 0.0, None)
+    elif live and args.with_slouch:
+        say("now slouch the way you usually do, and hold it.")
+        input("posture: press Enter when you are slouching... ")
+        with open_source(args.source, fps=args.fps) as source:
+            slouch = calibration_frames(source, 0.0, CALIBRATION_SECONDS)
+    profile = build_profile(good, slouch)
+    save_profile(profile, path)
+    tuned = ", ".join(f"{k} {v:g}" for k, v in profile.thresholds.items()) or "defaults"
+    say(f"saved profile {path} (view {profile.view}, {profile.frames} frames, "
+        f"thresholds: {tuned})")
+    return 0
+
+
+def live_feedback(elapsed: float, reason: str | None) -> None:
+    """Tell a user calibrating in front of a camera what to fix, as it happens."""
+    if reason is not None:
+        say(f"{ADVICE[reason]}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="posture",
+        description="Webcam posture monitor: measures slouching against your calibration.")
+    parser.add_argument("--version", action="version", version=f"posture {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("analyze", help="run the monitoring pipeline over a video, image or folder")
+    p.add_argument("source", help="video file, image, folder of images, or camera index")
+    p.add_argument("--profile", help="calibration profile name or .json path (default: none, "
+                   "population defaults)")
+    p.add_argument("--fps", type=float, help="process at most N frames per second of source time")
+    p.add_argument("--jsonl", metavar="OUT", help="write one JSON object per frame to OUT (- for "
+                   "stdout)")
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("calibrate", help="record how you sit when you sit well")
+    p.add_argument("--source", default="0", help="camera index (default 0), video, image or folder")
+    p.add_argument("--profile", help="profile name or .json path (default: default)")
+    p.add_argument("--start", type=float, default=0.0, help="seconds into the source to start")
+    p.add_argument("--seconds", type=float, help=f"seconds to record (default "
+                   f"{CALIBRATION_SECONDS:g} for camera and video, all of an image folder)")
+    p.add_argument("--fps", type=float, help="process at most N frames per second")
+    p.add_argument("--slouch-source", help="a recording of your usual slouch, to set "
+                   "thresholds between the two")
+    p.add_argument("--with-slouch", action="store_true", help="from a camera: also record "
+                   "your usual slouch")
+    p.set_defaults(func=cmd_calibrate)
+
+    stretches.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run a subcommand and map failures to exit codes."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"posture: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
