@@ -22,7 +22,7 @@ from posture.config import profiles_dir
 from posture.errors import UserError
 from posture.metrics import VISIBLE, Measurement, measure
 from posture.pose import LM, Pose
-from posture.score import DEFAULT_THRESHOLD, deviations, signals
+from posture.score import DEFAULT_THRESHOLD, signals
 
 PROFILE_FORMAT = "posture-profile"
 PROFILE_VERSION = 1
@@ -38,7 +38,7 @@ DEFAULT_BASELINE = {
     "front": {
         "head_height": (0.52, 0.06), "ear_height": (0.57, 0.06), "face_size": (0.42, 0.025),
         "neck_length": (1.35, 0.15), "head_pitch": (-0.12, 0.06), "shoulder_tilt": (0.0, 2.0),
-        "head_offset": (0.0, 0.05),
+        "head_offset": (0.0, 0.05), "span_scale": (0.3, 0.1),
     },
     "side": {
         "neck_inclination": (15.0, 6.0), "torso_inclination": (-5.0, 6.0),
@@ -239,8 +239,7 @@ def build_profile(good: Recording, slouch: Recording | None = None,
 
 def slouch_thresholds(profile: Profile, slouch: Recording) -> dict[str, float]:
     """Per-problem thresholds halfway to the user's own slouch, for the problems it shows."""
-    frames = [signals(deviations(m, profile), profile.view)
-              for m in slouch.measurements if m.view == profile.view]
+    frames = [signals(m, profile) for m in slouch.measurements if m.view == profile.view]
     if not frames:
         raise UserError("the slouch recording shows no usable frames from the calibrated view: "
                         "record it with the same camera, head and shoulders in view")

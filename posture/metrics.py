@@ -14,6 +14,10 @@ Front view (laptop webcam):
   head_pitch     nose above the ear midpoint / ear-to-ear width (falls when looking down)
   shoulder_tilt  angle of the shoulder line from horizontal, degrees
   head_offset    ear midpoint sideways from the shoulder midpoint / shoulder width
+  span_scale     shoulder width / frame diagonal: the one scale cue, deliberately NOT distance
+                 invariant (like Dorso's face width). Against the calibration it tells whether a
+                 larger face_size comes from the face nearing the camera (forward head) or from
+                 the shoulders narrowing (rounded shoulders).
 Side view (shoulders overlapping):
   neck_inclination   shoulder-to-ear line from vertical, degrees, positive forward
   torso_inclination  hip-to-shoulder line from vertical, degrees, positive forward (hips needed)
@@ -34,7 +38,7 @@ VISIBLE = 0.5  # landmark visibility below this is "unsure": metrics needing it 
 SIDE_RATIO = 0.9  # shoulder width / ear-to-shoulder distance below this means a side camera
 
 FRONT_METRICS = ("head_height", "ear_height", "face_size", "neck_length", "head_pitch",
-                 "shoulder_tilt", "head_offset")
+                 "shoulder_tilt", "head_offset", "span_scale")
 SIDE_METRICS = ("neck_inclination", "torso_inclination", "head_forward", "head_height")
 
 
@@ -94,6 +98,7 @@ def front_metrics(pose: Pose) -> dict[str, float]:
 
     values: dict[str, float] = {
         "shoulder_tilt": math.degrees(math.atan2(ls[1] - rs[1], abs(ls[0] - rs[0]))),
+        "span_scale": span / math.hypot(pose.width, pose.height),
     }
     if _seen(pose, LM.NOSE):
         values["head_height"] = height(pose.xy[LM.NOSE]) / span

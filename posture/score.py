@@ -10,6 +10,7 @@ when its signal reaches the profile's threshold for it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -22,11 +23,11 @@ if TYPE_CHECKING:
 PROBLEMS = ("forward_head", "head_drop", "rounded_shoulders", "slouch", "shoulder_elevation",
             "lateral_lean")
 
-# Smallest spread a metric is credited with, in its own units (see metrics.py): a deviation
-# of 3 floors is a change a person would call visible.
+# Smallest spread a metric is credited with, in its own units (see metrics.py): about 3 % of a
+# typical value for the ratios, so 3 floors (the default threshold) is a change of about 8 %.
 SPREAD_FLOOR = {
-    "head_height": 0.035, "ear_height": 0.035, "face_size": 0.012, "neck_length": 0.05,
-    "head_pitch": 0.04, "shoulder_tilt": 2.5, "head_offset": 0.04,
+    "head_height": 0.02, "ear_height": 0.02, "face_size": 0.008, "neck_length": 0.035,
+    "head_pitch": 0.03, "shoulder_tilt": 2.5, "head_offset": 0.04, "span_scale": 0.01,
     "neck_inclination": 3.0, "torso_inclination": 2.5, "head_forward": 0.04,
 }
 
@@ -43,25 +44,46 @@ def _d(dev: Deviations, name: str) -> float:
 
 
 def _pos(x: float) -> float:
+    """The positive part of x."""
     return max(0.0, x)
 
 
-# Signal of each problem from the deviations, per view. Each rule is written so that the other
-# problems' signatures do not trigger it (worked out on the synthetic body, tests/test_metrics).
-FRONT_RULES: dict[str, Callable[[Deviations], float]] = {
-    "head_drop": lambda d: -_d(d, "head_pitch"),
-    "forward_head": lambda d: min(_d(d, "face_size"), -_d(d, "neck_length")),
-    "rounded_shoulders": lambda d: min(_d(d, "face_size"), _d(d, "ear_height")),
-    "slouch": lambda d: (min(-_d(d, "head_height"), -_d(d, "ear_height"))
-                         - _pos(-_d(d, "head_pitch"))),
-    "shoulder_elevation": lambda d: (min(-_d(d, "ear_height"), -_d(d, "neck_length"))
-                                     - _pos(-_d(d, "head_pitch")) - _pos(_d(d, "face_size"))),
-    "lateral_lean": lambda d: max(abs(_d(d, "shoulder_tilt")), abs(_d(d, "head_offset"))),
+def _face_share(m: Mapping[str, float], base: Mapping[str, float]) -> float:
+    """Share (0..1) of a face_size increase owed to the face growing rather than the span shrinking.
+
+    Uses the span_scale cue: forward head grows the face's pixel width at a constant shoulder
+    span, rounded shoulders shrink the span at a constant face width.
+    """
+    if not all(k in m and k in base and m[k] > 0 and base[k] > 0
+               for k in ("face_size", "span_scale")):
+        return 0.5
+    span = math.log(m["span_scale"] / base["span_scale"])
+    face = span + math.log(m["face_size"] / base["face_size"])
+    if face - span <= 1e-9:
+        return 0.5
+    return min(1.0, max(0.0, face / (face - span)))
+
+
+# Signal of each problem (in spreads) from the deviations `d` and the face share `f`. The rules
+# follow the signatures of each problem on the synthetic body (tests/test_metrics.py):
+# head drop pitches the nose below the ears; a sinking trunk lowers and pitches the head while
+# the ears stay as high over the shoulders; forward head and rounded shoulders both enlarge
+# face_size and are told apart by `f`; raised shoulders shorten the neck without pitching the
+# head or enlarging the face; a sideways lean tilts the shoulder line or shifts the head.
+FRONT_RULES: dict[str, Callable[[Deviations, float], float]] = {
+    "head_drop": lambda d, f: -_d(d, "head_pitch"),
+    "slouch": lambda d, f: (min(-_d(d, "head_pitch"), -_d(d, "head_height"))
+                            - 2.0 * _pos(-_d(d, "ear_height"))),
+    "forward_head": lambda d, f: _d(d, "face_size") * f,
+    "rounded_shoulders": lambda d, f: _d(d, "face_size") * (1.0 - f),
+    "shoulder_elevation": lambda d, f: (min(-_d(d, "ear_height"), -_d(d, "neck_length"))
+                                        - _pos(-_d(d, "head_pitch")) - _pos(_d(d, "face_size"))),
+    "lateral_lean": lambda d, f: max(abs(_d(d, "shoulder_tilt")), abs(_d(d, "head_offset"))),
 }
-SIDE_RULES: dict[str, Callable[[Deviations], float]] = {
-    "slouch": lambda d: max(_d(d, "torso_inclination"), _d(d, "head_forward")),
-    "forward_head": lambda d: _d(d, "neck_inclination") - _pos(_d(d, "torso_inclination")),
-    "head_drop": lambda d: -_d(d, "head_height") - _pos(_d(d, "torso_inclination")),
+SIDE_RULES: dict[str, Callable[[Deviations, float], float]] = {
+    "slouch": lambda d, f: max(_d(d, "torso_inclination"), _d(d, "head_forward")),
+    "forward_head": lambda d, f: _d(d, "neck_inclination") - _pos(_d(d, "torso_inclination")),
+    "head_drop": lambda d, f: -_d(d, "head_height") - _pos(_d(d, "torso_inclination")),
 }
 RULES = {"front": FRONT_RULES, "side": SIDE_RULES}
 
@@ -90,9 +112,12 @@ def deviations(measurement: Measurement, profile: Profile) -> dict[str, float]:
     return out
 
 
-def signals(dev: Deviations, view: str) -> dict[str, float]:
-    """Each problem's signal (in spreads) for the deviations seen from `view`."""
-    return {problem: float(rule(dev)) for problem, rule in RULES[view].items()}
+def signals(measurement: Measurement, profile: Profile) -> dict[str, float]:
+    """Each problem's signal (in spreads) for one frame measured against the profile."""
+    dev = deviations(measurement, profile)
+    centres = {k: b.centre for k, b in profile.baseline.items()}
+    share = _face_share(measurement.values, centres)
+    return {problem: float(rule(dev, share)) for problem, rule in RULES[profile.view].items()}
 
 
 def assess(measurement: Measurement | None, profile: Profile) -> Assessment | None:
@@ -105,7 +130,7 @@ def assess(measurement: Measurement | None, profile: Profile) -> Assessment | No
     dev = deviations(measurement, profile)
     if not dev:
         return None
-    sig = signals(dev, profile.view)
+    sig = signals(measurement, profile)
     present = [p for p, s in sig.items() if s >= profile.threshold(p)]
     present.sort(key=lambda p: -sig[p] / profile.threshold(p))
     worst = max(sig.values(), default=0.0)
