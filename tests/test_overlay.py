@@ -1,0 +1,459 @@
+"""Overlay drawing: real cv2 drawing checked pixel by pixel, and a real window under Xvfb."""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from posture.calibration import Baseline, Profile
+from posture.metrics import measure
+from posture.monitor import FrameResult
+from posture.overlay import (
+    COLOR_BAD,
+    COLOR_GHOST,
+    COLOR_GOOD,
+    COLOR_IDLE,
+    COLOR_SKELETON,
+    COLOR_TEXT,
+    COLOR_WARN,
+    LABELS,
+    Card,
+    draw_card,
+    draw_gauge,
+    draw_ghost,
+    draw_problems,
+    draw_skeleton,
+    draw_status,
+    gauge_rect,
+    render,
+)
+from posture.pose import LM, NUM_LANDMARKS, Pose
+from posture.score import PROBLEMS, Assessment, assess
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+GOOD_PNG = DATA / "openvinotoolkit_openvino_build_deploy" / "good.png"
+
+# A frontal sitter as fractions of the frame: at 640x480 the shoulders are 200 px apart at
+# y=360, the ear midpoint 140 px above them. The wrists are there but unsure (not drawn).
+FRONT = {
+    LM.NOSE: (0.5, 0.48), LM.LEFT_EYE: (0.53, 0.44), LM.RIGHT_EYE: (0.47, 0.44),
+    LM.LEFT_EAR: (0.5625, 0.4625), LM.RIGHT_EAR: (0.4375, 0.4625),
+    LM.LEFT_SHOULDER: (0.65625, 0.75), LM.RIGHT_SHOULDER: (0.34375, 0.75),
+    LM.LEFT_ELBOW: (0.69, 0.95), LM.RIGHT_ELBOW: (0.31, 0.95),
+}
+UNSURE = {LM.LEFT_WRIST: (0.75, 0.6), LM.RIGHT_WRIST: (0.25, 0.6)}
+
+GOOD = Assessment("front", {}, {}, (), "good", 0.0)
+SLOUCHED = Assessment("front", {}, {}, ("forward_head", "rounded_shoulders"), "slouched", 0.6)
+CARD = Card(
+    title="Doorway pectoral stretch",
+    steps=("Stand in a doorway with your forearms on the frame, elbows at shoulder height.",
+           "Step forward slowly until you feel a stretch across your chest \u2013 no pain.",
+           "Breathe."),
+    hold_s=30, remaining_s=25.0, footer="Not medical advice.")
+
+
+def front_pose(width: int = 640, height: int = 480) -> Pose:
+    """FRONT (confident) and UNSURE landmarks scaled to a frame; the rest unseen."""
+    xy = np.zeros((NUM_LANDMARKS, 2))
+    vis = np.zeros(NUM_LANDMARKS)
+    for points, confidence in ((FRONT, 0.99), (UNSURE, 0.1)):
+        for i, (fx, fy) in points.items():
+            xy[i] = (fx * width, fy * height)
+            vis[i] = confidence
+    return Pose(xy=xy, visibility=vis, world=np.zeros((NUM_LANDMARKS, 3)),
+                width=width, height=height)
+
+
+def result(pose: Pose | None, assessment: Assessment | None, score: float) -> FrameResult:
+    return FrameResult(t=0.0, frame=0, pose=pose, measurement=None, assessment=assessment,
+                       score=score)
+
+
+def calibrated(**centres: float) -> Profile:
+    """A front-view profile whose centres match front_pose, except those given."""
+    base = {"head_height": 0.65, "ear_height": 0.7, "face_size": 0.4, "neck_length": 1.75,
+            "head_pitch": -0.125, "shoulder_tilt": 0.0, "head_offset": 0.0}
+    base.update(centres)
+    return Profile(view="front", baseline={k: Baseline(v, 0.03) for k, v in base.items()})
+
+
+def frame(height: int = 480, width: int = 640, value: int = 0) -> np.ndarray:
+    return np.full((height, width, 3), value, np.uint8)
+
+
+def near(img: np.ndarray, color: tuple[int, int, int], tolerance: int = 40) -> np.ndarray:
+    """Mask of the pixels within `tolerance` of `color` in every channel."""
+    return np.all(np.abs(img.astype(int) - np.array(color)) <= tolerance, axis=2)
+
+
+def border_color(img: np.ndarray) -> tuple[int, ...]:
+    """The colour in the middle of the top border row."""
+    return tuple(int(c) for c in img[0, img.shape[1] // 2])
+
+
+# ---- gauge -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("score", "color"), [(10, COLOR_GOOD), (50, COLOR_WARN), (80, COLOR_BAD),
+                                              (100, COLOR_BAD)])
+def test_gauge_fill_height_and_colour_follow_the_score(score: float, color: tuple) -> None:
+    img = draw_gauge(frame(), score, threshold=60.0)
+    x0, y0, x1, y1 = gauge_rect(img.shape)
+    column = img[:, (x0 + x1) // 2]
+    filled = np.nonzero(np.all(column == color, axis=1))[0]
+    assert filled.size, f"no {color} fill in the gauge"
+    assert filled.max() == y1 - 1  # filled from the bottom...
+    assert (y1 - filled.min()) / (y1 - y0) == pytest.approx(score / 100, abs=0.02)  # ...this high
+    assert x1 > 0.9 * img.shape[1]  # on the right edge
+
+
+def test_gauge_threshold_tick_sits_at_the_threshold() -> None:
+    for threshold in (30.0, 70.0):
+        img = draw_gauge(frame(), 0.0, threshold)
+        x0, y0, x1, y1 = gauge_rect(img.shape)
+        rows = np.nonzero(np.all(img[:, x0 - 1] == COLOR_TEXT, axis=1))[0]  # left of the bar
+        assert rows.size
+        expected = y1 - threshold / 100 * (y1 - y0)
+        assert rows.mean() == pytest.approx(expected, abs=2)
+
+
+def test_gauge_colour_follows_the_state_when_given() -> None:
+    img = draw_gauge(frame(), 80.0, 60.0, state="absent")
+    x0, _, x1, y1 = gauge_rect(img.shape)
+    assert tuple(img[y1 - 2, (x0 + x1) // 2]) == COLOR_IDLE
+
+
+# ---- status --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("pose", "assessment", "score", "color"), [
+    (True, GOOD, 5.0, COLOR_GOOD),
+    (True, SLOUCHED, 80.0, COLOR_BAD),
+    (True, SLOUCHED, 20.0, COLOR_WARN),  # slouching, score still rising toward the threshold
+    (True, GOOD, 55.0, COLOR_WARN),  # sitting well again, score still near the threshold
+    (False, None, 80.0, COLOR_IDLE),  # nobody in view
+    (True, None, 10.0, COLOR_IDLE),  # someone, but not measurable
+])
+def test_status_border_colour(pose: bool, assessment: Assessment | None, score: float,
+                              color: tuple) -> None:
+    img = render(frame(value=128), result(front_pose() if pose else None, assessment, score),
+                 calibrated(), threshold=60.0)
+    h, w = img.shape[:2]
+    for y, x in ((0, w // 2), (h - 1, w // 3), (h // 2, 0), (h // 2, w - 1)):
+        assert tuple(img[y, x]) == color, (y, x)
+
+
+def test_paused_is_grey_without_problem_labels() -> None:
+    r = result(front_pose(), SLOUCHED, 80.0)
+    paused = render(frame(value=128), r, calibrated(), paused=True)
+    live = render(frame(value=128), r, calibrated())
+    assert border_color(paused) == COLOR_IDLE
+    band = (slice(60, 140), slice(0, 250))  # where the problem labels go at 640x480
+    assert not np.array_equal(paused[band], live[band])
+
+
+def test_draw_status_accepts_states_and_rejects_others() -> None:
+    assert border_color(draw_status(frame(), "slouched")) == COLOR_BAD
+    assert border_color(draw_status(frame(), None)) == COLOR_IDLE
+    with pytest.raises(ValueError, match="unknown state"):
+        draw_status(frame(), "sleepy")
+
+
+# ---- problems ------------------------------------------------------------------------------
+
+def test_every_problem_has_a_plain_label() -> None:
+    assert set(LABELS) == set(PROBLEMS)
+    assert all(label.isascii() and "_" not in label for label in LABELS.values())
+
+
+def test_problems_listed_at_the_top_left() -> None:
+    blank = frame()
+    assert np.array_equal(draw_problems(blank, []), blank)
+    one = np.any(draw_problems(blank, ["head_drop"]) != blank, axis=2)
+    two = np.any(draw_problems(blank, ["head_drop", "lateral_lean"]) != blank, axis=2)
+    ys1, xs1 = np.nonzero(one)
+    ys2, _ = np.nonzero(two)
+    assert xs1.max() < 320 and ys1.max() < 160
+    assert ys2.max() > ys1.max() + 10  # the second label goes below the first
+
+
+# ---- skeleton and ghost --------------------------------------------------------------------
+
+def test_skeleton_drawn_at_confident_landmarks_only() -> None:
+    pose = front_pose()
+    img = draw_skeleton(frame(), pose)
+    for i in (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.NOSE):
+        x, y = pose.xy[i].astype(int)
+        assert near(img[y - 3:y + 4, x - 3:x + 4], COLOR_SKELETON, 10).any(), LM(i).name
+    for i in UNSURE:  # unsure wrists and the forearms leading to them are left out
+        x, y = pose.xy[i].astype(int)
+        assert not img[y - 8:y + 9, x - 8:x + 9].any(), LM(i).name
+
+
+def test_skeleton_draws_nothing_without_a_pose() -> None:
+    img = frame(value=77)
+    assert np.array_equal(draw_skeleton(img, None), img)
+
+
+def test_ghost_shows_the_calibrated_head_height() -> None:
+    pose = front_pose()  # ear midpoint 0.7 shoulder widths above the shoulder line
+
+    def ghost_top(profile: Profile) -> int:
+        ys, _ = np.nonzero(near(draw_ghost(frame(), pose, profile), COLOR_GHOST, 60))
+        assert ys.size
+        return int(ys.min())
+
+    as_now = ghost_top(calibrated())
+    taller = ghost_top(calibrated(ear_height=1.0, head_height=0.95))
+    assert as_now - taller == pytest.approx(0.3 * 200, abs=4)  # 0.3 widths of 200 px higher
+    shoulder_band = near(draw_ghost(frame(), pose, calibrated())[356:365, 215:426], COLOR_GHOST)
+    assert shoulder_band.sum() > 100  # the dashed shoulder line, on the current shoulders
+
+
+def test_ghost_only_for_the_profiles_view_and_a_pose() -> None:
+    img = frame()
+    side = Profile(view="side", baseline={"neck_inclination": Baseline(10.0, 3.0)})
+    assert np.array_equal(draw_ghost(img, front_pose(), side), img)
+    assert np.array_equal(draw_ghost(img, None, calibrated()), img)
+
+
+def test_render_shows_the_ghost_only_while_slipping_for_a_calibrated_profile() -> None:
+    pose, profile = front_pose(), calibrated(ear_height=1.0)
+
+    def ghost(r: FrameResult, p: Profile) -> int:
+        return int(near(render(frame(), r, p), COLOR_GHOST, 30).sum())
+
+    assert ghost(result(pose, SLOUCHED, 80.0), profile) > 100
+    assert ghost(result(pose, GOOD, 0.0), profile) == 0
+    uncalibrated = Profile(**{**profile.__dict__, "calibrated": False})
+    assert ghost(result(pose, SLOUCHED, 80.0), uncalibrated) == 0
+
+
+# ---- card ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("height", "width"), [(480, 640), (1080, 1920)])
+def test_card_is_a_dark_panel_at_the_bottom_left(height: int, width: int) -> None:
+    img = frame(height, width, value=200)
+    changed = np.any(draw_card(img, CARD) != img, axis=2)
+    out = draw_card(img, CARD)
+    ys, xs = np.nonzero(changed)
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    assert x0 < 0.05 * width and x1 <= 0.55 * width  # on the left, at most half the width
+    assert y1 > 0.95 * height and y0 > 0.1 * height  # anchored at the bottom
+    assert not changed[:y0].any() and not changed[:, x1:].any()  # nothing drawn outside
+    assert out[y0:y1, x0:x1].mean() < 150  # darker than the frame: a panel under the text
+    # The text wraps inside the panel: its right edge is panel, not a stray stroke of text.
+    assert np.mean(out[y0:y1, x1 - 1] < 150) > 0.95
+
+
+def test_card_text_scales_with_the_frame() -> None:
+    def card_height(h: int, w: int) -> int:
+        img = frame(h, w, value=200)
+        ys, _ = np.nonzero(np.any(draw_card(img, CARD) != img, axis=2))
+        return int(ys.max() - ys.min())
+
+    assert card_height(1080, 1920) / card_height(480, 640) == pytest.approx(1080 / 480, rel=0.25)
+
+
+def test_card_countdown_text_changes_the_picture() -> None:
+    img = frame(value=200)
+    at = {r: draw_card(img, Card("Chin tuck", ("Tuck your chin.",), None, r)) for r in (9, 8)}
+    changed = np.any(at[9] != at[8], axis=2)  # no progress bar without hold_s: only the text
+    ys, xs = np.nonzero(changed)
+    assert ys.size > 20
+    panel_ys, _ = np.nonzero(np.any(at[9] != img, axis=2))
+    assert panel_ys.min() < ys.min() and ys.max() < panel_ys.max()  # inside the card
+    assert np.array_equal(at[9], draw_card(img, Card("Chin tuck", ("Tuck your chin.",), None,
+                                                     8.2)))  # whole seconds, rounded up
+
+
+def test_card_progress_bar_follows_the_hold() -> None:
+    img = frame(value=200)
+
+    def bar(remaining: float) -> int:
+        out = draw_card(img, Card("Chin tuck", ("Tuck your chin.",), 10, remaining))
+        return int(np.all(out == COLOR_WARN, axis=2).sum(axis=1).max())  # widest amber row
+
+    assert bar(9.0) == pytest.approx(2 * bar(4.5), abs=2)
+
+
+def test_card_keeps_what_fits_in_a_short_frame() -> None:
+    long = Card("Stretch", tuple(f"Step number {n} of a long routine." for n in range(40)),
+                None, None)
+    img = frame(240, 320, value=200)
+    ys, _ = np.nonzero(np.any(draw_card(img, long) != img, axis=2))
+    assert ys.min() > 0 and ys.max() < 240
+
+
+# ---- robustness ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("height", "width"), [(1, 1), (6, 8), (48, 64), (480, 640), (640, 360),
+                                               (1080, 1920)])
+def test_any_frame_size_renders(height: int, width: int) -> None:
+    img = np.random.default_rng(0).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    before = img.copy()
+    out = render(img, result(front_pose(width, height), SLOUCHED, 80.0),
+                 calibrated(ear_height=1.0), card=CARD)
+    assert out.shape == img.shape and out.dtype == np.uint8
+    assert np.array_equal(img, before)
+
+
+def test_no_piece_modifies_its_input() -> None:
+    img = np.random.default_rng(1).integers(0, 256, (480, 640, 3), dtype=np.uint8)
+    before = img.copy()
+    pose = front_pose()
+    outputs = [
+        draw_skeleton(img, pose), draw_status(img, "good"), draw_gauge(img, 70, 60),
+        draw_problems(img, PROBLEMS), draw_ghost(img, pose, calibrated(ear_height=1.0)),
+        draw_card(img, CARD), render(img, result(pose, SLOUCHED, 80), calibrated(), card=CARD),
+    ]
+    assert np.array_equal(img, before)
+    assert all(out is not img and not np.array_equal(out, img) for out in outputs)
+
+
+def test_landmarks_far_outside_the_frame_are_harmless() -> None:
+    pose = front_pose()
+    pose.xy[LM.LEFT_SHOULDER] = (1e12, -1e12)
+    pose.xy[LM.NOSE] = (np.nan, 5.0)
+    render(frame(), result(pose, SLOUCHED, 80.0), calibrated(ear_height=1.0))
+
+
+def test_rejects_frames_that_are_not_bgr_uint8() -> None:
+    with pytest.raises(ValueError, match="BGR uint8"):
+        render(np.zeros((48, 64), np.uint8), result(None, None, 0.0), None)
+    with pytest.raises(ValueError, match="BGR uint8"):
+        draw_status(np.zeros((48, 64, 3), np.float32), "good")
+
+
+# ---- a real detection ----------------------------------------------------------------------
+
+@pytest.mark.skipif(not GOOD_PNG.is_file(), reason=f"sample images absent: {GOOD_PNG} "
+                    "(the shared data folder beside the repository)")
+def test_render_over_a_real_detection() -> None:
+    from posture.pose import PoseEstimator
+
+    img = cv2.imread(str(GOOD_PNG))
+    with PoseEstimator(video=False) as estimator:
+        pose = estimator.estimate(img)
+    assert pose is not None
+    m = measure(pose)
+    profile = Profile.defaults(m.view if m else "front")
+    out = render(img, FrameResult(0.0, 0, pose, m, assess(m, profile), 0.0), profile)
+    assert border_color(out) in (COLOR_GOOD, COLOR_WARN, COLOR_BAD)  # a person was assessed
+    r = max(4, round(0.01 * img.shape[1]))
+    for i in (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER):
+        x, y = pose.xy[i].astype(int)
+        assert near(out[y - r:y + r, x - r:x + r], COLOR_SKELETON, 10).any(), LM(i).name
+
+
+# ---- a real window -------------------------------------------------------------------------
+
+SHOW = """
+import sys, time
+import numpy as np
+from posture.window import show
+picture = np.load(sys.argv[1])
+end = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < end:
+    if show(picture, wait_ms=20) is None:
+        sys.exit("show() found no display")
+"""
+
+
+def read_xwd(path: Path) -> np.ndarray:
+    """BGR image of an XWD file (X Window Dump: a big-endian header, then ZPixmap pixels)."""
+    data = path.read_bytes()
+    header = struct.unpack(">25I", data[:100])
+    header_size, width, height, byte_order = header[0], header[4], header[5], header[7]
+    bits, line, (red, green, blue), colours = header[11], header[12], header[14:17], header[19]
+    assert bits == 32, f"expected a 32-bit screen, got {bits} bits per pixel"
+    pixels = np.frombuffer(data, "<u4" if byte_order == 0 else ">u4", count=line // 4 * height,
+                           offset=header_size + 12 * colours).reshape(height, line // 4)[:, :width]
+    return np.stack([(pixels & m) >> ((m & -m).bit_length() - 1) for m in (blue, green, red)],
+                    axis=2).astype(np.uint8)
+
+
+@pytest.fixture
+def xvfb(tmp_path: Path):
+    """A virtual X display: (DISPLAY value, path of its live framebuffer as an XWD file)."""
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (Debian package xvfb): no display to open a window on")
+    fbdir = tmp_path / "fb"
+    fbdir.mkdir()
+    log = tmp_path / "xvfb.log"
+    ready_r, ready_w = os.pipe()  # Xvfb writes its display number here once it accepts clients
+    with log.open("wb") as err:
+        proc = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(ready_w), "-screen", "0", "1280x720x24",
+             "-fbdir", str(fbdir), "-nolisten", "tcp"],
+            pass_fds=(ready_w,), stdout=subprocess.DEVNULL, stderr=err)
+    os.close(ready_w)
+    try:
+        readable, _, _ = select.select([ready_r], [], [], 15)
+        number = os.read(ready_r, 32).decode().strip() if readable else ""
+    finally:
+        os.close(ready_r)
+    try:
+        if not number:
+            pytest.fail(f"Xvfb did not start: {log.read_text(errors='replace')[-2000:]}")
+        yield f":{number}", fbdir / "Xvfb_screen0"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_window_shows_the_overlay_under_xvfb(xvfb: tuple[str, Path], tmp_path: Path) -> None:
+    display, framebuffer = xvfb
+    picture = render(frame(360, 640, value=128), result(front_pose(640, 360), GOOD, 30.0),
+                     calibrated(), threshold=60.0)
+    np.save(tmp_path / "picture.npy", picture)
+    env = {k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"}
+    env.update(DISPLAY=display, PYTHONPATH=str(REPO))
+    # A separate process: should the GUI toolkit abort, it must not take pytest with it.
+    child = subprocess.Popen([sys.executable, "-c", SHOW, str(tmp_path / "picture.npy"), "2.5"],
+                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        screen = read_xwd(framebuffer)
+        if np.all(screen == COLOR_GOOD, axis=2).sum() > 2000 or child.poll() is not None:
+            break
+        time.sleep(0.1)
+    _, stderr = child.communicate(timeout=30)
+    assert child.returncode == 0, f"window process failed: {stderr.decode(errors='replace')}"
+
+    green = np.all(screen == COLOR_GOOD, axis=2)
+    assert green.sum() > 2000, "the green status border never appeared on screen"
+    ys, xs = np.nonzero(green)
+    top, left = ys.min(), xs.min()
+    # The border outlines the whole 640x360 picture, wherever the window was placed.
+    assert (ys.max() - top + 1, xs.max() - left + 1) == (360, 640)
+    shown = screen[top:top + 360, left:left + 640]
+    assert np.array_equal(shown, picture)
+    x0, y0, x1, y1 = gauge_rect(picture.shape)
+    x = (x0 + x1) // 2
+    assert tuple(shown[y1 - round(0.15 * (y1 - y0)), x]) == COLOR_GOOD  # filled to 30 %...
+    assert shown[y1 - round(0.45 * (y1 - y0)), x].max() < 80  # ...dark panel above
+    assert tuple(shown[y1 - round(0.6 * (y1 - y0)), x0 - 1]) == COLOR_TEXT  # threshold tick
+
+
+def test_show_without_a_display_does_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from posture import window
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert window.show(frame()) is None
