@@ -20,16 +20,16 @@ import numpy as np
 from posture import __version__
 from posture.config import profiles_dir
 from posture.errors import UserError
-from posture.metrics import VISIBLE, Measurement, measure
+from posture.metrics import VISIBLE, Measurement, detect_view, measure
 from posture.pose import LM, Pose
 from posture.score import DEFAULT_THRESHOLD, signals
 
 PROFILE_FORMAT = "posture-profile"
 PROFILE_VERSION = 1
 MIN_FRAMES = 5  # fewer kept frames than this (or than the source has) fails calibration
-MAX_MOTION = 1.0  # shoulder widths per second: faster movement is "not sitting still"
-MIN_SPAN = 0.12  # shoulder width / frame width below this is "too far from the camera"
-CENTRE_BAND = (0.15, 0.85)  # the shoulders' midpoint must lie in this part of the frame width
+MAX_MOTION = 0.5  # body sizes per second: faster movement is "not sitting still"
+MIN_SPAN = 0.2  # body (seen landmarks) / frame size below this is "too far from the camera"
+CENTRE_BAND = (0.15, 0.85)  # the body's centre must lie in this part of the frame width
 MIN_THRESHOLD = 2.0  # per-user thresholds never go below this many spreads
 
 # Population defaults for an uncalibrated run: (centre, spread) per metric, from upright
@@ -42,7 +42,7 @@ DEFAULT_BASELINE = {
     },
     "side": {
         "neck_inclination": (15.0, 6.0), "torso_inclination": (-5.0, 6.0),
-        "head_forward": (0.0, 0.1), "head_height": (0.48, 0.05),
+        "head_forward": (0.0, 0.1), "head_lift": (0.48, 0.06),
     },
 }
 
@@ -147,17 +147,18 @@ def gate(pose: Pose | None, previous: tuple[float, Pose] | None, t: float) -> st
     """Why this frame is unfit for calibration, or None when it is fit."""
     if pose is None:
         return "nobody in view"
-    if not pose.visible(LM.NOSE, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, threshold=VISIBLE):
+    view = detect_view(pose)
+    if view is None or (view == "front" and not pose.visible(
+            LM.NOSE, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, threshold=VISIBLE)):
         return "face or shoulders not visible"
     if not (pose.visible(LM.LEFT_EAR, threshold=VISIBLE)
             or pose.visible(LM.RIGHT_EAR, threshold=VISIBLE)):
         return "ears not visible"
-    shoulders = pose.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
-    if not CENTRE_BAND[0] <= shoulders[0] / pose.width <= CENTRE_BAND[1]:
+    box = pose.bbox()
+    if not CENTRE_BAND[0] <= (box[0] + box[2]) / 2 / pose.width <= CENTRE_BAND[1]:
         return "off-centre"
-    span = max(float(np.linalg.norm(pose.xy[LM.LEFT_SHOULDER] - pose.xy[LM.RIGHT_SHOULDER])),
-               float(np.linalg.norm(pose.xy[LM.NOSE] - shoulders)))
-    if span / pose.width < MIN_SPAN:
+    span = max(box[2] - box[0], box[3] - box[1])
+    if span / max(pose.width, pose.height) < MIN_SPAN:
         return "too far from the camera"
     if previous is not None:
         t0, before = previous

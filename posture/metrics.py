@@ -22,7 +22,7 @@ Side view (shoulders overlapping):
   neck_inclination   shoulder-to-ear line from vertical, degrees, positive forward
   torso_inclination  hip-to-shoulder line from vertical, degrees, positive forward (hips needed)
   head_forward       ear ahead of the hips / torso length (hips needed; the strongest side cue)
-  head_height        ear above the shoulders / torso length (hips needed)
+  head_lift          ear above the shoulders / torso length (hips needed)
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ SIDE_RATIO = 0.9  # shoulder width / ear-to-shoulder distance below this means a
 
 FRONT_METRICS = ("head_height", "ear_height", "face_size", "neck_length", "head_pitch",
                  "shoulder_tilt", "head_offset", "span_scale")
-SIDE_METRICS = ("neck_inclination", "torso_inclination", "head_forward", "head_height")
+SIDE_METRICS = ("neck_inclination", "torso_inclination", "head_forward", "head_lift")
 
 
 @dataclass(frozen=True)
@@ -57,16 +57,20 @@ def _seen(pose: Pose, *indices: int) -> bool:
 def detect_view(pose: Pose) -> str | None:
     """'front' or 'side' from the landmark geometry, None when the shoulders or head are unsure.
 
-    From the side the two shoulders overlap, so the shoulder span is small against the
-    distance from the shoulders up to the ears; from the front it is about twice that distance.
+    From the side the two shoulders overlap (or the far one is hidden), so the shoulder span is
+    small against the distance from the shoulders up to the ears; from the front it is about
+    twice that distance.
     """
     head = [i for i in (LM.LEFT_EAR, LM.RIGHT_EAR, LM.NOSE) if _seen(pose, i)]
-    if not _seen(pose, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER) or not head:
+    shoulders = [i for i in (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER) if _seen(pose, i)]
+    if not head or not shoulders:
         return None
-    shoulders = pose.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
+    if len(shoulders) == 1:
+        return "side"
+    centre = pose.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
     top = pose.xy[head].mean(axis=0)
     span = float(np.linalg.norm(pose.xy[LM.LEFT_SHOULDER] - pose.xy[LM.RIGHT_SHOULDER]))
-    reach = float(np.linalg.norm(top - shoulders))
+    reach = float(np.linalg.norm(top - centre))
     if reach <= 1e-6:
         return "front"
     return "front" if span / reach >= SIDE_RATIO else "side"
@@ -78,6 +82,8 @@ def measure(pose: Pose) -> Measurement | None:
     if view is None:
         return None
     values = front_metrics(pose) if view == "front" else side_metrics(pose)
+    if not values:
+        return None
     return Measurement(view=view, values=values)
 
 
@@ -115,13 +121,20 @@ def front_metrics(pose: Pose) -> dict[str, float]:
     return values
 
 
+def _near_mid(pose: Pose, left: int, right: int) -> np.ndarray:
+    """Midpoint of a left/right pair when both are seen, else the one that is (the near side)."""
+    if _seen(pose, left, right):
+        return pose.mid(left, right)
+    return pose.xy[left] if pose.visibility[left] >= pose.visibility[right] else pose.xy[right]
+
+
 def side_metrics(pose: Pose) -> dict[str, float]:
     """Metrics for a camera at the user's side (see the module docstring)."""
     ears = [i for i in (LM.LEFT_EAR, LM.RIGHT_EAR) if _seen(pose, i)]
     if not ears:
         return {}
     ear = pose.xy[ears].mean(axis=0)
-    shoulder = pose.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
+    shoulder = _near_mid(pose, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
     facing = 1.0
     if _seen(pose, LM.NOSE):
         facing = 1.0 if pose.xy[LM.NOSE][0] >= ear[0] else -1.0
@@ -131,11 +144,11 @@ def side_metrics(pose: Pose) -> dict[str, float]:
         return math.degrees(math.atan2(facing * d[0], -d[1]))
 
     values = {"neck_inclination": inclination(shoulder, ear)}
-    if _seen(pose, LM.LEFT_HIP, LM.RIGHT_HIP):
-        hip = pose.mid(LM.LEFT_HIP, LM.RIGHT_HIP)
+    if _seen(pose, LM.LEFT_HIP) or _seen(pose, LM.RIGHT_HIP):
+        hip = _near_mid(pose, LM.LEFT_HIP, LM.RIGHT_HIP)
         torso = float(np.linalg.norm(shoulder - hip))
         if torso > 1e-6:
             values["torso_inclination"] = inclination(hip, shoulder)
             values["head_forward"] = facing * float(ear[0] - hip[0]) / torso
-            values["head_height"] = float(shoulder[1] - ear[1]) / torso
+            values["head_lift"] = float(shoulder[1] - ear[1]) / torso
     return values

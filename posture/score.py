@@ -28,7 +28,7 @@ PROBLEMS = ("forward_head", "head_drop", "rounded_shoulders", "slouch", "shoulde
 SPREAD_FLOOR = {
     "head_height": 0.02, "ear_height": 0.02, "face_size": 0.008, "neck_length": 0.035,
     "head_pitch": 0.03, "shoulder_tilt": 2.5, "head_offset": 0.04, "span_scale": 0.01,
-    "neck_inclination": 3.0, "torso_inclination": 2.5, "head_forward": 0.04,
+    "neck_inclination": 3.0, "torso_inclination": 2.5, "head_forward": 0.04, "head_lift": 0.04,
 }
 
 DEFAULT_THRESHOLD = 3.0  # a problem is present when its signal reaches this many spreads
@@ -83,7 +83,7 @@ FRONT_RULES: dict[str, Callable[[Deviations, float], float]] = {
 SIDE_RULES: dict[str, Callable[[Deviations, float], float]] = {
     "slouch": lambda d, f: max(_d(d, "torso_inclination"), _d(d, "head_forward")),
     "forward_head": lambda d, f: _d(d, "neck_inclination") - _pos(_d(d, "torso_inclination")),
-    "head_drop": lambda d, f: -_d(d, "head_height") - _pos(_d(d, "torso_inclination")),
+    "head_drop": lambda d, f: -_d(d, "head_lift") - _pos(_d(d, "torso_inclination")),
 }
 RULES = {"front": FRONT_RULES, "side": SIDE_RULES}
 

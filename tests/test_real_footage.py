@@ -1,0 +1,108 @@
+"""The pipeline on real people (../shared/data): laptop webcam stills, talking heads, side view."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from posture.cli import main
+from tests.conftest import DATA, needs_data
+
+pytestmark = needs_data
+LAPTOP = DATA / "openvinotoolkit_openvino_build_deploy"
+TALKING = DATA / "OpenTalker_video-retalking"
+SIDE = DATA / "nvinayvarma189_Sitting-Posture-Recognition"
+
+
+def analyze(tmp_path, source, *extra) -> list[dict]:
+    """Run `posture analyze` in-process and return its JSON Lines records."""
+    out = tmp_path / "out.jsonl"
+    assert main(["analyze", str(source), "--jsonl", str(out), *extra]) == 0
+    return [json.loads(line) for line in out.read_text().splitlines()]
+
+
+def calibrate(*args) -> None:
+    assert main(["calibrate", *args]) == 0
+
+
+def test_laptop_webcam_good_slouch_and_head_turn(tmp_path):
+    calibrate("--source", str(LAPTOP / "good.png"), "--profile", "laptop")
+    slouch = analyze(tmp_path, LAPTOP / "slouch.png", "--profile", "laptop")[0]
+    assert slouch["posture"] == "slouched"
+    assert {"forward_head", "head_drop"} & set(slouch["problems"])
+    assert slouch["metrics"]["head_height"] == pytest.approx(0.22, abs=0.05)
+    good = analyze(tmp_path, LAPTOP / "ypr-good.png", "--profile", "laptop")[0]
+    assert good["posture"] == "good" and good["problems"] == []
+    turn = analyze(tmp_path, LAPTOP / "headturn.png", "--profile", "laptop")[0]
+    assert turn["posture"] == "good", turn
+
+
+def test_laptop_slouch_is_caught_uncalibrated_and_upright_is_not(tmp_path, capsys):
+    assert analyze(tmp_path, LAPTOP / "slouch.png")[0]["posture"] == "slouched"
+    assert "uncalibrated" in capsys.readouterr().err
+    for name in ("good.png", "ypr-good.png"):
+        assert analyze(tmp_path, LAPTOP / name)[0]["posture"] == "good"
+
+
+@pytest.mark.parametrize("clip", [f"face_{i}.mp4" for i in range(1, 6)])
+def test_talking_heads_stay_good_after_calibrating_on_their_first_second(tmp_path, clip):
+    calibrate("--source", str(TALKING / clip), "--seconds", "1", "--profile", "clip")
+    records = analyze(tmp_path, TALKING / clip, "--profile", "clip")
+    assessed = [r for r in records if r["posture"] is not None]
+    assert len(assessed) >= 0.9 * len(records)
+    good = sum(r["posture"] == "good" for r in assessed)
+    assert good >= 0.95 * len(assessed)
+    assert max(r["score"] for r in records) < 30
+
+
+def test_side_view_straight_vs_hunched(tmp_path):
+    folder = tmp_path / "straight"
+    folder.mkdir()
+    for path in SIDE.glob("straight*.jpg"):
+        (folder / path.name).symlink_to(path)
+    calibrate("--source", str(folder), "--profile", "side")
+    for path in sorted(SIDE.glob("*.jpg")):
+        if path.name.startswith("img_"):  # other people, from elsewhere
+            continue
+        record = analyze(tmp_path, path, "--profile", "side")[0]
+        assert record["view"] == "side", path.name
+        expected = "slouched" if "hunchback" in path.name else "good"
+        assert record["posture"] == expected, (path.name, record)
+        if expected == "slouched":
+            assert "slouch" in record["problems"]
+
+
+def test_frontal_profile_refuses_side_footage(tmp_path, capsys):
+    calibrate("--source", str(LAPTOP / "good.png"), "--profile", "laptop")
+    folder = tmp_path / "side"
+    folder.mkdir()
+    for i, path in enumerate(sorted(SIDE.glob("*flip.jpg"))[:6] * 2):
+        (folder / f"{i:02d}.jpg").symlink_to(path)
+    assert main(["analyze", str(folder), "--profile", "laptop"]) == 2
+    err = capsys.readouterr().err
+    assert "front camera" in err and "side" in err and "posture calibrate" in err
+
+
+def test_several_people_the_user_is_followed(still_estimator):
+    from posture.sources import read_image
+
+    image = read_image(DATA / "ageitgey_face_recognition" / "two_people.jpg")
+    pose = still_estimator.estimate(image)
+    assert pose is not None
+    # The larger, more central of the two is chosen, and stays chosen frame after frame.
+    x0, _, x1, _ = pose.bbox()
+    for _ in range(3):
+        again = still_estimator.estimate(image)
+        assert again.bbox()[0] == pytest.approx(x0, abs=5)
+
+
+def test_nobody_in_view_holds_the_score(tmp_path):
+    # A webcam clip where the man is mostly cut off or the lens is covered.
+    records = analyze(tmp_path, DATA / "crypdick_slouchless" / "demo.gif")
+    absent = [(a, b) for a, b in zip(records, records[1:], strict=False)
+              if not a["person"] and not b["person"]]
+    assert len(absent) > 30
+    for before, now in absent:
+        assert now["posture"] is None and now["problems"] == []
+        assert now["score"] == before["score"]
