@@ -391,23 +391,20 @@ def xvfb(tmp_path: Path):
     fbdir = tmp_path / "fb"
     fbdir.mkdir()
     log = tmp_path / "xvfb.log"
-    ready_r, ready_w = os.pipe()  # Xvfb writes its display number here once it accepts clients
-    with log.open("wb") as err:
+    with log.open("wb") as err:  # -displayfd 1: the display number on stdout once it is up
         proc = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(ready_w), "-screen", "0", "1280x720x24",
+            ["Xvfb", "-displayfd", "1", "-screen", "0", "1280x720x24",
              "-fbdir", str(fbdir), "-nolisten", "tcp"],
-            pass_fds=(ready_w,), stdout=subprocess.DEVNULL, stderr=err)
-    os.close(ready_w)
-    try:
-        readable, _, _ = select.select([ready_r], [], [], 15)
-        number = os.read(ready_r, 32).decode().strip() if readable else ""
-    finally:
-        os.close(ready_r)
+            stdout=subprocess.PIPE, stderr=err)
+    assert proc.stdout is not None
+    readable, _, _ = select.select([proc.stdout], [], [], 15)
+    number = os.read(proc.stdout.fileno(), 32).decode().strip() if readable else ""
     try:
         if not number:
             pytest.fail(f"Xvfb did not start: {log.read_text(errors='replace')[-2000:]}")
         yield f":{number}", fbdir / "Xvfb_screen0"
     finally:
+        proc.stdout.close()
         proc.terminate()
         try:
             proc.wait(5)
