@@ -28,8 +28,8 @@ PROFILE_FORMAT = "posture-profile"
 PROFILE_VERSION = 1
 MIN_FRAMES = 5  # fewer kept frames than this (or than the source has) fails calibration
 MAX_MOTION = 0.5  # body sizes per second: faster movement is "not sitting still"
-MIN_SPAN = 0.2  # body (seen landmarks) / frame size below this is "too far from the camera"
-CENTRE_BAND = (0.15, 0.85)  # the body's centre must lie in this part of the frame width
+MIN_SPAN = 0.1  # upper-body size / frame size below this is "too far from the camera"
+CENTRE_BAND = (0.15, 0.85)  # the shoulders' centre must lie in this part of the frame width
 MIN_THRESHOLD = 2.0  # per-user thresholds never go below this many spreads
 
 # Population defaults for an uncalibrated run: (centre, spread) per metric, from upright
@@ -154,10 +154,13 @@ def gate(pose: Pose | None, previous: tuple[float, Pose] | None, t: float) -> st
     if not (pose.visible(LM.LEFT_EAR, threshold=VISIBLE)
             or pose.visible(LM.RIGHT_EAR, threshold=VISIBLE)):
         return "ears not visible"
-    box = pose.bbox()
-    if not CENTRE_BAND[0] <= (box[0] + box[2]) / 2 / pose.width <= CENTRE_BAND[1]:
+    shoulders = pose.xy[[LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER]]
+    ears = pose.xy[[LM.LEFT_EAR, LM.RIGHT_EAR]]
+    if not CENTRE_BAND[0] <= shoulders[:, 0].mean() / pose.width <= CENTRE_BAND[1]:
         return "off-centre"
-    span = max(box[2] - box[0], box[3] - box[1])
+    # Upper-body size: the shoulder span from the front, twice the neck's reach from the side.
+    span = max(float(np.linalg.norm(shoulders[0] - shoulders[1])),
+               2 * float(np.linalg.norm(ears.mean(axis=0) - shoulders.mean(axis=0))))
     if span / max(pose.width, pose.height) < MIN_SPAN:
         return "too far from the camera"
     if previous is not None:

@@ -59,15 +59,14 @@ class Progress:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     """posture analyze: the monitoring pipeline over a file, as fast as it can, no window."""
-    if args.profile:
-        profile = load_profile(profile_path(args.profile))
-    else:
-        profile = Profile.defaults()
-        say("no --profile given: running uncalibrated on population defaults "
-            "(calibrate with: posture calibrate --source SRC)")
+    profile = load_profile(profile_path(args.profile)) if args.profile else None
     summary = Summary()
     with ExitStack() as stack:
         source = stack.enter_context(open_source(args.source, fps=args.fps))
+        if profile is None:
+            profile = Profile.defaults()
+            say("no --profile given: running uncalibrated on population defaults "
+                "(calibrate with: posture calibrate --source SRC)")
         out: TextIO | None = None
         if args.jsonl == "-":
             out = sys.stdout

@@ -7,10 +7,8 @@ user's terminal by redirecting file descriptor 2 around those calls.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
@@ -19,6 +17,7 @@ import cv2
 import numpy as np
 
 from posture.errors import UserError
+from posture.quiet import quiet_stderr
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 MODEL_NAME = "pose_landmarker_full.task"
@@ -102,24 +101,6 @@ class Pose:
         x0, y0 = pts.min(axis=0)
         x1, y1 = pts.max(axis=0)
         return float(x0), float(y0), float(x1), float(y1)
-
-
-@contextlib.contextmanager
-def quiet_stderr() -> Iterator[None]:
-    """Silence file descriptor 2 (native library logging) for the duration of the block."""
-    try:
-        saved = os.dup(2)
-    except OSError:  # no stderr at all: nothing to silence
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 def model_path() -> Path:

@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from posture.errors import UserError
+from posture.quiet import quiet_stderr
 
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
 IMAGE_FPS = 1.0  # a folder of stills is taken as one image per second of "source time"
@@ -104,8 +105,9 @@ class _Video(FrameSource):
 
     def __init__(self, path: Path, fps: float | None) -> None:
         self._path = path
-        self._cap = cv2.VideoCapture(str(path))
-        ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
+        with quiet_stderr():  # FFmpeg explains unreadable files at length on fd 2
+            self._cap = cv2.VideoCapture(str(path))
+            ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
         if not ok or first is None:
             self._cap.release()
             raise UserError(f"cannot read {path} as a video or image: "
@@ -149,7 +151,8 @@ class _Camera(FrameSource):
     """A live camera: monotonic-clock timestamps, paced to at most `fps` frames a second."""
 
     def __init__(self, index: int, fps: float | None) -> None:
-        self._cap = cv2.VideoCapture(index)
+        with quiet_stderr():
+            self._cap = cv2.VideoCapture(index)
         if not self._cap.isOpened():
             self._cap.release()
             raise UserError(f"camera {index} could not be opened: check it is connected and not "

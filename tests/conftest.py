@@ -13,7 +13,8 @@ DATA = REPO.parent / "shared" / "data"
 FIXTURES = REPO / "fixtures"
 
 needs_data = pytest.mark.skipif(
-    not DATA.is_dir(), reason=f"real footage folder {DATA} is absent (see shared/data/PROVENANCE.md)"
+    not DATA.is_dir(),
+    reason=f"real footage folder {DATA} is absent (see shared/data/PROVENANCE.md)",
 )
 
 

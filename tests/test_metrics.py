@@ -22,14 +22,17 @@ CASES = {
 }
 
 
-def calibrated(camera: Camera = Camera(), seed: int = 1):
+def calibrated(camera: Camera | None = None, seed: int = 1):
     """A profile calibrated on 5 s of the neutral sitter with 1 px of landmark noise."""
+    camera = camera or Camera()
     rng = np.random.default_rng(seed)
     poses = [(i * 0.2, synthesize(Posture(), camera, noise_px=1.0, rng=rng)) for i in range(25)]
     return build_profile(record(poses))
 
 
-def judge(posture: Posture, profile, camera: Camera = Camera(), seed: int = 2):
+def judge(posture: Posture, profile, camera: Camera | None = None, seed: int = 2):
+    """Assess one noisy frame of `posture` against `profile`."""
+    camera = camera or Camera()
     rng = np.random.default_rng(seed)
     return assess(measure(synthesize(posture, camera, noise_px=1.0, rng=rng)), profile)
 

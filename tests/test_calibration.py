@@ -1,0 +1,128 @@
+"""Calibration: gates, profiles on disk and their errors, per-user thresholds."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from posture.calibration import (
+    PROFILE_VERSION,
+    build_profile,
+    load_profile,
+    profile_path,
+    record,
+    save_profile,
+)
+from posture.cli import main
+from posture.errors import UserError
+from posture.synthetic import Camera, Posture, synthesize
+from tests.conftest import FIXTURES
+
+
+def neutral_recording(n: int = 25, camera: Camera | None = None, seed: int = 0, **posture):
+    camera = camera or Camera()
+    rng = np.random.default_rng(seed)
+    return record([(i * 0.2, synthesize(Posture(**posture), camera, noise_px=1.0, rng=rng))
+                   for i in range(n)])
+
+
+def test_profile_round_trip(tmp_path):
+    profile = build_profile(neutral_recording())
+    path = tmp_path / "p.json"
+    save_profile(profile, path)
+    loaded = load_profile(path)
+    assert loaded.view == "front" and loaded.frames == 25
+    assert loaded.baseline["head_height"].centre == pytest.approx(
+        profile.baseline["head_height"].centre)
+    data = json.loads(path.read_text())
+    assert data["version"] == PROFILE_VERSION and data["program_version"]
+    assert data["frame_size"] == [640, 480] and data["created"]
+    # Robust spread: 1 px of noise on a ~260 px shoulder span is a small spread.
+    assert 0 < data["baseline"]["head_height"]["spread"] < 0.02
+
+
+def test_gates_reject_poor_frames():
+    moving = []
+    rng = np.random.default_rng(0)
+    for i in range(10):
+        pose = synthesize(Posture(lateral_lean=(-1) ** i * 8.0), Camera(), rng=rng)
+        moving.append((i * 0.1, pose))
+    rec = record(moving)
+    assert rec.rejected["moving"] >= 8
+    far = record([(0.0, synthesize(Posture(), Camera(distance=4.0)))])
+    assert far.rejected["too far from the camera"] == 1
+    nobody = record([(0.0, None), (1.0, None)])
+    assert nobody.rejected["nobody in view"] == 2
+    with pytest.raises(UserError, match="nobody in view"):
+        build_profile(nobody)
+
+
+def test_slouch_recording_sets_thresholds_between_the_two():
+    profile = build_profile(neutral_recording(),
+                            neutral_recording(seed=1, neck_flexion=9.0))
+    assert set(profile.thresholds) >= {"head_drop"}
+    assert 2.0 <= profile.thresholds["head_drop"] < 3.0
+    default = build_profile(neutral_recording())
+    assert default.thresholds == {}
+
+
+@pytest.mark.parametrize("content, words", [
+    ("{not json", "corrupt"),
+    ('{"format": "posture-profile", "version": 99, "view": "front", "baseline": {}}',
+     "version 99"),
+    ('{"format": "posture-profile", "version": 1, "view": "top", "baseline": {}}', "corrupt"),
+    ('{"format": "posture-profile", "version": 1, "view": "front", "baseline": '
+     '{"head_height": {"centre": "x"}}}', "corrupt"),
+    ('["a list"]', "not a posture profile"),
+])
+def test_broken_profiles_exit_2_with_one_line(tmp_path, capsys, content, words):
+    path = tmp_path / "broken.json"
+    path.write_text(content)
+    assert main(["analyze", str(FIXTURES / "sample_desk.mp4"), "--profile", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and words in err[0] and "posture calibrate" in err[0]
+
+
+def test_missing_named_profile_says_how_to_make_it(capsys):
+    assert main(["analyze", str(FIXTURES / "sample_desk.mp4"), "--profile", "nope"]) == 2
+    assert "posture calibrate --profile" in capsys.readouterr().err
+
+
+def test_calibration_with_nobody_in_view_fails_with_the_reason(tmp_path, capsys):
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), np.full((480, 640, 3), 128, np.uint8))
+    assert main(["calibrate", "--source", str(blank), "--profile", "x"]) == 2
+    err = capsys.readouterr().err
+    assert "calibration failed" in err and "nobody in view" in err
+    assert not profile_path("x").exists()
+
+
+def test_recalibrating_keeps_the_old_profile_when_it_fails(tmp_path, capsys):
+    assert main(["calibrate", "--source", str(FIXTURES / "sample_desk.mp4"),
+                 "--profile", "mine"]) == 0
+    before = profile_path("mine").read_text()
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), np.zeros((48, 64, 3), np.uint8))
+    assert main(["calibrate", "--source", str(blank), "--profile", "mine"]) == 2
+    assert profile_path("mine").read_text() == before
+
+
+def test_calibrate_from_the_sample_then_analyze(tmp_path, capsys):
+    assert main(["calibrate", "--source", str(FIXTURES / "sample_desk.mp4"), "--seconds", "6",
+                 "--profile", "sample"]) == 0
+    out = tmp_path / "o.jsonl"
+    assert main(["analyze", str(FIXTURES / "sample_desk.mp4"), "--profile", "sample",
+                 "--jsonl", str(out)]) == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    keys = {"t", "frame", "person", "view", "posture", "problems", "severity", "score", "metrics"}
+    assert all(keys <= r.keys() for r in records)
+    upright = [r for r in records if r["t"] < 8]
+    slouched = [r for r in records if 12 <= r["t"] < 22]
+    assert all(r["posture"] == "good" for r in upright)
+    assert sum(r["posture"] == "slouched" for r in slouched) >= 0.8 * len(slouched)
+    peak = max(r["score"] for r in records)
+    assert peak > 25 and records[-1]["score"] < peak
+    assert "good posture" in capsys.readouterr().out

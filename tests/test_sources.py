@@ -1,0 +1,105 @@
+"""Frame sources: timestamps, --fps skipping, and one clear line for every bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from posture.errors import UserError
+from posture.sources import open_source
+
+
+def write_video(path, frames: int = 60, fps: float = 30.0, size=(160, 120)) -> None:
+    """A small generated clip whose frames carry their index as brightness."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, size)
+    for i in range(frames):
+        writer.write(np.full((size[1], size[0], 3), (i * 4) % 256, np.uint8))
+    writer.release()
+
+
+def test_video_timestamps_come_from_index_and_fps(tmp_path):
+    path = tmp_path / "clip.avi"
+    write_video(path, frames=60, fps=30.0)
+    with open_source(path) as src:
+        frames = list(src)
+    assert src.kind == "video" and src.total == 60
+    assert [f.index for f in frames] == list(range(60))
+    assert frames[30].t == pytest.approx(1.0)
+    assert frames[1].image.mean() == pytest.approx(4, abs=2)
+
+
+@pytest.mark.parametrize("fps, expected", [(10.0, 20), (5.0, 10), (1.0, 2), (60.0, 60)])
+def test_fps_skips_by_source_time(tmp_path, fps, expected):
+    path = tmp_path / "clip.avi"
+    write_video(path, frames=60, fps=30.0)
+    with open_source(path, fps=fps) as src:
+        frames = list(src)
+    assert len(frames) == expected == src.total
+    gaps = np.diff([f.t for f in frames])
+    assert np.all(gaps >= min(1 / fps, 1 / 30) - 1e-6)
+    # The kept frames are the right ones: their pixels match their index.
+    for f in frames:
+        assert f.image.mean() == pytest.approx((f.index * 4) % 256, abs=3)
+
+
+def test_folder_is_read_in_name_order_one_frame_per_image(tmp_path):
+    for name, value in (("b.png", 20), ("a.png", 10), ("c.jpg", 30)):
+        cv2.imwrite(str(tmp_path / name), np.full((40, 40), value, np.uint8))
+    (tmp_path / "notes.txt").write_text("not an image")
+    with open_source(tmp_path) as src:
+        frames = list(src)
+    assert src.kind == "folder"
+    assert [f.index for f in frames] == [0, 1, 2]
+    assert [round(float(f.image.mean())) for f in frames] == [10, 20, 30]
+    assert [f.t for f in frames] == [0.0, 1.0, 2.0]
+
+
+def test_single_image_keeps_its_channels(tmp_path):
+    rgba = np.zeros((30, 50, 4), np.uint8)
+    cv2.imwrite(str(tmp_path / "a.png"), rgba)
+    with open_source(tmp_path / "a.png") as src:
+        (frame,) = list(src)
+    assert src.kind == "image" and frame.image.shape == (30, 50, 4)
+
+
+def bad_inputs(tmp_path) -> dict:
+    """Each kind of bad source, made in tmp_path, with a word its message must contain."""
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    (tmp_path / "junk.mp4").write_bytes(b"\x00garbage" * 500)
+    (tmp_path / "text.png").write_text("this is not a picture")
+    (tmp_path / "notes.txt").write_text("hello")
+    (tmp_path / "nothing").mkdir()
+    (tmp_path / "truncated.avi").write_bytes(b"RIFF\x00\x00\x00\x00AVI LIST")
+    return {
+        str(tmp_path / "missing.mp4"): "no such file",
+        str(tmp_path / "empty.mp4"): "empty",
+        str(tmp_path / "junk.mp4"): "cannot read",
+        str(tmp_path / "text.png"): "cannot read",
+        str(tmp_path / "notes.txt"): "cannot read",
+        str(tmp_path / "nothing"): "holds no images",
+        str(tmp_path / "truncated.avi"): "cannot read",
+        "7": "camera 7 could not be opened",
+    }
+
+
+def test_bad_sources_raise_user_errors(tmp_path):
+    for source, words in bad_inputs(tmp_path).items():
+        with pytest.raises(UserError, match=words):
+            open_source(source)
+    with pytest.raises(UserError, match="--fps"):
+        open_source(str(tmp_path / "nothing"), fps=0)
+
+
+def test_bad_sources_exit_2_with_one_line_and_no_traceback(tmp_path):
+    # Through the real console command, as a user would meet it.
+    for source, words in bad_inputs(tmp_path).items():
+        proc = subprocess.run([sys.executable, "-m", "posture.cli", "analyze", source],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 2, (source, proc.stderr)
+        lines = [line for line in proc.stderr.splitlines() if "error" in line]
+        assert len(lines) == 1 and words in lines[0], proc.stderr
+        assert "Traceback" not in proc.stderr
