@@ -1,0 +1,67 @@
+"""The slouch score over time: driven by timestamps, the same at any frame rate."""
+
+from __future__ import annotations
+
+import pytest
+
+from posture.score import FALL, RISE_BASE, RISE_SEVERITY, Assessment, SlouchScore
+
+
+def verdict(posture: str, severity: float = 0.5) -> Assessment:
+    problems = ("head_drop",) if posture == "slouched" else ()
+    return Assessment("front", {}, {}, problems, posture, severity)
+
+
+def timeline(t: float) -> Assessment | None:
+    """Good for 10 s, slouched 10..40 s, nobody 40..50 s, good after."""
+    if t < 10:
+        return verdict("good")
+    if t < 40:
+        return verdict("slouched")
+    if t < 50:
+        return None
+    return verdict("good")
+
+
+def run(fps: float, until: float = 60.0, drop=lambda i: False) -> dict[float, float]:
+    score = SlouchScore()
+    out = {}
+    for i in range(int(until * fps) + 1):
+        if drop(i):
+            continue
+        t = i / fps
+        out[round(t, 3)] = score.update(t, timeline(t))
+    return out
+
+
+def test_rises_while_slouched_falls_while_good_holds_while_away():
+    s = run(10.0)
+    assert s[10.0] == 0.0
+    rate = RISE_BASE + RISE_SEVERITY * 0.5
+    assert s[20.0] == pytest.approx(10 * rate, abs=0.5)
+    assert s[39.9] == pytest.approx(min(100.0, 29.9 * rate), abs=0.5)
+    assert s[45.0] == s[40.1]  # nobody in view: held
+    assert s[55.0] == pytest.approx(s[50.0] - 5 * FALL, abs=0.5)
+    assert all(0.0 <= v <= 100.0 for v in s.values())
+
+
+@pytest.mark.parametrize("fps", [2.0, 5.0, 30.0])
+def test_same_curve_at_any_frame_rate(fps):
+    reference = run(10.0)
+    other = run(fps)
+    for t in (5.0, 20.0, 30.0, 45.0, 55.0, 60.0):
+        # Within one frame interval's worth of change.
+        assert other[t] == pytest.approx(reference[t], abs=(1 / fps) * 4.0 + 0.5), t
+
+
+def test_dropped_frames_do_not_change_the_curve():
+    full = run(10.0)
+    dropped = run(10.0, drop=lambda i: i % 3 == 1)
+    for t in (20.0, 30.0, 56.0):
+        assert dropped[t] == pytest.approx(full[t], abs=1.0)
+
+
+def test_a_long_stall_counts_as_a_short_gap():
+    score = SlouchScore()
+    score.update(0.0, verdict("slouched", 1.0))
+    assert score.update(600.0, verdict("slouched", 1.0)) <= 2.0 * (RISE_BASE + RISE_SEVERITY)
