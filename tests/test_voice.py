@@ -1,0 +1,336 @@
+"""Voice prompts with real espeak-ng speech through pyttsx3, checked by the WAV files it writes.
+
+There is no sound card here, so "playing" uses a small Python player that records each WAV it is
+given and can be held until the test opens a gate: that keeps the worker busy for as long as a
+test needs, without any wall-clock thresholds. Only a failing engine factory is faked.
+Needs Debian's libespeak-ng1 (pyttsx3's espeak driver); without it these tests fail with
+SpeechUnavailable naming that package.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import wave
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from posture.errors import UserError
+from posture.voice import (
+    Delivery,
+    SpeechEngine,
+    SpeechUnavailable,
+    Voice,
+    synthesize,
+    wav_stats,
+)
+
+SENTENCE = "Sit up straight and let your shoulders drop away from your ears."
+LONG_TEXT = (
+    "Time for a short break. Stand up, roll your shoulders back five times, then tuck your "
+    "chin gently and hold it for five seconds. Repeat three times before you sit down again."
+)
+# Measured here at the default rate (200 words a minute): 0.048 to 0.054 s per character for
+# sentences of 40 to 435 characters; short words and digits take longer (up to 0.5 s per char).
+SECONDS_PER_CHAR = (0.035, 0.12)
+SPEECH_RMS = 0.02  # espeak-ng speech measures about 0.085 of full scale; silence is 0
+
+PLAYER_SCRIPT = """\
+import shutil, sys, time
+from pathlib import Path
+
+log, gate, wav = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+n = len(list(log.glob("*.wav")))
+shutil.copy(wav, log / f"{n:03d}.wav")
+record = log / f"{n:03d}.tmp"
+record.write_text(str(wav))
+record.rename(log / f"{n:03d}.path")  # atomic: the test never sees a half-written record
+deadline = time.monotonic() + 60
+while not gate.exists() and time.monotonic() < deadline:
+    time.sleep(0.01)
+"""
+
+
+def no_engine() -> None:
+    """An engine factory failing the way pyttsx3.init() does without libespeak-ng1."""
+    raise RuntimeError("This means you probably do not have eSpeak or eSpeak-ng installed!")
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Poll `condition` until it holds; fail the test if it never does."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the voice worker"
+        time.sleep(0.01)
+
+
+def assert_speech(path: Path, text: str) -> None:
+    """`path` is a WAV of real speech with a duration plausible for `text`."""
+    duration, rms, rate = wav_stats(path)
+    low, high = SECONDS_PER_CHAR
+    assert rate >= 8000
+    assert low * len(text) <= duration <= high * len(text), (duration, len(text))
+    assert rms > SPEECH_RMS, rms
+
+
+@dataclass
+class GatedPlayer:
+    """A player command that copies each WAV it plays to `log` and waits until `gate` exists."""
+
+    command: list[str]
+    log: Path
+    gate: Path
+
+    def played(self) -> list[Path]:
+        """Copies of the WAVs played so far, in order (each recorded once fully copied)."""
+        return [p.with_suffix(".wav") for p in sorted(self.log.glob("*.path"))]
+
+    def played_paths(self) -> list[Path]:
+        """The paths the Voice handed to the player."""
+        return [Path(p.read_text()) for p in sorted(self.log.glob("*.path"))]
+
+
+@pytest.fixture
+def player(tmp_path: Path) -> GatedPlayer:
+    script = tmp_path / "player.py"
+    script.write_text(PLAYER_SCRIPT)
+    log = tmp_path / "played"
+    log.mkdir()
+    gate = tmp_path / "gate"
+    return GatedPlayer([sys.executable, str(script), str(log), str(gate)], log, gate)
+
+
+def test_synthesize_gives_plausible_speech_and_prints_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = synthesize(SENTENCE, tmp_path / "s.wav")
+    assert out == tmp_path / "s.wav"
+    assert_speech(out, SENTENCE)
+    # pyttsx3's espeak driver prints "Audio saved to ..." after every file; it must not leak.
+    assert capsys.readouterr().out == ""
+
+
+def test_longer_text_gives_longer_wav(tmp_path: Path) -> None:
+    short = wav_stats(synthesize("Sit up.", tmp_path / "short.wav"))[0]
+    long = wav_stats(synthesize(LONG_TEXT, tmp_path / "long.wav"))[0]
+    assert_speech(tmp_path / "long.wav", LONG_TEXT)
+    assert long > 5 * short
+
+
+def test_rate_changes_apply_every_time(tmp_path: Path) -> None:
+    # pyttsx3 drives espeak-ng asynchronously: without waiting for it to go idle, most of these
+    # alternating rate changes were silently lost.
+    durations: dict[int, list[float]] = {120: [], 300: []}
+    for i in range(6):
+        for rate, found in durations.items():
+            path = synthesize(SENTENCE, tmp_path / f"{rate}-{i}.wav", rate=rate)
+            found.append(wav_stats(path)[0])
+    for found in durations.values():
+        assert max(found) - min(found) < 0.02 * min(found), found
+    assert min(durations[120]) > 2 * max(durations[300])
+
+
+def test_synthesize_refuses_empty_text_and_unwritable_paths(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="nothing to say"):
+        synthesize("  ", tmp_path / "empty.wav")
+    # pyttsx3 itself would hang forever in runAndWait() on a path it cannot write.
+    with pytest.raises(FileNotFoundError):
+        synthesize(SENTENCE, tmp_path / "missing" / "x.wav")
+
+
+def test_no_engine_raises_one_clear_line(tmp_path: Path) -> None:
+    with pytest.raises(SpeechUnavailable) as raised:
+        SpeechEngine(no_engine).synthesize(SENTENCE, tmp_path / "x.wav")
+    message = str(raised.value)
+    assert "\n" not in message
+    assert "libespeak-ng1" in message
+    assert isinstance(raised.value, UserError)  # the CLI maps it to exit code 2
+    assert not (tmp_path / "x.wav").exists()
+    with pytest.raises(SpeechUnavailable, match="libespeak-ng1"):
+        Voice(speak_to=tmp_path / "out", engine_factory=no_engine)
+
+
+def test_speak_to_writes_one_real_file_per_prompt_in_order(tmp_path: Path) -> None:
+    out = tmp_path / "spoken"
+    texts = ["Sit up straight.", "Roll your shoulders back and down.", LONG_TEXT]
+    deliveries: list[Delivery] = []
+    with Voice(speak_to=out, on_delivery=deliveries.append) as voice:
+        voice.say(texts[0])
+        voice.say(texts[1], key="rounded_shoulders")
+        voice.say(texts[2])
+        assert voice.flush()
+    files = sorted(out.iterdir())
+    assert [f.name for f in files] == [
+        "0001-sit-up-straight.wav",
+        "0002-rounded-shoulders.wav",
+        "0003-time-for-a-short-break-stand-up-roll-you.wav",
+    ]
+    for path, text in zip(files, texts, strict=True):
+        assert_speech(path, text)
+    assert [(d.prompt.text, d.outcome, d.path) for d in deliveries] == [
+        (text, "written", path) for text, path in zip(texts, files, strict=True)
+    ]
+    # A second run into the same folder continues the numbering instead of overwriting.
+    with Voice(speak_to=out) as voice:
+        voice.say("Again.")
+    assert (out / "0004-again.wav").exists()
+
+
+def test_say_returns_while_the_worker_is_busy(player: GatedPlayer) -> None:
+    spoken: list[str] = []
+    with Voice(player=player.command, on_delivery=lambda d: spoken.append(d.prompt.text)) as v:
+        v.say(LONG_TEXT)
+        wait_for(lambda: len(player.played()) == 1)  # the worker is now held in the player
+        v.say("Sit up straight.")
+        # say() came back while the long prompt was still playing, and queued the new one.
+        assert v.busy
+        assert spoken == []
+        assert len(player.played()) == 1
+        player.gate.touch()
+        assert v.flush()
+    assert spoken == [LONG_TEXT, "Sit up straight."]
+    assert_speech(player.played()[0], LONG_TEXT)
+    assert_speech(player.played()[1], "Sit up straight.")
+
+
+def test_newest_prompt_replaces_unspoken_ones(player: GatedPlayer) -> None:
+    deliveries: list[Delivery] = []
+    with Voice(player=player.command, on_delivery=deliveries.append) as voice:
+        voice.say("Prompt zero.")
+        wait_for(lambda: len(player.played()) == 1)
+        for i in range(1, 10):
+            voice.say(f"Prompt {i}.")
+        player.gate.touch()
+        assert voice.flush()
+    assert [(d.prompt.text, d.outcome) for d in deliveries] == [
+        ("Prompt zero.", "spoken"),
+        ("Prompt 9.", "spoken"),
+    ]
+    assert len(player.played()) == 2
+
+
+def test_prompt_older_than_max_age_is_dropped(player: GatedPlayer) -> None:
+    deliveries: list[Delivery] = []
+    shown: list[str] = []
+    voice = Voice(
+        player=player.command, max_age=0.05, on_delivery=deliveries.append, fallback=shown.append
+    )
+    with voice:
+        voice.say("Prompt zero.")
+        wait_for(lambda: len(player.played()) == 1)
+        voice.say("Too late.")
+        time.sleep(0.1)  # longer than max_age, so "Too late." is stale whatever the machine
+        player.gate.touch()
+        assert voice.flush()
+    assert [(d.prompt.text, d.outcome) for d in deliveries] == [
+        ("Prompt zero.", "spoken"),
+        ("Too late.", "stale"),
+    ]
+    assert shown == []
+    assert len(player.played()) == 1
+
+
+def test_played_wav_is_deleted_and_nothing_is_left_behind(player: GatedPlayer) -> None:
+    player.gate.touch()
+    with Voice(player=player.command) as voice:
+        voice.say(SENTENCE)
+        assert voice.flush()
+        (played,) = player.played_paths()
+        assert not played.exists()
+        assert played.parent.exists()
+    assert not played.parent.exists()
+
+
+def test_mute_writes_nothing_but_calls_the_fallback(tmp_path: Path) -> None:
+    out = tmp_path / "spoken"
+    shown: list[str] = []
+    with Voice(speak_to=out, muted=True, fallback=shown.append) as voice:
+        voice.say("Sit up straight.")
+        voice.say("Roll your shoulders back.")
+        assert voice.flush()
+        assert list(out.iterdir()) == []
+        assert shown == ["Sit up straight.", "Roll your shoulders back."]
+        voice.muted = False
+        voice.say("Chin tuck.")
+    assert [f.name for f in out.iterdir()] == ["0001-chin-tuck.wav"]
+    assert shown == ["Sit up straight.", "Roll your shoulders back."]
+
+
+def test_no_engine_warns_once_and_prints_each_prompt(
+    player: GatedPlayer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    texts = ["Sit up straight.", "Roll your shoulders back.", "Chin tuck."]
+    with Voice(player=player.command, engine_factory=no_engine) as voice:
+        for text in texts:
+            voice.say(text)
+            assert voice.flush()
+    captured = capsys.readouterr()
+    warnings = captured.err.splitlines()
+    assert len(warnings) == 1, warnings
+    assert "libespeak-ng1" in warnings[0]
+    assert captured.out.splitlines() == [f"posture: {text}" for text in texts]
+    assert player.played() == []
+
+
+def test_failing_player_warns_once_and_falls_back(capsys: pytest.CaptureFixture[str]) -> None:
+    failing = [sys.executable, "-c", "import sys; sys.exit('aplay: main:831: no soundcards found')"]
+    shown: list[str] = []
+    with Voice(player=failing, fallback=shown.append) as voice:
+        for text in ("One.", "Two."):
+            voice.say(text)
+            assert voice.flush()
+    warnings = capsys.readouterr().err.splitlines()
+    assert len(warnings) == 1, warnings
+    assert "no soundcards found" in warnings[0]
+    assert shown == ["One.", "Two."]
+
+
+def test_missing_player_warns_and_falls_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shown: list[str] = []
+    with Voice(player=[str(tmp_path / "no-such-player")], fallback=shown.append) as voice:
+        voice.say("One.")
+        assert voice.flush()
+    assert "no audio player found" in capsys.readouterr().err
+    assert shown == ["One."]
+
+
+def test_close_stops_playback_and_refuses_more_prompts(player: GatedPlayer) -> None:
+    voice = Voice(player=player.command)
+    voice.say(LONG_TEXT)
+    wait_for(lambda: len(player.played()) == 1)  # held in the player until the gate opens
+    results: list[bool] = []
+    closer = threading.Thread(target=lambda: results.append(voice.close(timeout=0)))
+    closer.start()
+    closer.join(30)
+    assert results == [False]  # close() returned without the gate: it stopped the player
+    assert not player.played_paths()[0].parent.exists()
+    with pytest.raises(RuntimeError, match="closed"):
+        voice.say("More.")
+
+
+@pytest.mark.parametrize("width", [1, 2, 4])
+def test_wav_stats_of_a_known_tone(tmp_path: Path, width: int) -> None:
+    rate, seconds, amplitude = 16000, 0.5, 0.5
+    tone = amplitude * np.sin(2 * np.pi * 440 * np.arange(int(rate * seconds)) / rate)
+    if width == 1:
+        data = (tone * 127 + 128).astype(np.uint8).tobytes()
+    else:
+        dtype = np.int16 if width == 2 else np.int32
+        data = (tone * np.iinfo(dtype).max).astype(f"<{np.dtype(dtype).str[1:]}").tobytes()
+    path = tmp_path / "tone.wav"
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(width)
+        wav.setframerate(rate)
+        wav.writeframes(data)
+    duration, rms, found_rate = wav_stats(path)
+    assert found_rate == rate
+    assert duration == pytest.approx(seconds)
+    assert rms == pytest.approx(amplitude / np.sqrt(2), rel=0.02)
