@@ -107,7 +107,8 @@ def calibration_frames(source: FrameSource, start: float, seconds: float | None,
                 break
             pose = estimator.estimate(frame.image, frame.t)
             reason = rec.add(pose, frame.t, previous)
-            previous = (frame.t, pose) if pose is not None else None
+            # Stills are separate pictures: only a sequence can show movement.
+            previous = (frame.t, pose) if pose is not None and source.continuous else None
             if on_frame is not None:
                 on_frame(frame.t - first_t, reason)
     return rec

@@ -424,9 +424,14 @@ def test_window_shows_the_overlay_under_xvfb(xvfb: tuple[str, Path], tmp_path: P
     child = subprocess.Popen([sys.executable, "-c", SHOW, str(tmp_path / "picture.npy"), "2.5"],
                              cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline:  # until the whole picture is painted (not half-drawn)
         screen = read_xwd(framebuffer)
-        if np.all(screen == COLOR_GOOD, axis=2).sum() > 2000 or child.poll() is not None:
+        ys, xs = np.nonzero(np.all(screen == COLOR_GOOD, axis=2))
+        if len(ys) > 2000 and (np.ptp(ys) + 1, np.ptp(xs) + 1) == (360, 640):
+            top, left = ys.min(), xs.min()
+            if np.array_equal(screen[top:top + 360, left:left + 640], picture):
+                break
+        if child.poll() is not None:
             break
         time.sleep(0.1)
     _, stderr = child.communicate(timeout=30)
