@@ -9,7 +9,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TextIO
 
-from posture import __version__, stretches
+from posture import __version__, settings, stretches
 from posture.calibration import (
     ADVICE,
     Profile,
@@ -182,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_calibrate)
 
     stretches.add_parser(sub)
+    settings.add_parser(sub)
     return parser
 
 
