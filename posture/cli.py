@@ -9,6 +9,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TextIO
 
+import cv2
+import numpy as np
+
 from posture import __version__, settings, stretches
 from posture.calibration import (
     ADVICE,
@@ -20,9 +23,12 @@ from posture.calibration import (
     save_profile,
 )
 from posture.errors import UserError
-from posture.monitor import Summary, run_pipeline
-from posture.pose import PoseEstimator
+from posture.monitor import CardShelf, FrameResult, Summary, run_pipeline
+from posture.overlay import render
+from posture.pose import PoseEstimator, to_bgr
 from posture.sources import FrameSource, open_source
+from posture.stretches import load_library
+from posture.voice import Voice
 
 CALIBRATION_SECONDS = 5.0  # default length of a calibration recording from a camera or video
 
@@ -57,6 +63,34 @@ class Progress:
             sys.stderr.write("\n")
 
 
+class AnnotatedVideo:
+    """Writes every processed frame, with the overlay drawn on, to a video file."""
+
+    def __init__(self, path: Path, fps: float, profile: Profile) -> None:
+        self.path = path
+        self.fps = fps
+        self.profile = profile
+        self.cards = CardShelf(load_library())
+        self._writer: cv2.VideoWriter | None = None
+
+    def write(self, image: np.ndarray, result: FrameResult) -> None:
+        """Draw the overlay on one frame and append it."""
+        drawn = render(to_bgr(image), result, self.profile, card=self.cards.update(result))
+        if self._writer is None:
+            h, w = drawn.shape[:2]
+            self._writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"),
+                                           self.fps, (w, h))
+            if not self._writer.isOpened():
+                raise UserError(f"cannot write the video {self.path}: choose a writable .mp4 "
+                                "path")
+        self._writer.write(drawn)
+
+    def close(self) -> None:
+        """Finish the file."""
+        if self._writer is not None:
+            self._writer.release()
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     """posture analyze: the monitoring pipeline over a file, as fast as it can, no window."""
     profile = load_profile(profile_path(args.profile)) if args.profile else None
@@ -72,11 +106,21 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             out = sys.stdout
         elif args.jsonl:
             out = stack.enter_context(open_output(Path(args.jsonl)))
+        voice = stack.enter_context(Voice(speak_to=Path(args.speak_to))) if args.speak_to else None
+        video = None
+        if args.annotate:
+            video = AnnotatedVideo(Path(args.annotate), min(source.native_fps, args.fps or 1e9),
+                                   profile)
+            stack.callback(video.close)
         progress = Progress(source.total, "analyzing")
-        for result in run_pipeline(source, profile):
+        for frame, result in run_pipeline(source, profile):
             summary.add(result)
             if out is not None:
                 out.write(json.dumps(result.to_json()) + "\n")
+            if voice is not None and result.prompt is not None:
+                voice.say(result.prompt.text, key="-".join(result.prompt.problems) or "break")
+            if video is not None:
+                video.write(frame.image, result)
             progress.step()
         progress.close()
     report = sys.stderr if args.jsonl == "-" else sys.stdout
@@ -166,6 +210,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fps", type=float, help="process at most N frames per second of source time")
     p.add_argument("--jsonl", metavar="OUT", help="write one JSON object per frame to OUT (- for "
                    "stdout)")
+    p.add_argument("--speak-to", metavar="DIR", help="write each prompt it would speak as a WAV "
+                   "file in DIR")
+    p.add_argument("--annotate", metavar="OUT.mp4", help="write the video with the overlay drawn "
+                   "on every processed frame")
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("calibrate", help="record how you sit when you sit well")

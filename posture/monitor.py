@@ -10,14 +10,18 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from posture.alerts import AlertPolicy, AlertSettings, Prompt
 from posture.calibration import Profile
 from posture.errors import UserError
 from posture.metrics import Measurement, measure
+from posture.overlay import Card, stretch_card
 from posture.pose import Pose, PoseEstimator
 from posture.score import Assessment, SlouchScore, assess
 from posture.sources import Frame, FrameSource
+from posture.stretches import Library, load_library
 
 VIEW_CHECK_FRAMES = 10  # this many measured frames, all from the other view: wrong profile
+CARD_SECONDS = 30.0  # a prompt's stretch card stays on screen this long (source time)
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class FrameResult:
     measurement: Measurement | None
     assessment: Assessment | None
     score: float
+    prompt: Prompt | None = None
 
     def to_json(self) -> dict:
         """The JSON Lines record for this frame (fields are only ever added)."""
@@ -45,6 +50,7 @@ class FrameResult:
             "score": round(self.score, 2),
             "metrics": {k: round(v, 4) for k, v in
                         (self.measurement.values.items() if self.measurement else [])},
+            "prompt": self.prompt.to_json() if self.prompt else None,
         }
 
 
@@ -57,6 +63,7 @@ class Summary:
     assessed: int = 0
     good: int = 0
     person_seconds: float = 0.0
+    prompts: int = 0
     problems: Counter = field(default_factory=Counter)
     _last_t: float | None = None
 
@@ -67,6 +74,7 @@ class Summary:
         self._last_t = r.t if r.pose is not None else None
         self.frames += 1
         self.with_person += r.pose is not None
+        self.prompts += r.prompt is not None
         if r.assessment:
             self.assessed += 1
             self.good += r.assessment.posture == "good"
@@ -79,16 +87,19 @@ class Summary:
         return (f"frames: {self.frames}, with a person: {self.with_person} "
                 f"({self.person_seconds:.1f} s)\n"
                 f"good posture: {share} of {self.assessed} assessed frames\n"
-                f"main problems: {main}")
+                f"main problems: {main}\n"
+                f"prompts: {self.prompts}")
 
 
 class Pipeline:
-    """Pose -> metrics -> assessment -> score, one frame at a time."""
+    """Pose -> metrics -> assessment -> score -> alert policy, one frame at a time."""
 
-    def __init__(self, profile: Profile, estimator: PoseEstimator) -> None:
+    def __init__(self, profile: Profile, estimator: PoseEstimator,
+                 alerts: AlertSettings | None = None) -> None:
         self.profile = profile
         self.estimator = estimator
         self.score = SlouchScore()
+        self.alerts = AlertPolicy(alerts or AlertSettings(), load_library())
         self._views: Counter = Counter()
 
     def step(self, frame: Frame) -> FrameResult:
@@ -99,7 +110,10 @@ class Pipeline:
             self._check_view(measurement.view)
         assessment = assess(measurement, self._profile_for(measurement))
         score = self.score.update(frame.t, assessment if pose is not None else None)
-        return FrameResult(frame.t, frame.index, pose, measurement, assessment, score)
+        prompt = self.alerts.update(frame.t, pose is not None,
+                                    assessment.posture if assessment else None,
+                                    assessment.problems if assessment else (), score)
+        return FrameResult(frame.t, frame.index, pose, measurement, assessment, score, prompt)
 
     def _profile_for(self, measurement: Measurement | None) -> Profile:
         """The calibrated profile; uncalibrated, population defaults for the view in sight."""
@@ -118,9 +132,31 @@ class Pipeline:
                             "with: posture calibrate --source SRC --profile NAME")
 
 
-def run_pipeline(source: FrameSource, profile: Profile) -> Iterator[FrameResult]:
+class CardShelf:
+    """Which stretch card is on screen: the last prompt's first stretch, for CARD_SECONDS."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self._shown: tuple[float, str] | None = None
+
+    def update(self, result: FrameResult) -> Card | None:
+        """The card to draw with this frame, counting down from the prompt that raised it."""
+        if result.prompt is not None and result.prompt.stretches:
+            self._shown = (result.t, result.prompt.stretches[0])
+        if self._shown is None:
+            return None
+        since, stretch_id = self._shown
+        remaining = CARD_SECONDS - (result.t - since)
+        if remaining <= 0:
+            self._shown = None
+            return None
+        return stretch_card(self.library.get(stretch_id), remaining)
+
+
+def run_pipeline(source: FrameSource, profile: Profile,
+                 alerts: AlertSettings | None = None) -> Iterator[tuple[Frame, FrameResult]]:
     """Drive the pipeline over a whole source, closing the model when done."""
     with PoseEstimator(video=source.continuous) as estimator:
-        pipeline = Pipeline(profile, estimator)
+        pipeline = Pipeline(profile, estimator, alerts)
         for frame in source:
-            yield pipeline.step(frame)
+            yield frame, pipeline.step(frame)

@@ -20,6 +20,7 @@ import numpy as np
 from posture.calibration import DEFAULT_BASELINE, Profile
 from posture.metrics import VISIBLE, detect_view
 from posture.pose import LM, Pose
+from posture.stretches import Stretch, dose
 
 if TYPE_CHECKING:
     from posture.monitor import FrameResult
@@ -101,6 +102,13 @@ class Card:
     hold_s: float | None
     remaining_s: float | None
     footer: str = ""
+
+
+def stretch_card(stretch: Stretch, remaining_s: float | None = None) -> Card:
+    """The card for one stretch of the library: its name, steps and dose."""
+    hold = float(stretch.hold_s[1]) if stretch.hold_s else None
+    return Card(title=stretch.name, steps=stretch.steps, hold_s=hold, remaining_s=remaining_s,
+                footer=dose(stretch))
 
 
 @dataclass(frozen=True)

@@ -117,20 +117,24 @@ def model_path() -> Path:
     return path
 
 
+def to_bgr(frame: np.ndarray) -> np.ndarray:
+    """Any OpenCV frame (gray, BGR, BGRA, 16-bit) as 3-channel BGR uint8, for drawing on."""
+    img = frame
+    if img.dtype != np.uint8:
+        img = cv2.convertScaleAbs(img, alpha=255.0 / max(float(img.max()), 1.0))
+    if img.ndim == 2 or img.shape[2] == 1:
+        return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    if img.shape[2] == 4:
+        return cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
+    return img
+
+
 def to_rgb(frame: np.ndarray) -> tuple[np.ndarray, float]:
     """Convert any OpenCV frame (gray, BGR, BGRA, 16-bit) to RGB uint8 of a workable size.
 
     Returns the image and the scale applied (inference pixels per source pixel).
     """
-    img = frame
-    if img.dtype != np.uint8:
-        img = cv2.convertScaleAbs(img, alpha=255.0 / max(float(img.max()), 1.0))
-    if img.ndim == 2 or img.shape[2] == 1:
-        img = cv2.cvtColor(img, cv2.COLOR_GRAY2RGB)
-    elif img.shape[2] == 4:
-        img = cv2.cvtColor(img, cv2.COLOR_BGRA2RGB)
-    else:
-        img = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+    img = cv2.cvtColor(to_bgr(frame), cv2.COLOR_BGR2RGB)
     h, w = img.shape[:2]
     scale = 1.0
     if max(h, w) > MAX_SIDE:

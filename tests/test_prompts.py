@@ -1,0 +1,90 @@
+"""Stretch prompts end to end: a minute of slouching gets one spoken prompt and a stretch card."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from fixtures.make_fixtures import make_sample
+from posture.cli import main
+from posture.overlay import COLOR_BAD, COLOR_GOOD
+from posture.voice import wav_stats
+
+# Upright 15 s, sink over 2 s, a minute of clear slouching, recover, upright 25 s.
+TIMELINE = [(0.0, 0.0), (15.0, 0.0), (17.0, 1.0), (77.0, 1.0), (79.0, 0.0), (105.0, 0.0)]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """Calibrate on the first 10 s of a generated clip, then analyze it with every output on."""
+    tmp = tmp_path_factory.mktemp("prompts")
+    clip = make_sample(tmp / "clip.mp4", TIMELINE)
+    home = tmp / "home"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("POSTURE_HOME", str(home))
+    try:
+        assert main(["calibrate", "--source", str(clip), "--seconds", "10",
+                     "--profile", "me"]) == 0
+        assert main(["analyze", str(clip), "--profile", "me", "--jsonl", str(tmp / "out.jsonl"),
+                     "--speak-to", str(tmp / "wavs"), "--annotate", str(tmp / "out.mp4")]) == 0
+    finally:
+        mp.undo()
+    records = [json.loads(line) for line in (tmp / "out.jsonl").read_text().splitlines()]
+    return tmp, records
+
+
+def test_one_prompt_during_the_slouch_none_while_upright(run):
+    _, records = run
+    prompts = [r for r in records if r["prompt"] is not None]
+    assert len(prompts) == 1
+    (p,) = prompts
+    assert 17.0 < p["t"] < 17.0 + 60.0  # within a minute of the slouch's onset
+    assert p["prompt"]["kind"] == "posture" and p["prompt"]["problems"]
+    assert p["prompt"]["stretches"] and p["prompt"]["text"]
+    assert all(r["prompt"] is None for r in records if r["t"] < 15.0 or r["t"] > 79.0)
+
+
+def test_the_prompt_is_real_speech(run):
+    tmp, records = run
+    wavs = sorted((tmp / "wavs").glob("*.wav"))
+    assert len(wavs) == 1
+    text = next(r["prompt"]["text"] for r in records if r["prompt"])
+    duration, rms, rate = wav_stats(wavs[0])
+    assert rate > 8000 and rms > 0.02
+    assert 0.035 * len(text) < duration < 0.12 * len(text)
+
+
+def test_annotated_video_has_every_frame_with_the_overlay(run):
+    tmp, records = run
+    cap = cv2.VideoCapture(str(tmp / "out.mp4"))
+    frames = []
+    while True:
+        ok, image = cap.read()
+        if not ok:
+            break
+        frames.append(image)
+    assert len(frames) == len(records)
+
+    def border_near(image: np.ndarray, colour: tuple[int, int, int]) -> bool:
+        edge = image[:, 1:3].reshape(-1, 3).astype(int)  # the status border, left edge
+        return np.mean(np.abs(edge - np.array(colour)).sum(axis=1) < 90) > 0.5
+
+    upright = next(i for i, r in enumerate(records) if r["t"] >= 5.0)
+    assert border_near(frames[upright], COLOR_GOOD)
+    prompt = next(i for i, r in enumerate(records) if r["prompt"])
+    later = min(prompt + 10, len(frames) - 1)
+    assert border_near(frames[later], COLOR_BAD)
+    # The stretch card (bottom left) changes that corner of the picture after the prompt only.
+    source = cv2.VideoCapture(str(tmp / "clip.mp4"))
+    raw = [source.read()[1] for _ in range(len(frames))]
+
+    def card_change(i: int) -> float:
+        h, w = frames[i].shape[:2]
+        box = (slice(int(0.78 * h), int(0.95 * h)), slice(int(0.05 * w), int(0.4 * w)))
+        return float(np.abs(frames[i][box].astype(int) - raw[i][box].astype(int)).mean())
+
+    assert card_change(later) > 25
+    assert card_change(prompt - 5) < 10
