@@ -24,6 +24,7 @@ from posture.metrics import VISIBLE, Measurement, detect_view, measure
 from posture.pose import LM, Pose
 from posture.score import DEFAULT_THRESHOLD, signals
 
+PROTOCOL_PATH = Path(__file__).resolve().parent.parent / "calibration" / "protocol.json"
 PROFILE_FORMAT = "posture-profile"
 PROFILE_VERSION = 1
 MIN_FRAMES = 5  # fewer kept frames than this (or than the source has) fails calibration
@@ -143,6 +144,10 @@ def load_profile(path: Path) -> Profile:
                    frames=int(data.get("frames", 0)))
 
 
+REASONS = ("nobody in view", "face or shoulders not visible", "ears not visible", "off-centre",
+           "too far from the camera", "moving")
+
+
 def gate(pose: Pose | None, previous: tuple[float, Pose] | None, t: float) -> str | None:
     """Why this frame is unfit for calibration, or None when it is fit."""
     if pose is None:
@@ -171,16 +176,6 @@ def gate(pose: Pose | None, previous: tuple[float, Pose] | None, t: float) -> st
             if moved / span / (t - t0) > MAX_MOTION:
                 return "moving"
     return None
-
-
-ADVICE = {
-    "nobody in view": "sit in front of the camera",
-    "face or shoulders not visible": "move back so your head and both shoulders are in view",
-    "ears not visible": "face the camera with your hair off your ears",
-    "off-centre": "sit in the middle of the picture",
-    "too far from the camera": "move closer to the camera",
-    "moving": "sit still for a few seconds",
-}
 
 
 @dataclass
@@ -262,5 +257,131 @@ def _failure(rec: Recording) -> str:
         return "calibration failed: the source gave no frames: check the source and --start"
     reason, count = rec.rejected.most_common(1)[0]
     return (f"calibration failed: only {usable} of {rec.seen} frames were usable "
-            f"({count} {reason}): {ADVICE[reason]}, then run posture calibrate again")
+            f"({count} {reason}): {load_protocol().feedback[reason]} Then run posture "
+            "calibrate again")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the guided calibration: what to say and show, for how long."""
+
+    id: str
+    say: str
+    show: str
+    seconds: float
+    min_frames: int = 0
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """The guided calibration as data (calibration/protocol.json)."""
+
+    steps: tuple[Step, ...]
+    feedback: dict[str, str]  # gate rejection reason -> what to tell the user
+    feedback_every_s: float
+    retry_after_failures: int
+
+
+def load_protocol(path: Path = PROTOCOL_PATH) -> Protocol:
+    """Read and check the calibration protocol; UserError naming the broken field."""
+    try:
+        data = json.loads(path.read_text())
+        steps = tuple(Step(id=str(s["id"]), say=str(s["say"]), show=str(s["show"]),
+                           seconds=float(s["seconds"]), min_frames=int(s.get("min_frames", 0)))
+                      for s in data["steps"])
+        protocol = Protocol(steps=steps, feedback={str(k): str(v)
+                                                   for k, v in data["feedback"].items()},
+                            feedback_every_s=float(data["feedback_every_s"]),
+                            retry_after_failures=int(data["retry_after_failures"]))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UserError(f"calibration protocol {path} is unreadable ({exc}): restore it from "
+                        "the repository") from None
+    missing = {"intro", "record", "done"} - {s.id for s in steps}
+    gaps = set(REASONS) - protocol.feedback.keys()
+    if missing or gaps:
+        raise UserError(f"calibration protocol {path} lacks {sorted(missing | gaps)}: restore it "
+                        "from the repository")
+    return protocol
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """What the guided calibration wants shown and said now, and its outcome when finished."""
+
+    step: str  # a protocol step id, "finished" or "failed"
+    show: str
+    say: str | None  # something to speak now, or None
+    remaining_s: float  # seconds left in this step
+    profile: Profile | None = None  # set once finished
+    failure: str | None = None  # set once failed: the reason, in words
+
+
+class GuidedCalibration:
+    """First-use calibration as a state machine fed by frames: speak, count down, record, confirm.
+
+    Pure: time comes from frame timestamps. Poor frames are rejected by the same gates as
+    `posture calibrate` and the user hears why (at most every feedback_every_s seconds); a
+    recording with too few good frames is retried, and after retry_after_failures it fails.
+    """
+
+    def __init__(self, protocol: Protocol) -> None:
+        self.protocol = protocol
+        self._index = 0
+        self._started: float | None = None
+        self._announced = False
+        self._recording = Recording()
+        self._previous: tuple[float, Pose] | None = None
+        self._last_feedback = -1e9
+        self._failures = 0
+        self._profile: Profile | None = None
+
+    def feed(self, t: float, pose: Pose | None) -> Guidance:
+        """Advance with one frame; return what to show and say."""
+        if self._index >= len(self.protocol.steps):
+            return Guidance("finished", "Calibrated", None, 0.0, profile=self._profile)
+        step = self.protocol.steps[self._index]
+        if self._started is None:
+            self._started = t
+        say = None if self._announced else step.say
+        self._announced = True
+        show = step.show
+        if step.id == "record":
+            reason = self._recording.add(pose, t, self._previous)
+            self._previous = (t, pose) if pose is not None else None
+            if reason is not None and t - self._last_feedback >= self.protocol.feedback_every_s:
+                say = say or self.protocol.feedback[reason]
+                self._last_feedback = t
+            if reason is not None:
+                show = self.protocol.feedback[reason]
+        remaining = step.seconds - (t - self._started)
+        if remaining > 0:
+            return Guidance(step.id, show, say, remaining)
+        if step.id == "record":
+            return self._finish_recording(t, step)
+        return self._next(t)
+
+    def _next(self, t: float) -> Guidance:
+        """Move to the following step (or finish) at time t, announcing it."""
+        self._index += 1
+        if self._index >= len(self.protocol.steps):
+            return Guidance("finished", "Calibrated", None, 0.0, profile=self._profile)
+        step = self.protocol.steps[self._index]
+        self._started, self._announced = t, True
+        return Guidance(step.id, step.show, step.say, step.seconds)
+
+    def _finish_recording(self, t: float, step: Step) -> Guidance:
+        """Build the profile from the recording, or retry, or give up."""
+        try:
+            self._profile = build_profile(self._recording, min_frames=max(step.min_frames, 1))
+        except UserError:
+            self._failures += 1
+            reason = (self._recording.rejected.most_common(1)[0][0]
+                      if self._recording.rejected else "nobody in view")
+            advice = self.protocol.feedback[reason]
+            if self._failures >= self.protocol.retry_after_failures:
+                return Guidance("failed", advice, advice, 0.0, failure=reason)
+            self._recording, self._previous = Recording(), None
+            self._started, self._announced = t, True
+            return Guidance(step.id, advice, f"{advice} Let's try again.", step.seconds)
+        return self._next(t)
 

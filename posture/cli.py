@@ -14,11 +14,11 @@ import numpy as np
 
 from posture import __version__, settings, stretches
 from posture.calibration import (
-    ADVICE,
     Profile,
     Recording,
     build_profile,
     load_profile,
+    load_protocol,
     profile_path,
     save_profile,
 )
@@ -192,7 +192,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 def live_feedback(elapsed: float, reason: str | None) -> None:
     """Tell a user calibrating in front of a camera what to fix, as it happens."""
     if reason is not None:
-        say(f"{ADVICE[reason]}")
+        say(load_protocol().feedback[reason])
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -42,8 +42,8 @@ class FrameSource:
         self.name = name
         self.kind = kind  # "camera", "video", "image" or "folder"
         self.native_fps = native_fps
-        self.fps = fps
-        self.total = total  # frames this source will yield (after fps skipping), if known
+        self.fps = fps  # may be changed while iterating: cameras and videos follow it
+        self.total = total  # frames this source will yield (at the initial fps), if known
 
     @property
     def is_camera(self) -> bool:
@@ -121,7 +121,6 @@ class _Video(FrameSource):
         if count > 0:
             total = count if gap == 0 else len(_thin([(i / native, i) for i in range(count)], gap))
         super().__init__(str(path), "video", total, native, fps)
-        self._gap = gap
 
     def __iter__(self) -> Iterator[Frame]:
         last: float | None = None
@@ -129,7 +128,7 @@ class _Video(FrameSource):
         image: np.ndarray | None = self._first
         while True:
             t = index / self.native_fps
-            keep = last is None or t - last >= self._gap
+            keep = last is None or t - last >= keep_every(self.native_fps, self.fps)
             if image is None:
                 if keep:
                     ok, image = self._cap.read()
@@ -167,16 +166,17 @@ class _Camera(FrameSource):
     def __iter__(self) -> Iterator[Frame]:
         start = time.monotonic()
         index = 0
+        last: float | None = None
         while True:
-            if self.fps:
-                due = start + index / self.fps
-                delay = due - time.monotonic()
+            if self.fps and last is not None:  # `fps` may change between frames (adaptive rate)
+                delay = last + 1.0 / self.fps - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
             ok, image = self._cap.read()
             if not ok:
                 return
-            yield Frame(t=time.monotonic() - start, index=index, image=image)
+            last = time.monotonic()
+            yield Frame(t=last - start, index=index, image=image)
             index += 1
 
     def close(self) -> None:
