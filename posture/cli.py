@@ -195,6 +195,19 @@ def live_feedback(elapsed: float, reason: str | None) -> None:
         say(load_protocol().feedback[reason])
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """posture run: the live monitor (camera by default, or a file played at its own speed)."""
+    from posture.live import LiveMonitor, Options
+
+    config = settings.apply_overrides(
+        settings.load_settings(), mute=True if args.mute else None, profile=args.profile,
+        camera=args.source, fps=args.fps, window=False if args.no_window else None)
+    options = Options(source=config.monitor.camera,
+                      profile_path=profile_path(config.monitor.profile),
+                      window=config.monitor.window, speed=args.speed)
+    return LiveMonitor(config, options).run()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -202,6 +215,20 @@ def build_parser() -> argparse.ArgumentParser:
         description="Webcam posture monitor: measures slouching against your calibration.")
     parser.add_argument("--version", action="version", version=f"posture {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="the live monitor: watch your posture while you work")
+    p.add_argument("--source", help="camera index (default 0, or the settings file's) or a "
+                   "video file played at its own speed")
+    p.add_argument("--profile", help="calibration profile name or .json path (default: default; "
+                   "made by the guided calibration on first use)")
+    p.add_argument("--no-window", action="store_true", help="run headless: console status, "
+                   "voice and desktop notifications")
+    p.add_argument("--mute", action="store_true", help="start with spoken prompts muted")
+    p.add_argument("--fps", type=float, help="frames per second to sample (default: adaptive, "
+                   "2 while posture is steady and good, 5 otherwise)")
+    p.add_argument("--speed", type=float, default=1.0, help="play a file this many times "
+                   "faster than real time (demos and tests)")
+    p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("analyze", help="run the monitoring pipeline over a video, image or folder")
     p.add_argument("source", help="video file, image, folder of images, or camera index")

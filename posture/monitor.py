@@ -22,6 +22,9 @@ from posture.stretches import Library, load_library
 
 VIEW_CHECK_FRAMES = 10  # this many measured frames, all from the other view: wrong profile
 CARD_SECONDS = 30.0  # a prompt's stretch card stays on screen this long (source time)
+MOVED_SHARE = 0.75  # this share of the metrics off by MOVED_SPREADS at once: camera moved?
+MOVED_SPREADS = 4.0
+MOVED_S = 20.0  # ...for this long: suggest recalibrating instead of nagging about posture
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class FrameResult:
     assessment: Assessment | None
     score: float
     prompt: Prompt | None = None
+    camera_moved: bool = False  # every metric shifted at once for a while: recalibrate
 
     def to_json(self) -> dict:
         """The JSON Lines record for this frame (fields are only ever added)."""
@@ -51,6 +55,7 @@ class FrameResult:
             "metrics": {k: round(v, 4) for k, v in
                         (self.measurement.values.items() if self.measurement else [])},
             "prompt": self.prompt.to_json() if self.prompt else None,
+            "camera_moved": self.camera_moved,
         }
 
 
@@ -101,6 +106,7 @@ class Pipeline:
         self.score = SlouchScore()
         self.alerts = AlertPolicy(alerts or AlertSettings(), load_library())
         self._views: Counter = Counter()
+        self._shifted_since: float | None = None
 
     def step(self, frame: Frame) -> FrameResult:
         """Process one frame."""
@@ -110,10 +116,25 @@ class Pipeline:
             self._check_view(measurement.view)
         assessment = assess(measurement, self._profile_for(measurement))
         score = self.score.update(frame.t, assessment if pose is not None else None)
+        moved = self._camera_moved(frame.t, assessment)
+        verdict = assessment if assessment is not None and not moved else None
         prompt = self.alerts.update(frame.t, pose is not None,
-                                    assessment.posture if assessment else None,
-                                    assessment.problems if assessment else (), score)
-        return FrameResult(frame.t, frame.index, pose, measurement, assessment, score, prompt)
+                                    verdict.posture if verdict else None,
+                                    verdict.problems if verdict else (), score)
+        return FrameResult(frame.t, frame.index, pose, measurement, assessment, score, prompt,
+                           moved)
+
+    def _camera_moved(self, t: float, assessment: Assessment | None) -> bool:
+        """True once nearly every metric has been far off at once for MOVED_S: the camera
+        moved, not the user, so posture prompts stop until the user recalibrates."""
+        dev = assessment.deviations if assessment is not None else {}
+        shifted = (len(dev) >= 4 and sum(abs(d) >= MOVED_SPREADS for d in dev.values())
+                   >= MOVED_SHARE * len(dev))
+        if not shifted:
+            self._shifted_since = None
+            return False
+        self._shifted_since = t if self._shifted_since is None else self._shifted_since
+        return t - self._shifted_since >= MOVED_S
 
     def _profile_for(self, measurement: Measurement | None) -> Profile:
         """The calibrated profile; uncalibrated, population defaults for the view in sight."""
