@@ -69,11 +69,11 @@ class LiveMonitor:
 
     def __init__(self, settings: Settings, options: Options, *,
                  opener: Callable[[str, float | None], FrameSource] = open_source,
-                 out: TextIO = sys.stderr) -> None:
+                 out: TextIO | None = None) -> None:
         self.settings = settings
         self.options = options
         self.opener = opener
-        self.out = out
+        self.out = out or sys.stderr
         self.library = load_library()
         self.cards = CardShelf(self.library)
         self.voice: Voice | None = None
@@ -90,6 +90,7 @@ class LiveMonitor:
         self._away_since: float | None = None
         self._told_moved = False
         self._source: FrameSource | None = None
+        self._opened: FrameSource | None = None  # opened at start, before the loop takes it
         self._retry = 1.0
 
     # ---- messages --------------------------------------------------------------------------
@@ -142,19 +143,17 @@ class LiveMonitor:
 
     def frames(self) -> Iterator[Frame]:
         """Frames on one continuous timeline; a lost camera is reopened with back-off."""
-        first = True
         offset = 0.0
         while not self.quit:
             if self.paused:
                 return
             try:
-                source = self.opener(self.options.source, self.settings.monitor.fps_active)
+                source = self._opened or self.opener(self.options.source,
+                                                     self.settings.monitor.fps_active)
             except UserError:
-                if first:
-                    raise
                 self._wait_for_camera()
                 continue
-            first = False
+            self._opened = None
             self._source, self._retry = source, 1.0
             started = time.monotonic()
             try:
@@ -197,6 +196,8 @@ class LiveMonitor:
 
     def run(self) -> int:
         """Monitor until quit; returns the exit code."""
+        # No camera (or file) at start: one line and exit 2 before anything else happens.
+        self._opened = self.opener(self.options.source, self.settings.monitor.fps_active)
         previous = signal.signal(signal.SIGTERM, _interrupt)
         self._load_profile()
         history = History()

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import select
+import shutil
+import struct
+import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from posture.pose import PoseEstimator
@@ -31,3 +37,46 @@ def still_estimator():
     """An IMAGE-mode estimator shared by the tests that look at single pictures."""
     with PoseEstimator(video=False) as estimator:
         yield estimator
+
+
+def read_xwd(path: Path) -> np.ndarray:
+    """BGR image of an XWD file (X Window Dump: a big-endian header, then ZPixmap pixels)."""
+    data = path.read_bytes()
+    header = struct.unpack(">25I", data[:100])
+    header_size, width, height, byte_order = header[0], header[4], header[5], header[7]
+    bits, line, (red, green, blue), colours = header[11], header[12], header[14:17], header[19]
+    assert bits == 32, f"expected a 32-bit screen, got {bits} bits per pixel"
+    pixels = np.frombuffer(data, "<u4" if byte_order == 0 else ">u4", count=line // 4 * height,
+                           offset=header_size + 12 * colours).reshape(height, line // 4)[:, :width]
+    return np.stack([(pixels & m) >> ((m & -m).bit_length() - 1) for m in (blue, green, red)],
+                    axis=2).astype(np.uint8)
+
+
+@pytest.fixture
+def xvfb(tmp_path: Path):
+    """A virtual X display: (DISPLAY value, path of its live framebuffer as an XWD file)."""
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (Debian package xvfb): no display to open a window on")
+    fbdir = tmp_path / "fb"
+    fbdir.mkdir()
+    log = tmp_path / "xvfb.log"
+    with log.open("wb") as err:  # -displayfd 1: the display number on stdout once it is up
+        proc = subprocess.Popen(
+            ["Xvfb", "-displayfd", "1", "-screen", "0", "1280x720x24",
+             "-fbdir", str(fbdir), "-nolisten", "tcp"],
+            stdout=subprocess.PIPE, stderr=err)
+    assert proc.stdout is not None
+    readable, _, _ = select.select([proc.stdout], [], [], 15)
+    number = os.read(proc.stdout.fileno(), 32).decode().strip() if readable else ""
+    try:
+        if not number:
+            pytest.fail(f"Xvfb did not start: {log.read_text(errors='replace')[-2000:]}")
+        yield f":{number}", fbdir / "Xvfb_screen0"
+    finally:
+        proc.stdout.close()
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

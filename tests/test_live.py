@@ -1,0 +1,164 @@
+"""The live monitor (`posture run`) end to end, driven from video files (there is no webcam)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fixtures.make_fixtures import make_sample
+from posture.calibration import profile_path
+from posture.cli import main
+from posture.errors import UserError
+from posture.live import LiveMonitor, Options
+from posture.overlay import COLOR_GOOD
+from posture.settings import Settings
+from posture.sources import FrameSource, open_source
+from tests.conftest import FIXTURES, REPO, read_xwd
+
+SAMPLE = FIXTURES / "sample_desk.mp4"
+# Upright 15 s, a minute of slouching, upright again: long enough for a prompt.
+TIMELINE = [(0.0, 0.0), (15.0, 0.0), (17.0, 1.0), (77.0, 1.0), (79.0, 0.0), (100.0, 0.0)]
+
+
+def history_db(home: Path) -> Path:
+    return home / "data" / "history.sqlite3"
+
+
+def calibrate_on_sample() -> None:
+    assert main(["calibrate", "--source", str(SAMPLE), "--seconds", "6"]) == 0
+
+
+def run_cli(args: list[str], home: Path, **kw) -> subprocess.CompletedProcess:
+    env = {**os.environ, "POSTURE_HOME": str(home)}
+    env.pop("DISPLAY", None)
+    return subprocess.run([sys.executable, "-m", "posture.cli", *args], capture_output=True,
+                          text=True, env=env, cwd=REPO, **kw)
+
+
+def test_headless_over_a_file_writes_history_and_a_report(tmp_path, posture_home, capsys):
+    clip = make_sample(tmp_path / "clip.mp4", TIMELINE)
+    calibrate_on_sample()
+    assert main(["run", "--source", str(clip), "--no-window", "--speed", "20"]) == 0
+    err = capsys.readouterr().err
+    assert "slouched" in err and "good" in err
+    db = sqlite3.connect(history_db(posture_home))
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    (started, ended), = db.execute("SELECT started, ended FROM sessions").fetchall()
+    assert started and ended
+    monitored = db.execute("SELECT SUM(monitored_s), SUM(slouched_s) FROM minutes").fetchone()
+    assert monitored[0] == pytest.approx(100, abs=3) and monitored[1] > 30
+    prompts = db.execute("SELECT kind, text FROM prompts").fetchall()
+    assert len(prompts) == 1 and prompts[0][0] == "posture"
+    assert main(["report", "--json", "--out", str(tmp_path / "day.png")]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["prompts"] and (tmp_path / "day.png").stat().st_size > 1000
+
+
+def test_first_run_starts_the_guided_calibration(posture_home, capsys):
+    assert not profile_path(None).exists()
+    assert main(["run", "--source", str(SAMPLE), "--no-window", "--speed", "10"]) == 0
+    err = capsys.readouterr().err
+    assert "guided calibration" in err and "Recording" in err
+    assert profile_path(None).exists()
+
+
+def test_no_camera_exits_2_with_one_line(tmp_path):
+    proc = run_cli(["run", "--source", "9", "--no-window"], tmp_path / "home", timeout=60)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "camera 9 could not be opened" in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+class FlakyCamera(FrameSource):
+    """A camera (which cannot exist here) played from a video: delivers `count` frames, then
+    stops as an unplugged camera does."""
+
+    def __init__(self, start: int, count: int) -> None:
+        super().__init__("camera 0", "camera", None, 5.0, None)
+        self.start, self.count = start, count
+
+    def __iter__(self):
+        with open_source(SAMPLE) as video:
+            for frame in video:
+                if self.start <= frame.index < self.start + self.count:
+                    yield frame
+
+
+def test_a_camera_that_stops_and_comes_back_is_resumed(posture_home, capsys):
+    calibrate_on_sample()
+    calls = []
+
+    def opener(spec: str, fps: float | None) -> FrameSource:
+        calls.append(spec)
+        if len(calls) == 1:
+            return FlakyCamera(0, 40)
+        if len(calls) == 2:
+            raise UserError("camera 0 could not be opened: busy")
+        if len(calls) == 3:
+            return FlakyCamera(40, 40)
+        raise KeyboardInterrupt  # the user presses Ctrl+C while it retries again
+
+    options = Options(source="0", profile_path=profile_path(None), window=False)
+    assert LiveMonitor(Settings(), options, opener=opener).run() == 0
+    err = capsys.readouterr().err
+    assert "stopped delivering" in err and "retrying" in err
+    assert len(calls) == 4
+    db = sqlite3.connect(history_db(posture_home))
+    monitored = db.execute("SELECT SUM(monitored_s) FROM minutes").fetchone()[0]
+    # Both stretches of footage (8 s each at 5 fps) were monitored, on one timeline.
+    assert monitored == pytest.approx(16, abs=2.5)
+
+
+def test_sigterm_mid_run_saves_the_session(tmp_path):
+    home = tmp_path / "home"
+    clip = make_sample(tmp_path / "clip.mp4", TIMELINE)
+    assert run_cli(["calibrate", "--source", str(SAMPLE), "--seconds", "6"], home,
+                   timeout=120).returncode == 0
+    env = {**os.environ, "POSTURE_HOME": str(home)}
+    env.pop("DISPLAY", None)
+    proc = subprocess.Popen([sys.executable, "-m", "posture.cli", "run", "--source", str(clip),
+                             "--no-window"], cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    for line in proc.stderr:  # wait until it is monitoring
+        if "score" in line:
+            break
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGTERM)
+    rest = proc.stderr.read()
+    assert proc.wait(timeout=30) == 0
+    assert "session saved" in rest and "Traceback" not in rest
+    db = sqlite3.connect(history_db(home))
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    (ended,), = db.execute("SELECT ended FROM sessions").fetchall()
+    assert ended is not None
+    assert db.execute("SELECT SUM(monitored_s) FROM minutes").fetchone()[0] > 1.0
+
+
+def test_window_under_xvfb_shows_the_overlay(xvfb, tmp_path):
+    display, framebuffer = xvfb
+    home = tmp_path / "home"
+    assert run_cli(["calibrate", "--source", str(SAMPLE), "--seconds", "6"], home,
+                   timeout=120).returncode == 0
+    env = {**os.environ, "POSTURE_HOME": str(home), "DISPLAY": display}
+    proc = subprocess.Popen([sys.executable, "-m", "posture.cli", "run", "--source", str(SAMPLE),
+                             "--speed", "3"], cwd=REPO, env=env, stderr=subprocess.PIPE)
+    best = 0
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:
+        screen = read_xwd(framebuffer)
+        best = max(best, int(np.all(screen == COLOR_GOOD, axis=2).sum()))
+        time.sleep(0.2)
+    proc.wait(timeout=60)
+    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+    # The green status border around the 256x300 picture (about 2 x (256 + 300) x width).
+    assert best > 1500
