@@ -12,7 +12,7 @@ from typing import TextIO
 import cv2
 import numpy as np
 
-from posture import __version__, settings, stretches
+from posture import __version__, doctor, report, settings, stretches
 from posture.calibration import (
     Profile,
     Recording,
@@ -257,7 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_calibrate)
 
     stretches.add_parser(sub)
+    report.add_parser(sub)
     settings.add_parser(sub)
+    doctor.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,119 @@
+"""`posture doctor`: check camera, model, speech, display and data folders; say how to fix each."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import matplotlib
+
+from posture.config import config_dir, data_dir
+from posture.errors import UserError
+from posture.history import default_path
+from posture.pose import PoseEstimator, model_path
+from posture.quiet import quiet_stderr
+from posture.settings import load_settings, settings_path
+from posture.sources import read_image
+from posture.voice import find_player, synthesize, wav_stats
+
+CAMERAS = range(4)  # camera indexes tried
+
+
+def check_model() -> str:
+    """The bundled model loads and finds a person in matplotlib's sample portrait."""
+    model_path()
+    portrait = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
+    with PoseEstimator(video=False) as estimator:
+        if estimator.estimate(read_image(portrait)) is None:
+            raise UserError("the model found nobody in a test portrait: rebuild it with: "
+                            "python models/build_pose_model.py")
+    return "pose model loads and finds a person"
+
+
+def check_cameras() -> str:
+    """At least one camera opens and delivers a frame."""
+    found = []
+    for index in CAMERAS:
+        with quiet_stderr():
+            cap = cv2.VideoCapture(index)
+            ok = cap.isOpened() and cap.read()[0]
+            cap.release()
+        if ok:
+            found.append(str(index))
+    if not found:
+        raise UserError("no camera delivers frames: connect one, close programs using it, or "
+                        "watch a file with posture run --source FILE")
+    return f"camera(s) {', '.join(found)} deliver frames"
+
+
+def check_speech() -> str:
+    """Speech synthesises into a real WAV, and a player exists to play it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = synthesize("Posture check.", Path(tmp) / "check.wav")
+        duration, rms, _ = wav_stats(wav)
+    if duration <= 0.2 or rms <= 0.01:
+        raise UserError("speech came out silent: reinstall libespeak-ng1")
+    if find_player() is None:
+        raise UserError("speech works but no audio player was found: install "
+                        "pulseaudio-utils or alsa-utils (prompts are shown as text meanwhile)")
+    return f"speech works ({duration:.1f} s test phrase) and can be played"
+
+
+def check_display() -> str:
+    """A display exists for the overlay window (otherwise posture runs headless)."""
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY")
+                                                 or os.environ.get("WAYLAND_DISPLAY")):
+        raise UserError("no display: posture run works headless (console, voice, "
+                        "notifications); run it inside your desktop session for the window")
+    return "a display is available for the overlay window"
+
+
+def check_folders() -> str:
+    """Data and config folders are writable, the settings valid, the history readable."""
+    for folder in (data_dir(), config_dir()):
+        if not os.access(folder, os.W_OK):
+            raise UserError(f"{folder} is not writable: fix its permissions, or set POSTURE_HOME "
+                            "to a writable folder")
+    load_settings()
+    db = default_path()
+    if db.exists():
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+                state = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            state = str(exc)
+        if state != "ok":
+            raise UserError(f"history {db} is damaged ({state}): move it aside to start a new "
+                            "one (nothing else is lost)")
+    return f"data in {data_dir()}, settings {settings_path()}"
+
+
+CHECKS: dict[str, Callable[[], str]] = {
+    "model": check_model, "camera": check_cameras, "speech": check_speech,
+    "display": check_display, "folders": check_folders,
+}
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run every check, print one line each; exit 2 when any fails."""
+    failed = 0
+    for name, check in CHECKS.items():
+        try:
+            print(f"ok       {name}: {check()}")
+        except UserError as exc:
+            failed += 1
+            print(f"PROBLEM  {name}: {exc}")
+    return 2 if failed else 0
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register `posture doctor`."""
+    p = subparsers.add_parser("doctor", help="check camera, model, speech, display and data "
+                              "folders, and say how to fix what does not work")
+    p.set_defaults(func=run)

@@ -1,0 +1,32 @@
+"""`posture doctor` reports what works and how to fix what does not."""
+
+from __future__ import annotations
+
+from posture.cli import main
+from posture.history import default_path
+
+
+def lines(capsys) -> dict[str, str]:
+    out = capsys.readouterr().out.splitlines()
+    return {line.split()[1].rstrip(":"): line for line in out}
+
+
+def test_doctor_checks_every_part(capsys, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    code = main(["doctor"])
+    found = lines(capsys)
+    assert set(found) == {"model", "camera", "speech", "display", "folders"}
+    assert found["model"].startswith("ok") and found["folders"].startswith("ok")
+    # This machine has no camera and no display: both are reported with their fix.
+    assert found["camera"].startswith("PROBLEM") and "--source FILE" in found["camera"]
+    assert found["display"].startswith("PROBLEM") and "headless" in found["display"]
+    assert code == 2
+
+
+def test_doctor_finds_a_damaged_history_and_keeps_it(capsys):
+    db = default_path()
+    db.write_bytes(b"this is not a database" * 100)
+    main(["doctor"])
+    assert "damaged" in lines(capsys)["folders"]
+    assert db.read_bytes() == b"this is not a database" * 100
