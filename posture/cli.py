@@ -12,7 +12,7 @@ from typing import TextIO
 import cv2
 import numpy as np
 
-from posture import __version__, doctor, report, settings, stretches
+from posture import __version__, doctor, guide, report, settings, stretches
 from posture.calibration import (
     Profile,
     Recording,
@@ -23,7 +23,7 @@ from posture.calibration import (
     save_profile,
 )
 from posture.errors import UserError
-from posture.monitor import CardShelf, FrameResult, Summary, run_pipeline
+from posture.monitor import CardShelf, FrameResult, Sampling, Summary, run_pipeline
 from posture.overlay import render
 from posture.pose import PoseEstimator, to_bgr
 from posture.sources import FrameSource, open_source
@@ -49,7 +49,7 @@ class Progress:
 
     def step(self) -> None:
         """Count one frame and redraw now and then."""
-        self.done += 1
+        self.done = min(self.done + 1, self.total or 0)
         if self.enabled and (self.done % 10 == 0 or self.done == self.total):
             assert self.total
             filled = int(30 * self.done / self.total)
@@ -94,9 +94,13 @@ class AnnotatedVideo:
 def cmd_analyze(args: argparse.Namespace) -> int:
     """posture analyze: the monitoring pipeline over a file, as fast as it can, no window."""
     profile = load_profile(profile_path(args.profile)) if args.profile else None
+    config = settings.load_settings()
+    m = config.monitor
+    # Without --fps, the live monitor's adaptive sampling (so figures match `posture run`).
+    sampling = None if args.fps else Sampling(m.fps_good, m.fps_active)
     summary = Summary()
     with ExitStack() as stack:
-        source = stack.enter_context(open_source(args.source, fps=args.fps))
+        source = stack.enter_context(open_source(args.source, fps=args.fps or m.fps_active))
         if profile is None:
             profile = Profile.defaults()
             say("no --profile given: running uncalibrated on population defaults "
@@ -109,11 +113,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         voice = stack.enter_context(Voice(speak_to=Path(args.speak_to))) if args.speak_to else None
         video = None
         if args.annotate:
-            video = AnnotatedVideo(Path(args.annotate), min(source.native_fps, args.fps or 1e9),
+            video = AnnotatedVideo(Path(args.annotate), min(source.native_fps, source.fps),
                                    profile)
             stack.callback(video.close)
         progress = Progress(source.total, "analyzing")
-        for frame, result in run_pipeline(source, profile):
+        for frame, result in run_pipeline(source, profile, config.alerts, sampling):
             summary.add(result)
             if out is not None:
                 out.write(json.dumps(result.to_json()) + "\n")
@@ -234,7 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="video file, image, folder of images, or camera index")
     p.add_argument("--profile", help="calibration profile name or .json path (default: none, "
                    "population defaults)")
-    p.add_argument("--fps", type=float, help="process at most N frames per second of source time")
+    p.add_argument("--fps", type=float, help="process at most N frames per second of source time "
+                   "(default: the live monitor's adaptive rate, 2 while steady and good, 5 else)")
     p.add_argument("--jsonl", metavar="OUT", help="write one JSON object per frame to OUT (- for "
                    "stdout)")
     p.add_argument("--speak-to", metavar="DIR", help="write each prompt it would speak as a WAV "
@@ -257,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_calibrate)
 
     stretches.add_parser(sub)
+    guide.add_parser(sub)
     report.add_parser(sub)
     settings.add_parser(sub)
     doctor.add_parser(sub)

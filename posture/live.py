@@ -30,7 +30,7 @@ from posture.calibration import (
 )
 from posture.errors import UserError
 from posture.history import History
-from posture.monitor import CardShelf, FrameResult, Pipeline
+from posture.monitor import CardShelf, FrameResult, Pipeline, Sampling
 from posture.overlay import COLOR_IDLE, COLOR_TEXT, draw_skeleton, draw_status, render
 from posture.pose import PoseEstimator, to_bgr
 from posture.settings import Settings
@@ -41,7 +41,6 @@ from posture.window import show
 
 SNOOZE_S = 30 * 60.0  # space bar: no posture prompts for this long
 RETRY_MAX_S = 30.0  # a lost camera is retried after 1, 2, 4 ... s, at most this long apart
-STEADY_S = 10.0  # good posture this long (score low) drops to the slow sampling rate
 KEYS = {ord("q"): "quit", 27: "quit", ord("p"): "pause", ord("m"): "mute", ord("s"): "stretch",
         ord("c"): "calibrate", ord(" "): "snooze"}
 
@@ -54,14 +53,6 @@ class Options:
     profile_path: Path
     window: bool
     speed: float = 1.0  # a file plays this many times faster than real time
-
-
-def adaptive_rate(result: FrameResult, good_since: float | None, settings: Settings) -> float:
-    """Frames per second to ask for next: slow while posture is steady and good, else faster."""
-    m = settings.monitor
-    steady = (good_since is not None and result.t - good_since >= STEADY_S
-              and result.score < 0.5 * settings.alerts.score_threshold)
-    return m.fps_good if steady else m.fps_active
 
 
 class LiveMonitor:
@@ -86,7 +77,6 @@ class LiveMonitor:
         self.display = options.window
         self._last_status = ""
         self._last_t = 0.0
-        self._good_since: float | None = None
         self._away_since: float | None = None
         self._told_moved = False
         self._source: FrameSource | None = None
@@ -206,7 +196,7 @@ class LiveMonitor:
                 self.voice, self.history, self.estimator = voice, history, estimator
                 history.start_session(self.options.source, str(self.options.profile_path))
                 if self.profile is not None:
-                    self.pipeline = Pipeline(self.profile, estimator, self.settings.alerts)
+                    self.pipeline = self._pipeline(self.profile)
                 while not self.quit:
                     for frame in self.frames():
                         self._step(frame)
@@ -225,6 +215,11 @@ class LiveMonitor:
             raise UserError("calibration did not finish before the file ended: use a longer "
                             "recording of you sitting well, or posture calibrate --source FILE")
         return 0
+
+    def _pipeline(self, profile: Profile) -> Pipeline:
+        m = self.settings.monitor
+        return Pipeline(profile, self.estimator, self.settings.alerts,
+                        Sampling(m.fps_good, m.fps_active))
 
     def _voice(self) -> Voice:
         v = self.settings.voice
@@ -247,7 +242,7 @@ class LiveMonitor:
         if g.profile is not None:
             self._save_profile(g.profile)
             self.profile, self.guided = g.profile, None
-            self.pipeline = Pipeline(g.profile, self.estimator, self.settings.alerts)
+            self.pipeline = self._pipeline(g.profile)
         elif g.failure is not None:
             self.guided = GuidedCalibration(load_protocol())  # start over; q quits
         image = draw_skeleton(to_bgr(frame.image), pose)
@@ -268,12 +263,8 @@ class LiveMonitor:
             self.speak(result.prompt.text)
             if not self.display:
                 notify(result.prompt.text)
-        if a is not None and a.posture == "good":
-            self._good_since = self._good_since if self._good_since is not None else result.t
-        else:
-            self._good_since = None
         if self._source is not None:
-            self._source.fps = adaptive_rate(result, self._good_since, self.settings)
+            self._source.fps = self.pipeline.rate
         state = "away" if self._away_since is not None else (a.posture if a else "no verdict")
         problems = f" ({', '.join(a.problems)})" if a and a.problems else ""
         self.status(f"{state}{problems}, score {10 * round(result.score / 10):.0f}")

@@ -25,6 +25,16 @@ CARD_SECONDS = 30.0  # a prompt's stretch card stays on screen this long (source
 MOVED_SHARE = 0.75  # this share of the metrics off by MOVED_SPREADS at once: camera moved?
 MOVED_SPREADS = 4.0
 MOVED_S = 20.0  # ...for this long: suggest recalibrating instead of nagging about posture
+STEADY_S = 10.0  # good posture this long, with a low score, drops to the slow sampling rate
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """Adaptive sampling: `slow` frames a second while posture is steady and good, `fast`
+    while it changes or is bad. The same policy drives `posture run` and `posture analyze`."""
+
+    slow: float = 2.0
+    fast: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -100,11 +110,15 @@ class Pipeline:
     """Pose -> metrics -> assessment -> score -> alert policy, one frame at a time."""
 
     def __init__(self, profile: Profile, estimator: PoseEstimator,
-                 alerts: AlertSettings | None = None) -> None:
+                 alerts: AlertSettings | None = None, sampling: Sampling | None = None) -> None:
         self.profile = profile
         self.estimator = estimator
         self.score = SlouchScore()
-        self.alerts = AlertPolicy(alerts or AlertSettings(), load_library())
+        self.settings = alerts or AlertSettings()
+        self.alerts = AlertPolicy(self.settings, load_library())
+        self.sampling = sampling or Sampling()
+        self.rate = self.sampling.fast  # frames per second to ask of the source next
+        self._good_since: float | None = None
         self._views: Counter = Counter()
         self._shifted_since: float | None = None
 
@@ -121,8 +135,20 @@ class Pipeline:
         prompt = self.alerts.update(frame.t, pose is not None,
                                     verdict.posture if verdict else None,
                                     verdict.problems if verdict else (), score)
+        self._adapt(frame.t, assessment, score)
         return FrameResult(frame.t, frame.index, pose, measurement, assessment, score, prompt,
                            moved)
+
+    def _adapt(self, t: float, assessment: Assessment | None, score: float) -> None:
+        """Set the sampling rate for the next frame from how steady and good posture is."""
+        good = assessment is not None and assessment.posture == "good"
+        if not good:
+            self._good_since = None
+        elif self._good_since is None:
+            self._good_since = t
+        steady = (self._good_since is not None and t - self._good_since >= STEADY_S
+                  and score < 0.5 * self.settings.score_threshold)
+        self.rate = self.sampling.slow if steady else self.sampling.fast
 
     def _camera_moved(self, t: float, assessment: Assessment | None) -> bool:
         """True once nearly every metric has been far off at once for MOVED_S: the camera
@@ -174,10 +200,17 @@ class CardShelf:
         return stretch_card(self.library.get(stretch_id), remaining)
 
 
-def run_pipeline(source: FrameSource, profile: Profile,
-                 alerts: AlertSettings | None = None) -> Iterator[tuple[Frame, FrameResult]]:
-    """Drive the pipeline over a whole source, closing the model when done."""
+def run_pipeline(source: FrameSource, profile: Profile, alerts: AlertSettings | None = None,
+                 sampling: Sampling | None = None) -> Iterator[tuple[Frame, FrameResult]]:
+    """Drive the pipeline over a whole source, closing the model when done.
+
+    With `sampling`, the source is asked for frames at the pipeline's adaptive rate (as the
+    live monitor does); without it, the source's own fps holds.
+    """
     with PoseEstimator(video=source.continuous) as estimator:
-        pipeline = Pipeline(profile, estimator, alerts)
+        pipeline = Pipeline(profile, estimator, alerts, sampling)
         for frame in source:
-            yield frame, pipeline.step(frame)
+            result = pipeline.step(frame)
+            if sampling is not None:
+                source.fps = pipeline.rate
+            yield frame, result
