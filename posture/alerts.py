@@ -25,17 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from posture.problems import SENTENCES as PROBLEM_TEXT
 from posture.stretches import Library, Stretch, Suggestion, suggest
-
-# Each problem id in plain words, as the start of a sentence (the overlay shows these too).
-PROBLEM_TEXT: dict[str, str] = {
-    "forward_head": "Your head has drifted forward",
-    "head_drop": "Your head has dropped towards your chest",
-    "rounded_shoulders": "Your shoulders have rounded forward",
-    "slouch": "Your upper back has slumped",
-    "shoulder_elevation": "Your shoulders have crept up towards your ears",
-    "lateral_lean": "You are leaning to one side",
-}
 
 # (lead, action) per escalation level, the last one reused above its level. The lead names the
 # problems ({Problems} capitalised, {problems} not) or the time at the desk; the action the

@@ -20,6 +20,7 @@ import numpy as np
 from posture.calibration import DEFAULT_BASELINE, Profile
 from posture.metrics import VISIBLE, detect_view
 from posture.pose import LM, Pose
+from posture.problems import LABELS
 from posture.stretches import Stretch, dose
 
 if TYPE_CHECKING:
@@ -59,14 +60,6 @@ STATE_TEXT = {
 }
 NEAR = 0.75  # a good-posture score above this share of the threshold is still "warning"
 
-LABELS = {
-    "forward_head": "Head forward",
-    "head_drop": "Head dropped",
-    "rounded_shoulders": "Shoulders rounded",
-    "slouch": "Slouching",
-    "shoulder_elevation": "Shoulders raised",
-    "lateral_lean": "Leaning sideways",
-}
 
 # Upper-body segments drawn by draw_skeleton (MediaPipe landmark pairs).
 SKELETON = (

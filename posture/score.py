@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from posture.metrics import Measurement
+from posture.problems import PROBLEMS  # noqa: F401  (re-exported: the ids' home is problems.py)
 
 if TYPE_CHECKING:
     from posture.calibration import Profile
 
-PROBLEMS = ("forward_head", "head_drop", "rounded_shoulders", "slouch", "shoulder_elevation",
-            "lateral_lean")
 
 # Smallest spread a metric is credited with, in its own units (see metrics.py): about 3 % of a
 # typical value for the ratios, so 3 floors (the default threshold) is a change of about 8 %.

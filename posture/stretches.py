@@ -19,15 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from posture.errors import UserError
+from posture.problems import PROBLEMS
 
-PROBLEMS = (
-    "forward_head",
-    "head_drop",
-    "rounded_shoulders",
-    "slouch",
-    "shoulder_elevation",
-    "lateral_lean",
-)
 PLACES = ("seat", "standing", "doorway", "floor")
 DESK_PLACES = frozenset({"seat", "standing"})
 SOURCES = ("guide", "added")
