@@ -1,0 +1,484 @@
+"""The history of the day: sessions, per-minute aggregates, prompts, stretches done and breaks,
+kept in an SQLite database in the user data folder (`data_dir()/history.sqlite3`).
+
+Time. The monitor speaks in source time `t` (seconds from the session's first frame, taken from
+frame timestamps), so the pipeline stays clock-free. History reads the wall clock once, when a
+session starts, and stores wall time = session start + t. A file analysed now is therefore
+placed at "now" (from the moment the analysis started), not at the time it was recorded.
+
+Durability. The database runs in WAL mode with synchronous=NORMAL: a committed transaction
+survives the process being killed (kill -9); only a power cut can lose the last commits. Each
+finished minute is committed in its own transaction as soon as the first frame of a later
+minute arrives, so a kill loses at most the minute in progress. Prompts, stretches and breaks
+are committed as they happen.
+
+Failures never stop the monitor. A locked or read-only database (or a full disk) gives one
+warning on stderr; the writes that failed are kept (up to MAX_PENDING) and retried before the
+next write, so a lock that clears loses nothing. A damaged file, or one written by a newer
+version, gives a warning and switches history off for the run: the file is never replaced or
+deleted, the user decides what to do with it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from posture.alerts import Prompt
+from posture.config import data_dir
+from posture.errors import UserError
+from posture.score import MAX_STEP
+
+DB_NAME = "history.sqlite3"
+SCHEMA_VERSION = 1  # PRAGMA user_version of the schema below; 0 means an empty, new file
+MINUTE = 60
+BUSY_TIMEOUT_S = 1.0  # wait this long for a lock: short, so a held lock barely stalls the monitor
+MAX_PENDING = 24 * 60  # failed writes kept for retry (a day of minutes); later ones are dropped
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS sessions (
+        id INTEGER PRIMARY KEY,
+        started TEXT NOT NULL,  -- ISO 8601 wall time, UTC
+        ended TEXT,             -- NULL while running, or when the process was killed
+        source TEXT NOT NULL,
+        profile TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS minutes (
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        minute_start INTEGER NOT NULL,  -- epoch seconds (UTC wall clock), a multiple of 60
+        monitored_s REAL NOT NULL,      -- seconds with frames
+        present_s REAL NOT NULL,        -- of which somebody was in view
+        good_s REAL NOT NULL,           -- of which posture was judged good
+        slouched_s REAL NOT NULL,       -- of which posture was judged slouched
+        mean_score REAL NOT NULL,       -- slouch score, time-weighted over monitored_s
+        max_score REAL NOT NULL,
+        problems TEXT NOT NULL,         -- JSON {problem id: seconds seen}
+        PRIMARY KEY (session_id, minute_start))""",
+    "CREATE INDEX IF NOT EXISTS minutes_by_time ON minutes(minute_start)",
+    """CREATE TABLE IF NOT EXISTS prompts (
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        at REAL NOT NULL,  -- epoch seconds
+        kind TEXT NOT NULL,  -- "posture" or "break"
+        problems TEXT NOT NULL,  -- JSON list of problem ids
+        stretches TEXT NOT NULL,  -- JSON list of stretch ids
+        text TEXT NOT NULL,
+        level INTEGER NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS prompts_by_time ON prompts(at)",
+    """CREATE TABLE IF NOT EXISTS stretches_done (
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        at REAL NOT NULL,  -- epoch seconds
+        stretch_id TEXT NOT NULL,
+        reps INTEGER NOT NULL,
+        seconds_in_position REAL NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS stretches_by_time ON stretches_done(at)",
+    """CREATE TABLE IF NOT EXISTS breaks (
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        started REAL NOT NULL,  -- epoch seconds
+        ended REAL NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS breaks_by_time ON breaks(started)",
+)
+
+
+def default_path() -> Path:
+    """The history database in the user data folder (honours POSTURE_HOME)."""
+    return data_dir() / DB_NAME
+
+
+def iso_utc(epoch: float) -> str:
+    """Epoch seconds as an ISO 8601 UTC timestamp, to the second."""
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Minute:
+    """One clock minute of monitoring, aggregated over the frames that fell in it."""
+
+    start: int  # on the aggregator's clock (origin + t): a multiple of 60
+    monitored_s: float
+    present_s: float
+    good_s: float
+    slouched_s: float
+    mean_score: float
+    max_score: float
+    problems: dict[str, float]  # problem id -> seconds seen
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """A frame's state, which holds from its time until the next frame."""
+
+    t: float
+    person: bool
+    posture: str | None
+    problems: tuple[str, ...]
+    score: float
+
+
+@dataclass
+class _Tally:
+    """Running sums for one minute."""
+
+    monitored: float = 0.0
+    present: float = 0.0
+    good: float = 0.0
+    slouched: float = 0.0
+    score_area: float = 0.0
+    max_score: float = 0.0
+    problems: Counter[str] = field(default_factory=Counter)
+
+    def add(self, dt: float, f: _Frame) -> None:
+        """Credit `dt` seconds of the frame's state."""
+        self.monitored += dt
+        self.score_area += dt * f.score
+        self.max_score = max(self.max_score, f.score)
+        if f.person:
+            self.present += dt
+            self.good += dt if f.posture == "good" else 0.0
+            self.slouched += dt if f.posture == "slouched" else 0.0
+            for problem in f.problems:
+                self.problems[problem] += dt
+
+    def minute(self, start: int) -> Minute:
+        """The finished minute."""
+        return Minute(start, self.monitored, self.present, self.good, self.slouched,
+                      self.score_area / self.monitored, self.max_score, dict(self.problems))
+
+
+class MinuteAggregator:
+    """Per-frame verdicts in, finished clock minutes out. Pure: time comes from `t` only.
+
+    Each frame's state holds until the next frame, at most MAX_STEP seconds (as in the slouch
+    score: a longer gap is a stalled source or a pause, not monitored time). Minutes lie on the
+    clock `origin + t` (History passes the session's wall start, so minutes are wall-clock
+    minutes); a minute is finished when a frame from a later minute arrives, or at `finish`.
+    Minutes without any monitored time are not emitted.
+    """
+
+    def __init__(self, origin: float = 0.0) -> None:
+        self.origin = origin
+        self._open: dict[int, _Tally] = {}  # minute index -> sums, for minutes not yet emitted
+        self._last: _Frame | None = None
+
+    def add(self, t: float, person: bool, posture: str | None, problems: Sequence[str],
+            score: float) -> list[Minute]:
+        """Advance to frame time `t` with this frame's verdict; the minutes now finished.
+
+        `posture` is "good", "slouched" or None (no verdict), `problems` the problem ids seen
+        and `score` the slouch score after this frame. A time before the previous frame's is
+        taken as the previous frame's (the clock never runs backwards).
+        """
+        if self._last is not None:
+            t = max(t, self._last.t)
+            self._hold(t)
+        self._last = _Frame(t, person, posture if person else None,
+                            tuple(problems) if person else (), score)
+        return self._finished(math.floor((self.origin + t) / MINUTE))
+
+    def finish(self, t: float | None = None) -> list[Minute]:
+        """End of the session at time `t` (default: the last frame's): every minute left."""
+        if self._last is not None:
+            self._hold(self._last.t if t is None else max(t, self._last.t))
+            self._last = None
+        return self._finished(math.inf)
+
+    def _hold(self, until: float) -> None:
+        """Credit the last frame's state up to `until` (capped), split at minute boundaries."""
+        last = self._last
+        assert last is not None
+        a = self.origin + last.t
+        end = a + min(until - last.t, MAX_STEP)
+        while a < end:
+            index = math.floor(a / MINUTE)
+            b = min(end, (index + 1) * MINUTE)
+            self._open.setdefault(index, _Tally()).add(b - a, last)
+            a = b
+
+    def _finished(self, before: float) -> list[Minute]:
+        """Pop and return the minutes whose index is below `before`, oldest first."""
+        done = sorted(k for k in self._open if k < before)
+        return [self._open.pop(k).minute(k * MINUTE) for k in done]
+
+
+class _Unusable(Exception):
+    """The database file cannot be used at all this run (written by a newer version)."""
+
+
+@dataclass
+class _Session:
+    """The session being recorded: its row id (once written) and wall time at t = 0."""
+
+    wall_start: float
+    id: int | None = None
+
+
+Write = Callable[[sqlite3.Connection], None]
+
+
+class History:
+    """Records a monitoring session into the history database; never raises on I/O trouble.
+
+    Call `start_session`, then `record_frame` for every frame, `record_prompt` /
+    `record_stretch` / `record_break` as those happen, and `end_session` at the end (leaving
+    the context manager ends an open session at its last frame).
+    """
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        self._conn: sqlite3.Connection | None = None
+        self._pending: list[Write] = []
+        self._warned = False
+        self._off = False  # damaged or newer file: nothing is written this run
+        self._session: _Session | None = None
+        self._minutes = MinuteAggregator()
+        self._last_t = 0.0
+        self._flush()  # open now, so a damaged or unwritable file is reported at start
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._session is not None:
+            self.end_session()
+        self.close()
+
+    @property
+    def saving(self) -> bool:
+        """False once the file turned out damaged or too new: history is off for this run."""
+        return not self._off
+
+    def start_session(self, source: str, profile: str, wall_start: float | None = None) -> None:
+        """Begin a session: the wall clock is read here, once (or `wall_start`, epoch seconds,
+        is the wall time of t = 0). An open session is ended first."""
+        if self._session is not None:
+            self.end_session()
+        session = _Session(time.time() if wall_start is None else wall_start)
+        self._session = session
+        self._minutes = MinuteAggregator(session.wall_start)
+        self._last_t = 0.0
+
+        def insert(conn: sqlite3.Connection) -> None:
+            cur = conn.execute(
+                "INSERT INTO sessions (started, source, profile) VALUES (?, ?, ?)",
+                (iso_utc(session.wall_start), source, profile))
+            session.id = cur.lastrowid
+
+        self._write(insert)
+
+    def record_frame(self, t: float, person: bool, posture: str | None, problems: Sequence[str],
+                     score: float) -> list[Minute]:
+        """Feed one frame (same values as AlertPolicy.update); writes each minute it finishes
+        and returns those minutes."""
+        self._require_session()
+        self._last_t = max(self._last_t, t)
+        done = self._minutes.add(t, person, posture, problems, score)
+        self._write_minutes(done)
+        return done
+
+    def record_prompt(self, prompt: Prompt) -> None:
+        """Save a prompt the monitor gave (at its frame time)."""
+        session = self._require_session()
+        row = (session.wall_start + prompt.t, prompt.kind, json.dumps(list(prompt.problems)),
+               json.dumps(list(prompt.stretches)), prompt.text, prompt.level)
+        self._write(lambda conn: conn.execute(
+            "INSERT INTO prompts (session_id, at, kind, problems, stretches, text, level) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", (session.id, *row)))
+
+    def record_stretch(self, t: float, stretch_id: str, reps: int,
+                       seconds_in_position: float) -> None:
+        """Save a stretch the user did, finished at frame time `t`."""
+        session = self._require_session()
+        row = (session.wall_start + t, stretch_id, reps, seconds_in_position)
+        self._write(lambda conn: conn.execute(
+            "INSERT INTO stretches_done (session_id, at, stretch_id, reps, seconds_in_position) "
+            "VALUES (?, ?, ?, ?, ?)", (session.id, *row)))
+
+    def record_break(self, start_t: float, end_t: float) -> None:
+        """Save a break (nobody in view long enough to count) from `start_t` to `end_t`."""
+        session = self._require_session()
+        row = (session.wall_start + start_t, session.wall_start + end_t)
+        self._write(lambda conn: conn.execute(
+            "INSERT INTO breaks (session_id, started, ended) VALUES (?, ?, ?)",
+            (session.id, *row)))
+
+    def end_session(self, t: float | None = None) -> None:
+        """End the session at frame time `t` (default: the last frame's): writes the partial
+        minute and the end time."""
+        session = self._require_session()
+        end = self._last_t if t is None else max(t, self._last_t)
+        self._write_minutes(self._minutes.finish(end))
+        ended = iso_utc(session.wall_start + end)
+        self._write(lambda conn: conn.execute(
+            "UPDATE sessions SET ended = ? WHERE id = ?", (ended, session.id)))
+        self._session = None
+
+    def close(self) -> None:
+        """Close the database (writes still failing by now are given up)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _require_session(self) -> _Session:
+        """The open session; recording without one is a bug in the caller."""
+        if self._session is None:
+            raise RuntimeError("History: call start_session before recording")
+        return self._session
+
+    def _write_minutes(self, minutes: Sequence[Minute]) -> None:
+        """Write each finished minute in its own transaction."""
+        session = self._require_session()
+        for m in minutes:
+            row = (m.start, m.monitored_s, m.present_s, m.good_s, m.slouched_s, m.mean_score,
+                   m.max_score, json.dumps({k: round(v, 3) for k, v in sorted(m.problems.items())}))
+            self._write(lambda conn, row=row: conn.execute(
+                "INSERT INTO minutes (session_id, minute_start, monitored_s, present_s, good_s, "
+                "slouched_s, mean_score, max_score, problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (session.id, *row)))
+
+    def _write(self, write: Write) -> None:
+        """Queue one transaction and try to commit everything queued, in order."""
+        if self._off:
+            return
+        if len(self._pending) < MAX_PENDING:
+            self._pending.append(write)
+        self._flush()
+
+    def _flush(self) -> None:
+        """Commit queued transactions in order; stop at the first failure and keep the rest."""
+        if self._off:
+            return
+        try:
+            conn = self._connect()
+            while self._pending:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    self._pending[0](conn)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.rollback()
+                    raise
+                self._pending.pop(0)
+        except sqlite3.OperationalError as exc:  # locked, read-only, disk full, cannot open
+            self._warn(f"cannot save history to {self.path} ({exc}); carrying on, and trying "
+                       "again with the next minute")
+        except sqlite3.DatabaseError as exc:
+            if type(exc) is not sqlite3.DatabaseError:  # IntegrityError & co: a bug here
+                raise
+            self._switch_off(f"{self.path} is damaged ({exc}); history is not saved this run. "
+                             "The file was left as it is: move it aside to start a new history")
+        except _Unusable as exc:
+            self._switch_off(str(exc))
+
+    def _connect(self) -> sqlite3.Connection:
+        """The open connection, opening it (WAL, synchronous=NORMAL, schema) when needed."""
+        if self._conn is None:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            try:
+                version = _schema_version(conn, self.path)  # before anything writes to it
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                if version < SCHEMA_VERSION:
+                    _create_schema(conn)
+            except BaseException:
+                conn.close()
+                raise
+            self._conn = conn
+        return self._conn
+
+    def _switch_off(self, message: str) -> None:
+        """Stop writing for the rest of the run, saying why."""
+        self._off = True
+        self._pending.clear()
+        self.close()
+        self._warned = False
+        self._warn(message)
+
+    def _warn(self, message: str) -> None:
+        """One warning line on stderr, only the first time something goes wrong."""
+        if not self._warned:
+            self._warned = True
+            print(f"posture: history: {message}", file=sys.stderr, flush=True)
+
+
+def _schema_version(conn: sqlite3.Connection, path: Path) -> int:
+    """The file's schema version (0: new); a file from a newer version is refused."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise _Unusable(f"{path} was written by a newer version of posture (schema {version}); "
+                        "history is not saved this run: update posture")
+    return version
+
+
+def _create_schema(conn: sqlite3.Connection) -> None:
+    """Create the tables (in one transaction, safe if another process does it too)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in SCHEMA:
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.rollback()
+        raise
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Everything recorded in a span of wall time, as plain rows, oldest first."""
+
+    minutes: list[dict[str, Any]]
+    prompts: list[dict[str, Any]]
+    stretches: list[dict[str, Any]]
+    breaks: list[dict[str, Any]]
+
+
+def read_span(path: Path, start: float, end: float) -> Rows:
+    """Rows from `start` to `end` (epoch seconds), read without ever writing to the file.
+
+    A missing file is an empty history. A damaged, unreadable or too new file raises UserError
+    and is left untouched.
+    """
+    if not path.exists():
+        return Rows([], [], [], [])
+    fix = "the file was left as it is: move it aside (a new history is started) or restore it"
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                               timeout=BUSY_TIMEOUT_S)
+    except sqlite3.Error as exc:
+        raise UserError(f"cannot open history {path} ({exc}): check its permissions") from None
+    conn.row_factory = sqlite3.Row
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise UserError(f"history {path} was written by a newer version of posture (schema "
+                            f"{version}): update posture")
+        if version == 0:  # created but never written to: nothing recorded yet
+            return Rows([], [], [], [])
+        span = (start, end)
+        return Rows(
+            minutes=[dict(r, problems=json.loads(r["problems"])) for r in conn.execute(
+                "SELECT * FROM minutes WHERE minute_start >= ? AND minute_start < ? "
+                "ORDER BY minute_start, session_id", span)],
+            prompts=[dict(r, problems=json.loads(r["problems"]),
+                          stretches=json.loads(r["stretches"])) for r in conn.execute(
+                "SELECT * FROM prompts WHERE at >= ? AND at < ? ORDER BY at", span)],
+            stretches=[dict(r) for r in conn.execute(
+                "SELECT * FROM stretches_done WHERE at >= ? AND at < ? ORDER BY at", span)],
+            breaks=[dict(r) for r in conn.execute(
+                "SELECT * FROM breaks WHERE started >= ? AND started < ? ORDER BY started",
+                span)],
+        )
+    except sqlite3.OperationalError as exc:
+        raise UserError(f"cannot read history {path} ({exc}): check its permissions, or that "
+                        "it is a posture history file") from None
+    except (sqlite3.DatabaseError, json.JSONDecodeError) as exc:
+        raise UserError(f"history {path} is damaged ({exc}): {fix}") from None
+    finally:
+        conn.close()
