@@ -148,32 +148,55 @@ def to_rgb(frame: np.ndarray) -> tuple[np.ndarray, float]:
     return np.ascontiguousarray(img), scale
 
 
-def choose_user(candidates: list[Pose], previous: Pose | None) -> Pose | None:
-    """Pick the user among the people in view: near where the user was, else largest and central.
+def size_and_centre(pose: Pose) -> float:
+    """How much a person looks like the user at the desk: large and near the middle."""
+    x0, y0, x1, y1 = pose.bbox()
+    area = (x1 - x0) * (y1 - y0) / (pose.width * pose.height)
+    return area * (1.0 - abs((x0 + x1) / 2 / pose.width - 0.5))
 
-    Following the previous position keeps a passer-by (even a larger one) from taking over.
+
+def nearest(candidates: list[Pose], anchor: Pose) -> Pose | None:
+    """The candidate whose shoulders are where the anchor's were (within 1.5 shoulder widths)."""
+    centre = anchor.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
+    span = max(float(np.linalg.norm(anchor.xy[LM.LEFT_SHOULDER] - anchor.xy[LM.RIGHT_SHOULDER])),
+               0.05 * anchor.width)
+
+    def distance(p: Pose) -> float:
+        return float(np.linalg.norm(p.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER) - centre))
+
+    best = min(candidates, key=distance, default=None)
+    return best if best is not None and distance(best) < 1.5 * span else None
+
+
+class UserTracker:
+    """Follows the user among the people in view, consistently from frame to frame.
+
+    The user is first the largest, most central person. After that only a person where the
+    user was counts; while the user is not found there, nobody is reported for up to HOLD_S
+    seconds, so a passer-by (even a larger one) never takes over. After that, the user is
+    looked for afresh.
     """
-    if not candidates:
-        return None
 
-    def size_and_centre(p: Pose) -> float:
-        x0, y0, x1, y1 = p.bbox()
-        area = (x1 - x0) * (y1 - y0) / (p.width * p.height)
-        off = abs((x0 + x1) / 2 / p.width - 0.5)
-        return area * (1.0 - off)
+    HOLD_S = 3.0
 
-    if previous is not None:
-        anchor = previous.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
-        span = max(np.linalg.norm(previous.xy[LM.LEFT_SHOULDER] - previous.xy[LM.RIGHT_SHOULDER]),
-                   0.05 * previous.width)
+    def __init__(self) -> None:
+        self._anchor: tuple[float, Pose] | None = None
 
-        def distance(p: Pose) -> float:
-            return float(np.linalg.norm(p.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER) - anchor))
-
-        nearest = min(candidates, key=distance)
-        if distance(nearest) < 1.5 * span:
-            return nearest
-    return max(candidates, key=size_and_centre)
+    def choose(self, candidates: list[Pose], t: float) -> Pose | None:
+        """The user's pose among this frame's candidates, or None."""
+        if self._anchor is not None:
+            seen_at, anchor = self._anchor
+            found = nearest(candidates, anchor)
+            if found is not None:
+                self._anchor = (t, found)
+                return found
+            if abs(t - seen_at) <= self.HOLD_S:
+                return None
+        if not candidates:
+            return None
+        user = max(candidates, key=size_and_centre)
+        self._anchor = (t, user)
+        return user
 
 
 class PoseEstimator:
@@ -194,7 +217,7 @@ class PoseEstimator:
         with quiet_stderr():
             self._landmarker = vision.PoseLandmarker.create_from_options(options)
         self._last_ms = -1
-        self._previous: Pose | None = None
+        self._tracker = UserTracker()
 
     def __enter__(self) -> PoseEstimator:
         return self
@@ -230,9 +253,9 @@ class PoseEstimator:
             for image_lms, world_lms in zip(
                 result.pose_landmarks, result.pose_world_landmarks, strict=True)
         ]
-        pose = choose_user(candidates, self._previous)
-        self._previous = pose
-        return pose
+        if not self._video:  # stills are unrelated pictures: no one to follow between them
+            return max(candidates, key=size_and_centre, default=None)
+        return self._tracker.choose(candidates, t)
 
 
 def _to_pose(image_lms: list, world_lms: list, width: int, height: int) -> Pose:

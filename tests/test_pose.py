@@ -100,3 +100,29 @@ def test_corrupt_or_missing_model_says_what_to_run(tmp_path, monkeypatch):
     (models / real.name).unlink()
     with pytest.raises(UserError, match="missing.*build_pose_model.py"):
         model_path()
+
+
+def scene(passer_x: float | None) -> np.ndarray:
+    """The user at the desk, and maybe a larger passer-by whose left edge is at passer_x."""
+    canvas = np.full((720, 1280, 3), 200, np.uint8)
+    h, w = PORTRAIT.shape[:2]
+    canvas[100:100 + h, 200:200 + w] = PORTRAIT
+    if passer_x is not None:
+        big = cv2.resize(cv2.flip(PORTRAIT, 1), None, fx=1.15, fy=1.15)
+        x0 = int(passer_x)
+        x1 = min(1280, x0 + big.shape[1])
+        canvas[20:20 + big.shape[0], x0:x1] = big[:, :x1 - x0]
+    return canvas
+
+
+def test_a_passer_by_never_takes_over():
+    # A larger person walks in from the right, stops beside the user, and walks out again.
+    path = [None] * 5 + list(np.linspace(1280, 700, 12)) + list(np.linspace(700, 1280, 6))
+    with PoseEstimator(video=True) as est:
+        poses = [est.estimate(scene(x), i * 0.2) for i, x in enumerate(path)]
+    user = poses[0].mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
+    followed = [p for p in poses if p is not None]
+    assert len(followed) >= 0.8 * len(poses)
+    for p in followed:  # whenever someone is reported, it is the user
+        assert np.linalg.norm(p.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER) - user) < 100
+    assert poses[-1] is not None
