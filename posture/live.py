@@ -29,13 +29,14 @@ from posture.calibration import (
     save_profile,
 )
 from posture.errors import UserError
+from posture.guide import Announcer, Session
 from posture.history import History
 from posture.monitor import CardShelf, FrameResult, Pipeline, Sampling
-from posture.overlay import COLOR_IDLE, COLOR_TEXT, draw_skeleton, draw_status, render
+from posture.overlay import COLOR_IDLE, COLOR_TEXT, draw_card, draw_skeleton, draw_status, render
 from posture.pose import PoseEstimator, to_bgr
 from posture.settings import Settings
 from posture.sources import Frame, FrameSource, open_source
-from posture.stretches import load_library
+from posture.stretches import load_library, suggest
 from posture.voice import Voice
 from posture.window import show
 
@@ -72,6 +73,8 @@ class LiveMonitor:
         self.profile: Profile | None = None
         self.pipeline: Pipeline | None = None
         self.guided: GuidedCalibration | None = None
+        self.stretch: tuple[Session, Announcer] | None = None  # a guided stretch under way
+        self._problems: tuple[str, ...] = ()
         self.paused = False
         self.quit = False
         self.display = options.window
@@ -229,7 +232,13 @@ class LiveMonitor:
     def _step(self, frame: Frame) -> None:
         """Process one frame: calibrate or monitor, record, speak, draw, read keys."""
         self._last_t = frame.t
-        self._display(self._calibrate(frame) if self.guided is not None else self._monitor(frame))
+        if self.guided is not None:
+            image = self._calibrate(frame)
+        elif self.stretch is not None:
+            image = self._stretch(frame)
+        else:
+            image = self._monitor(frame)
+        self._display(image)
 
     def _calibrate(self, frame: Frame) -> np.ndarray:
         """One frame of the guided calibration."""
@@ -254,6 +263,7 @@ class LiveMonitor:
         assert self.pipeline is not None and self.history is not None
         result = self.pipeline.step(frame)
         a = result.assessment
+        self._problems = a.problems if a and a.problems else self._problems
         self.history.record_frame(result.t, result.pose is not None,
                                   a.posture if a else None, a.problems if a else (), result.score)
         self._track_presence(result)
@@ -271,6 +281,30 @@ class LiveMonitor:
         return render(to_bgr(frame.image), result, self.profile,
                       threshold=self.settings.alerts.score_threshold,
                       card=self.cards.update(result))
+
+    def _start_stretch(self) -> None:
+        """s: lead the stretch on the card (else one for the problems seen last)."""
+        stretch_id = self.cards.current
+        if stretch_id is None:
+            picks = suggest(self._problems or ("slouch",), self.library)
+            stretch_id = picks[0].stretch.id if picks else "overhead_reach"
+        session = Session(self.library.get(stretch_id), self.profile)
+        self.stretch = (session, Announcer(self.voice, self.tell))
+        self.tell(f"stretch: {session.stretch.name} (press s again to stop)")
+
+    def _stretch(self, frame: Frame) -> np.ndarray:
+        """One frame of a guided stretch: check the position, count, speak, show the card."""
+        assert self.stretch is not None and self.history is not None
+        session, announcer = self.stretch
+        pose = self.estimator.estimate(frame.image, frame.t)
+        record = session.step(frame.t, pose, frame.index)
+        announcer.add(record.say)
+        if session.done:
+            self.history.record_stretch(frame.t, session.stretch.id, record.reps_done,
+                                        session.in_position_s)
+            self.tell(session.summary().replace("\n", "; "))
+            self.stretch = None
+        return draw_card(draw_skeleton(to_bgr(frame.image), pose), session.card())
 
     def _track_presence(self, result: FrameResult) -> None:
         """Nobody in view for a while is 'away'; a long enough absence is saved as a break."""
@@ -324,8 +358,12 @@ class LiveMonitor:
             self.tell(f"snoozed for {SNOOZE_S / 60:.0f} minutes")
         elif action == "calibrate":
             self.guided = GuidedCalibration(load_protocol())
-        elif action == "stretch" and self.pipeline is not None:
-            self.tell("stretch: run posture stretch ID to be guided through one")
+        elif action == "stretch":
+            if self.stretch is None:
+                self._start_stretch()
+            else:
+                self.stretch = None
+                self.tell("stretch stopped")
 
     def _paused(self) -> None:
         """Paused: the camera is released until p is pressed again (or q)."""

@@ -186,6 +186,11 @@ class CardShelf:
         self.library = library
         self._shown: tuple[float, str] | None = None
 
+    @property
+    def current(self) -> str | None:
+        """The id of the stretch on the card now, if any."""
+        return self._shown[1] if self._shown else None
+
     def update(self, result: FrameResult) -> Card | None:
         """The card to draw with this frame, counting down from the prompt that raised it."""
         if result.prompt is not None and result.prompt.stretches:

@@ -162,3 +162,35 @@ def test_window_under_xvfb_shows_the_overlay(xvfb, tmp_path):
     assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
     # The green status border around the 256x300 picture (about 2 x (256 + 300) x width).
     assert best > 1500
+
+
+class Keyboard(FrameSource):
+    """Plays a file and presses keys at given frames (there is no keyboard in a test)."""
+
+    def __init__(self, monitor_ref: list, keys: dict[int, str]) -> None:
+        super().__init__(str(SAMPLE), "video", None, 5.0, None)
+        self.monitor_ref, self.keys = monitor_ref, keys
+
+    def __iter__(self):
+        with open_source(SAMPLE) as video:
+            for frame in video:
+                if frame.index in self.keys:
+                    self.monitor_ref[0]._key(ord(self.keys[frame.index]))
+                yield frame
+
+
+def test_s_leads_a_stretch_and_s_again_stops_it(posture_home, capsys):
+    calibrate_on_sample()
+    ref: list = []
+    options = Options(source=str(SAMPLE), profile_path=profile_path(None), window=False,
+                      speed=50.0)
+    monitor = LiveMonitor(Settings(), options,
+                          opener=lambda spec, fps: Keyboard(ref, {60: "s", 100: "s"}))
+    ref.append(monitor)
+    seen = []
+    original = monitor._stretch
+    monitor._stretch = lambda frame: (seen.append(frame.index), original(frame))[1]
+    assert monitor.run() == 0
+    err = capsys.readouterr().err
+    assert "stretch:" in err and "stretch stopped" in err
+    assert seen[0] == 60 and seen[-1] == 99  # frames 60-99 went to the guided stretch
