@@ -22,6 +22,7 @@ from posture.calibration import (
     profile_path,
     save_profile,
 )
+from posture.console import open_output, say
 from posture.errors import UserError
 from posture.monitor import CardShelf, FrameResult, Sampling, Summary, run_pipeline
 from posture.overlay import render
@@ -31,11 +32,6 @@ from posture.stretches import load_library
 from posture.voice import Voice
 
 CALIBRATION_SECONDS = 5.0  # default length of a calibration recording from a camera or video
-
-
-def say(text: str) -> None:
-    """A message for the user, on stderr so it never mixes with JSON on stdout."""
-    print(f"posture: {text}", file=sys.stderr, flush=True)
 
 
 class Progress:
@@ -132,14 +128,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def open_output(path: Path) -> TextIO:
-    """Open an output file for writing, with a clear error when that is impossible."""
-    try:
-        return path.open("w")
-    except OSError as exc:
-        raise UserError(f"cannot write {path} ({exc.strerror}): choose another path") from None
-
-
 def calibration_frames(source: FrameSource, start: float, seconds: float | None,
                        on_frame=None) -> Recording:
     """Run pose estimation over the chosen stretch of a source and gate the frames."""
@@ -229,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "voice and desktop notifications")
     p.add_argument("--mute", action="store_true", help="start with spoken prompts muted")
     p.add_argument("--fps", type=float, help="frames per second to sample (default: adaptive, "
-                   "2 while posture is steady and good, 5 otherwise)")
+                   "1 while posture is steady and good, 5 otherwise)")
     p.add_argument("--speed", type=float, default=1.0, help="play a file this many times "
                    "faster than real time (demos and tests)")
     p.set_defaults(func=cmd_run)
@@ -239,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", help="calibration profile name or .json path (default: none, "
                    "population defaults)")
     p.add_argument("--fps", type=float, help="process at most N frames per second of source time "
-                   "(default: the live monitor's adaptive rate, 2 while steady and good, 5 else)")
+                   "(default: the live monitor's adaptive rate, 1 while steady and good, 5 else)")
     p.add_argument("--jsonl", metavar="OUT", help="write one JSON object per frame to OUT (- for "
                    "stdout)")
     p.add_argument("--speak-to", metavar="DIR", help="write each prompt it would speak as a WAV "

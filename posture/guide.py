@@ -51,6 +51,7 @@ from pathlib import Path
 import numpy as np
 
 from posture.calibration import Profile, load_profile, profile_path
+from posture.console import open_output, say
 from posture.metrics import detect_view, front_metrics
 from posture.overlay import Card, draw_card
 from posture.pose import LM, Pose, PoseEstimator
@@ -869,7 +870,6 @@ VOICE_CLOSE_S = 120.0  # rendering every prompt of a long stretch into WAVs take
 
 def run(args: argparse.Namespace) -> int:
     """Lead the stretch over the source; write JSON Lines; print the summary at the end."""
-    from posture.cli import open_output, say  # cli imports this module to register it
 
     stretch = load_library().get(args.id)
     profile = load_profile(profile_path(args.profile)) if args.profile else None

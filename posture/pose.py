@@ -24,7 +24,11 @@ MODEL_NAME = "pose_landmarker_full.task"
 REBUILD_HINT = "rebuild it with: python models/build_pose_model.py"
 MAX_SIDE = 1280  # larger frames are downscaled before inference: landmarks do not improve
 MIN_SIDE = 64  # smaller frames are upscaled: the detector needs a few pixels to work with
-MAX_CANDIDATES = 3  # poses asked of the model, so a passer-by can be told from the user
+MAX_CANDIDATES = 3  # poses asked of the model in a still, so a passer-by can be told from the user
+# Poses asked in VIDEO mode. MediaPipe skips its person detector only while it tracks as many
+# people as asked: with 3 asked and one user in view the detector ran on every frame, 33 ms a
+# frame instead of 21 ms (benchmarks/cost.py). Tracking one pose keeps following the user.
+VIDEO_POSES = 1
 
 
 class LM(IntEnum):
@@ -205,14 +209,14 @@ class PoseEstimator:
     Use as a context manager; `estimate(frame, t)` returns the user's Pose or None.
     """
 
-    def __init__(self, video: bool = True, num_poses: int = MAX_CANDIDATES) -> None:
+    def __init__(self, video: bool = True, num_poses: int | None = None) -> None:
         from mediapipe.tasks.python import BaseOptions, vision
 
         self._video = video
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(model_path())),
             running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
-            num_poses=num_poses,
+            num_poses=num_poses or (VIDEO_POSES if video else MAX_CANDIDATES),
         )
         with quiet_stderr():
             self._landmarker = vision.PoseLandmarker.create_from_options(options)

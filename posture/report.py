@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from typing import Any, Literal
 import cv2
 import numpy as np
 
+from posture.console import say
 from posture.errors import UserError
 from posture.history import MINUTE, Rows, default_path, read_span
 from posture.problems import PROBLEMS
@@ -623,6 +623,6 @@ def run(args: argparse.Namespace) -> int:
     summary = day_summary(default_path(), args.day or date.today())
     if out is not None:
         write_chart(summary, out)
-        print(f"posture: wrote {out}", file=sys.stderr)
+        say(f"wrote {out}")
     print(json.dumps(summary, indent=2) if args.json else format_text(summary))
     return 0

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from posture.metrics import Measurement
-from posture.problems import PROBLEMS  # noqa: F401  (re-exported: the ids' home is problems.py)
 
 if TYPE_CHECKING:
     from posture.calibration import Profile

@@ -25,6 +25,7 @@ from typing import Any, get_type_hints
 
 from posture.alerts import AlertSettings
 from posture.config import config_dir
+from posture.console import say
 from posture.errors import UserError
 from posture.voice import DEFAULT_MAX_AGE_S, DEFAULT_RATE
 
@@ -81,7 +82,7 @@ ALERT_SPECS: dict[str, Spec] = {
 class MonitorSettings:
     """How `posture run` samples the camera and what it starts with."""
 
-    fps_good: float = setting(2.0, "Frames per second while posture is steady and good.",
+    fps_good: float = setting(1.0, "Frames per second while posture is steady and good.",
                               0.5, 30)
     fps_active: float = setting(5.0, "Frames per second while posture changes or is bad.",
                                 0.5, 30)
@@ -336,7 +337,7 @@ def run(args: argparse.Namespace) -> int:
     path = settings_path()
     if args.init:
         init_file(path)
-        print(f"posture: wrote {path}", file=sys.stderr)
+        say(f"wrote {path}")
     settings = load_settings(path)
     exists = path.is_file()
     if args.json:

@@ -35,7 +35,8 @@ from posture.overlay import (
     render,
 )
 from posture.pose import LM, NUM_LANDMARKS, Pose
-from posture.score import PROBLEMS, Assessment, assess
+from posture.problems import PROBLEMS
+from posture.score import Assessment, assess
 from tests.conftest import read_xwd
 
 REPO = Path(__file__).resolve().parents[1]

@@ -75,7 +75,7 @@ def test_defaults_without_a_file(posture_home):
     assert settings_path().is_relative_to(posture_home)
     assert load_settings() == Settings()
     assert Settings().alerts == AlertSettings()
-    assert Settings().monitor.fps_good == 2.0 and Settings().voice.rate == 200
+    assert Settings().monitor.fps_good == 1.0 and Settings().voice.rate == 200
 
 
 def test_a_valid_file_overrides_the_defaults():

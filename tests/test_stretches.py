@@ -85,12 +85,6 @@ def test_places_equipment_and_checkable(library):
         assert stretch.steps and stretch.script and stretch.targets, stretch.id
 
 
-def test_problem_ids_match_the_scoring_module():
-    from posture.score import PROBLEMS as SCORED
-
-    assert set(PROBLEMS) == set(SCORED)
-
-
 def test_safety_says_not_medical_advice_and_when_to_see_a_doctor(library):
     text = library.safety.lower()
     for phrase in ("not medical advice", "accident", "tingling", "fever", "walking", "headache"):
