@@ -20,13 +20,12 @@ from posture.cli import main
 from posture.errors import UserError
 from posture.live import LiveMonitor, Options
 from posture.overlay import COLOR_BAD, COLOR_GOOD, COLOR_WARN
-
-STATE_COLORS = (COLOR_GOOD, COLOR_WARN, COLOR_BAD)
 from posture.settings import Settings
 from posture.sources import FrameSource, open_source
 from tests.conftest import FIXTURES, REPO, read_xwd
 
 SAMPLE = FIXTURES / "sample_desk.mp4"
+STATE_COLORS = (COLOR_GOOD, COLOR_WARN, COLOR_BAD)
 # Upright 15 s, a minute of slouching, upright again: long enough for a prompt.
 TIMELINE = [(0.0, 0.0), (15.0, 0.0), (17.0, 1.0), (77.0, 1.0), (79.0, 0.0), (100.0, 0.0)]
 
