@@ -7,7 +7,6 @@ import json
 import sys
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TextIO
 
 import cv2
 import numpy as np
@@ -22,7 +21,7 @@ from posture.calibration import (
     profile_path,
     save_profile,
 )
-from posture.console import open_output, say
+from posture.console import jsonl_output, say, summary_stream
 from posture.errors import UserError
 from posture.monitor import CardShelf, FrameResult, Sampling, Summary, run_pipeline
 from posture.overlay import render
@@ -101,11 +100,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             profile = Profile.defaults()
             say("no --profile given: running uncalibrated on population defaults "
                 "(calibrate with: posture calibrate --source SRC)")
-        out: TextIO | None = None
-        if args.jsonl == "-":
-            out = sys.stdout
-        elif args.jsonl:
-            out = stack.enter_context(open_output(Path(args.jsonl)))
+        out = jsonl_output(args.jsonl, stack)
         voice = stack.enter_context(Voice(speak_to=Path(args.speak_to))) if args.speak_to else None
         video = None
         if args.annotate:
@@ -123,8 +118,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 video.write(frame.image, result)
             progress.step()
         progress.close()
-    report = sys.stderr if args.jsonl == "-" else sys.stdout
-    print(summary.text(), file=report)
+    print(summary.text(), file=summary_stream(args.jsonl))
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TextIO
 
@@ -20,3 +21,15 @@ def open_output(path: Path) -> TextIO:
         return path.open("w")
     except OSError as exc:
         raise UserError(f"cannot write {path} ({exc.strerror}): choose another path") from None
+
+
+def jsonl_output(spec: str | None, stack: ExitStack) -> TextIO | None:
+    """Where --jsonl lines go: nowhere, stdout for '-', else a file closed with `stack`."""
+    if spec == "-":
+        return sys.stdout
+    return stack.enter_context(open_output(Path(spec))) if spec else None
+
+
+def summary_stream(jsonl: str | None) -> TextIO:
+    """The end-of-run summary goes to stderr when the JSON Lines take stdout."""
+    return sys.stderr if jsonl == "-" else sys.stdout

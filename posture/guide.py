@@ -41,7 +41,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
@@ -51,7 +50,7 @@ from pathlib import Path
 import numpy as np
 
 from posture.calibration import Profile, load_profile, profile_path
-from posture.console import open_output, say
+from posture.console import jsonl_output, say, summary_stream
 from posture.metrics import detect_view, front_metrics
 from posture.overlay import Card, draw_card
 from posture.pose import LM, Pose, PoseEstimator
@@ -878,11 +877,7 @@ def run(args: argparse.Namespace) -> int:
         say(f"{stretch.id} cannot be checked from a front camera: the count is timed only")
     with ExitStack() as stack:
         source = stack.enter_context(open_source(args.source))
-        out = None
-        if args.jsonl == "-":
-            out = sys.stdout
-        elif args.jsonl:
-            out = stack.enter_context(open_output(Path(args.jsonl)))
+        out = jsonl_output(args.jsonl, stack)
         voice = None if args.mute else Voice(speak_to=args.speak_to, fallback=say)
         announcer = Announcer(voice, say)
         stack.callback(announcer.close, VOICE_CLOSE_S)
@@ -897,6 +892,6 @@ def run(args: argparse.Namespace) -> int:
                 break
             if session.done:
                 break
-    print(session.summary(), file=sys.stderr if args.jsonl == "-" else sys.stdout)
+    print(session.summary(), file=summary_stream(args.jsonl))
     return 0
 
