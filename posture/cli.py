@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from posture.calibration import (
 )
 from posture.console import jsonl_output, say, summary_stream
 from posture.errors import UserError
+from posture.live import LiveMonitor, Options
 from posture.monitor import CardShelf, FrameResult, Sampling, Summary, run_pipeline
 from posture.overlay import render
 from posture.pose import PoseEstimator, to_bgr
@@ -123,7 +125,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def calibration_frames(source: FrameSource, start: float, seconds: float | None,
-                       on_frame=None) -> Recording:
+                       on_frame: Callable[[float, str | None], None] | None = None) -> Recording:
     """Run pose estimation over the chosen stretch of a source and gate the frames."""
     rec = Recording()
     previous = None
@@ -157,7 +159,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                 "relaxed, head level, looking at the screen. Stay still.")
             input("posture: press Enter when you are ready... ")
         good = calibration_frames(source, args.start, seconds,
-                                  on_frame=live_feedback if live else None)
+                                  on_frame=LiveFeedback() if live else None)
     slouch = None
     if args.slouch_source:
         with open_source(args.slouch_source, fps=args.fps) as source:
@@ -175,16 +177,21 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def live_feedback(elapsed: float, reason: str | None) -> None:
-    """Tell a user calibrating in front of a camera what to fix, as it happens."""
-    if reason is not None:
-        say(load_protocol().feedback[reason])
+class LiveFeedback:
+    """Tells a user calibrating in front of a camera what to fix, now and then, not per frame."""
+
+    def __init__(self) -> None:
+        self.protocol = load_protocol()
+        self._last = -1e9
+
+    def __call__(self, elapsed: float, reason: str | None) -> None:
+        if reason is not None and elapsed - self._last >= self.protocol.feedback_every_s:
+            self._last = elapsed
+            say(self.protocol.feedback[reason])
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """posture run: the live monitor (camera by default, or a file played at its own speed)."""
-    from posture.live import LiveMonitor, Options
-
     config = settings.apply_overrides(
         settings.load_settings(), mute=True if args.mute else None, profile=args.profile,
         camera=args.source, fps=args.fps, window=False if args.no_window else None)
