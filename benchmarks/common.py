@@ -1,0 +1,135 @@
+"""Helpers shared by the benchmarks: generated clips, calibration, memory readings, the machine.
+
+Benchmarks are run on demand from the repository root (`python -m benchmarks.cost`); they
+print figures and never assert on speed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import platform
+import resource
+import statistics
+from collections.abc import Sequence
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from posture.calibration import Profile, Recording, build_profile
+from posture.cli import calibration_frames
+from posture.monitor import Sampling
+from posture.pose import PoseEstimator
+from posture.settings import Settings
+from posture.sources import open_source, read_image
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = REPO.parent / "shared" / "data"
+WEBCAM_SIZE = (640, 480)  # what the live monitor asks of a camera (sources.CAMERA_SIZE)
+BACKGROUND = 128  # grey around the generated sitter when the clip is widened to webcam size
+
+
+def generated_clip(out: Path, timeline: Sequence[Sequence[float]], fps: float,
+                   size: tuple[int, int] | None = WEBCAM_SIZE) -> Path:
+    """A clip of the matplotlib portrait sitting well or slouching along `timeline`.
+
+    Made by fixtures.make_sample; with `size`, each frame is scaled to the height and centred
+    on a grey canvas, so decoding and drawing cost what they would on a webcam's frames.
+    """
+    from fixtures.make_fixtures import make_sample
+
+    keyframes = [(float(t), float(a)) for t, a in timeline]
+    if size is None:
+        return make_sample(out, keyframes, fps)
+    raw = make_sample(out.with_name(out.stem + "-raw.mp4"), keyframes, fps)
+    reader = cv2.VideoCapture(str(raw))
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    try:
+        while True:
+            ok, frame = reader.read()
+            if not ok:
+                break
+            writer.write(fit(frame, size))
+    finally:
+        reader.release()
+        writer.release()
+        raw.unlink()
+    return out
+
+
+def fit(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """`frame` scaled to fit inside `size` (width, height), centred on a grey canvas."""
+    w, h = size
+    scale = min(w / frame.shape[1], h / frame.shape[0])
+    scaled = cv2.resize(frame, (round(frame.shape[1] * scale), round(frame.shape[0] * scale)),
+                        interpolation=cv2.INTER_LINEAR)
+    canvas = np.full((h, w, 3), BACKGROUND, np.uint8)
+    y, x = (h - scaled.shape[0]) // 2, (w - scaled.shape[1]) // 2
+    canvas[y:y + scaled.shape[0], x:x + scaled.shape[1]] = scaled
+    return canvas
+
+
+def default_sampling() -> Sampling:
+    """The live monitor's default adaptive sampling (what `posture analyze` uses too)."""
+    m = Settings().monitor
+    return Sampling(m.fps_good, m.fps_active)
+
+
+def calibrate_video(path: Path, start: float, seconds: float) -> Profile:
+    """A profile from `seconds` of a video from `start`, as `posture calibrate` makes it."""
+    with open_source(path) as source:
+        return build_profile(calibration_frames(source, start, seconds))
+
+
+def calibrate_stills(paths: Sequence[Path]) -> Profile:
+    """A profile from separate stills, as `posture calibrate` makes it from a folder."""
+    recording = Recording()
+    with PoseEstimator(video=False) as estimator:
+        for i, path in enumerate(paths):
+            recording.add(estimator.estimate(read_image(path), float(i)), float(i), None)
+    return build_profile(recording)
+
+
+def rss_mb() -> float:
+    """Resident memory of this process now (VmRSS), in MB."""
+    return _status_kb("VmRSS") / 1024
+
+
+def peak_rss_mb() -> float:
+    """Largest resident memory of this process so far (ru_maxrss, kB on Linux), in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _status_kb(field: str) -> float:
+    """A `kB` field of /proc/self/status."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return float(line.split()[1])
+    raise RuntimeError(f"/proc/self/status has no {field}")
+
+
+def malloc_trim() -> bool:
+    """Hand freed heap back to the system (glibc); False where there is no glibc to ask."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        return False
+    return True
+
+
+def median(values: Sequence[float]) -> float:
+    """The median of some runs' figures."""
+    return float(statistics.median(values))
+
+
+def machine() -> dict[str, str | int]:
+    """What the figures were measured on."""
+    import mediapipe
+
+    model = next((line.split(":", 1)[1].strip()
+                  for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())
+    return {"cpu": model, "cores": os.cpu_count() or 0, "system": platform.platform(),
+            "python": platform.python_version(), "mediapipe": mediapipe.__version__,
+            "opencv": cv2.__version__}
