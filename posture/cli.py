@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
+from typing import NoReturn
 
 import cv2
 import numpy as np
@@ -69,10 +70,18 @@ class AnnotatedVideo:
         self.profile = profile
         self.cards = CardShelf(load_library())
         self._writer: cv2.VideoWriter | None = None
+        self._last: np.ndarray | None = None  # the previous drawn frame
+        self._written = 0
 
     def write(self, image: np.ndarray, result: FrameResult) -> None:
-        """Draw the overlay on one frame and append it."""
+        """Draw the overlay on one frame and append it; frames skipped by the sampling are
+        filled with the previous drawn frame, so the video keeps the source's timing."""
         drawn = render(to_bgr(image), result, self.profile, card=self.cards.update(result))
+        while self._last is not None and self._written < round(result.t * self.fps):
+            assert self._writer is not None
+            self._writer.write(self._last)
+            self._written += 1
+        self._last = drawn
         if self._writer is None:
             h, w = drawn.shape[:2]
             self._writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"),
@@ -81,6 +90,7 @@ class AnnotatedVideo:
                 raise UserError(f"cannot write the video {self.path}: choose a writable .mp4 "
                                 "path")
         self._writer.write(drawn)
+        self._written += 1
 
     def close(self) -> None:
         """Finish the file."""
@@ -94,10 +104,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     config = settings.load_settings()
     m = config.monitor
     # Without --fps, the live monitor's adaptive sampling (so figures match `posture run`).
-    sampling = None if args.fps else Sampling(m.fps_good, m.fps_active)
+    sampling = None if args.fps is not None else Sampling(m.fps_good, m.fps_active)
     summary = Summary()
     with ExitStack() as stack:
-        source = stack.enter_context(open_source(args.source, fps=args.fps or m.fps_active))
+        source = stack.enter_context(open_source(
+            args.source, fps=args.fps if args.fps is not None else m.fps_active))
         if profile is None:
             profile = Profile.defaults()
             say("no --profile given: running uncalibrated on population defaults "
@@ -106,8 +117,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         voice = stack.enter_context(Voice(speak_to=Path(args.speak_to))) if args.speak_to else None
         video = None
         if args.annotate:
-            video = AnnotatedVideo(Path(args.annotate), min(source.native_fps, source.fps),
-                                   profile)
+            video = AnnotatedVideo(Path(args.annotate), source.native_fps, profile)
             stack.callback(video.close)
         progress = Progress(source.total, "analyzing")
         for frame, result in run_pipeline(source, profile, config.alerts, sampling):
@@ -148,6 +158,9 @@ def calibration_frames(source: FrameSource, start: float, seconds: float | None,
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """posture calibrate: record good posture (and optionally a slouch) into a profile."""
+    if args.seconds is not None and args.seconds <= 0:
+        raise UserError(f"--seconds {args.seconds:g} is not allowed: give a positive number of "
+                        "seconds to record")
     path = profile_path(args.profile)
     live = str(args.source).isdigit()
     with open_source(args.source, fps=args.fps) as source:
@@ -192,6 +205,9 @@ class LiveFeedback:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """posture run: the live monitor (camera by default, or a file played at its own speed)."""
+    if args.speed <= 0:
+        raise UserError(f"--speed {args.speed:g} is not allowed: give a positive factor, such as "
+                        "1 (real time) or 10")
     config = settings.apply_overrides(
         settings.load_settings(), mute=True if args.mute else None, profile=args.profile,
         camera=args.source, fps=args.fps, window=False if args.no_window else None)
@@ -201,9 +217,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     return LiveMonitor(config, options).run()
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: the problem and where to read how to fix it."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"posture: error: {message} (see: {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="posture",
         description="Webcam posture monitor: measures slouching against your calibration.")
     parser.add_argument("--version", action="version", version=f"posture {__version__}")

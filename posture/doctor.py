@@ -100,15 +100,19 @@ CHECKS: dict[str, Callable[[], str]] = {
 }
 
 
+OPTIONAL = {"display"}  # posture runs headless without one: worth a note, not a failure
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run every check, print one line each; exit 2 when any fails."""
+    """Run every check, print one line each; exit 2 when a needed part fails."""
     failed = 0
     for name, check in CHECKS.items():
         try:
             print(f"ok       {name}: {check()}")
         except UserError as exc:
-            failed += 1
-            print(f"PROBLEM  {name}: {exc}")
+            note = name in OPTIONAL
+            failed += not note
+            print(f"{'note' if note else 'PROBLEM':8s} {name}: {exc}")
     return 2 if failed else 0
 
 

@@ -84,6 +84,7 @@ class LiveMonitor:
         self._told_moved = False
         self._source: FrameSource | None = None
         self._opened: FrameSource | None = None  # opened at start, before the loop takes it
+        self._file_ended = False
         self._retry = 1.0
 
     # ---- messages --------------------------------------------------------------------------
@@ -160,7 +161,7 @@ class LiveMonitor:
             finally:
                 source.close()
             if not source.is_camera:
-                self.quit = True  # a file ends the run
+                self.quit = self._file_ended = True  # a file ends the run
                 return
             self.status("the camera stopped delivering frames: retrying")
             offset = self._last_t + 1.0
@@ -175,9 +176,6 @@ class LiveMonitor:
             self._show_message("Camera unavailable - retrying")
             time.sleep(0.1)
         self._retry = min(delay * 2, RETRY_MAX_S)
-
-    def _is_camera(self) -> bool:
-        return self.options.source.isdigit()
 
     def _pace(self, started: float, t: float) -> None:
         """Play a file at its own speed (times options.speed), as a camera would deliver it."""
@@ -214,7 +212,7 @@ class LiveMonitor:
             signal.signal(signal.SIGTERM, previous)
             if self.display:
                 cv2.destroyAllWindows()
-        if self.guided is not None and self.profile is None and not self._is_camera():
+        if (self.guided is not None and self.profile is None and self._file_ended):
             raise UserError("calibration did not finish before the file ended: use a longer "
                             "recording of you sitting well, or posture calibrate --source FILE")
         return 0

@@ -78,6 +78,7 @@ class Summary:
     frames: int = 0
     with_person: int = 0
     assessed: int = 0
+    other_view: int = 0  # frames measured from another view than the profile's
     good: int = 0
     person_seconds: float = 0.0
     prompts: int = 0
@@ -92,6 +93,8 @@ class Summary:
         self.frames += 1
         self.with_person += r.pose is not None
         self.prompts += r.prompt is not None
+        if r.measurement is not None and r.assessment is None:
+            self.other_view += 1
         if r.assessment:
             self.assessed += 1
             self.good += r.assessment.posture == "good"
@@ -100,12 +103,16 @@ class Summary:
     def text(self) -> str:
         """Human-readable summary lines."""
         share = f"{100 * self.good / self.assessed:.0f}%" if self.assessed else "n/a"
-        main = ", ".join(f"{p} ({n} frames)" for p, n in self.problems.most_common(3)) or "none"
+        main = ", ".join(f"{p} ({n} frame{'s' if n != 1 else ''})"
+                         for p, n in self.problems.most_common(3)) or "none"
         return (f"frames: {self.frames}, with a person: {self.with_person} "
                 f"({self.person_seconds:.1f} s)\n"
                 f"good posture: {share} of {self.assessed} assessed frames\n"
                 f"main problems: {main}\n"
-                f"prompts: {self.prompts}")
+                f"prompts: {self.prompts}"
+                + (f"\n{self.other_view} frames were seen from another camera view than the "
+                   "profile's and not judged: calibrate for this camera"
+                   if self.other_view else ""))
 
 
 class Pipeline:

@@ -7,6 +7,8 @@ import select
 import shutil
 import struct
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -80,3 +82,29 @@ def xvfb(tmp_path: Path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+# OpenCV's Qt window under Xvfb (no window manager) sometimes stays black: mapped but never
+# painted (about 1 start in 5 here, whatever the window flags). A start that shows nothing
+# within PAINT_WAIT_S is retried with a new process; a real desktop has a window manager.
+PAINT_WAIT_S = 8.0
+PAINT_ATTEMPTS = 4
+
+
+def screen_when(framebuffer: Path, start: Callable[[], subprocess.Popen],
+                painted: Callable[[np.ndarray], bool]) -> tuple[np.ndarray, subprocess.Popen]:
+    """Start a window process until the screen satisfies `painted`; return the screen and the
+    (still running or finished) process of the attempt that painted it."""
+    for _ in range(PAINT_ATTEMPTS):
+        child = start()
+        deadline = time.monotonic() + PAINT_WAIT_S
+        while time.monotonic() < deadline:
+            screen = read_xwd(framebuffer)
+            if painted(screen):
+                return screen, child
+            if child.poll() is not None:
+                return screen, child
+            time.sleep(0.1)
+        child.kill()
+        child.wait()
+    return screen, child

@@ -22,7 +22,7 @@ from posture.live import LiveMonitor, Options
 from posture.overlay import COLOR_BAD, COLOR_GOOD, COLOR_WARN
 from posture.settings import Settings
 from posture.sources import FrameSource, open_source
-from tests.conftest import FIXTURES, REPO, read_xwd
+from tests.conftest import FIXTURES, REPO, screen_when
 
 SAMPLE = FIXTURES / "sample_desk.mp4"
 STATE_COLORS = (COLOR_GOOD, COLOR_WARN, COLOR_BAD)
@@ -151,19 +151,21 @@ def test_window_under_xvfb_shows_the_overlay(xvfb, tmp_path):
     assert run_cli(["calibrate", "--source", str(SAMPLE), "--seconds", "6"], home,
                    timeout=120).returncode == 0
     env = {**os.environ, "POSTURE_HOME": str(home), "DISPLAY": display}
-    proc = subprocess.Popen([sys.executable, "-m", "posture.cli", "run", "--source", str(SAMPLE),
-                             "--speed", "3"], cwd=REPO, env=env, stderr=subprocess.PIPE)
-    best = 0
-    deadline = time.monotonic() + 90
-    while proc.poll() is None and time.monotonic() < deadline:
-        screen = read_xwd(framebuffer)
+
+    def start() -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "posture.cli", "run", "--source",
+                                 str(SAMPLE), "--speed", "3"], cwd=REPO, env=env,
+                                stderr=subprocess.PIPE)
+
+    def border(screen: np.ndarray) -> int:
         # The status border around the 256x300 picture (about 2 x (256 + 300) x its width),
         # in whichever state's colour posture is in at that moment.
-        best = max(best, max(int(np.all(screen == c, axis=2).sum()) for c in STATE_COLORS))
-        time.sleep(0.2)
-    _, err = proc.communicate(timeout=60)
+        return max(int(np.all(screen == c, axis=2).sum()) for c in STATE_COLORS)
+
+    screen, proc = screen_when(framebuffer, start, lambda s: border(s) > 1500)
+    _, err = proc.communicate(timeout=90)
     assert proc.returncode == 0, err
-    assert best > 1500, err
+    assert border(screen) > 1500, err
 
 
 class Keyboard(FrameSource):

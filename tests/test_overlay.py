@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import cv2
@@ -37,7 +36,7 @@ from posture.overlay import (
 from posture.pose import LM, NUM_LANDMARKS, Pose
 from posture.problems import PROBLEMS
 from posture.score import Assessment, assess
-from tests.conftest import read_xwd
+from tests.conftest import screen_when
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -376,20 +375,19 @@ def test_window_shows_the_overlay_under_xvfb(xvfb: tuple[str, Path], tmp_path: P
     np.save(tmp_path / "picture.npy", picture)
     env = {k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"}
     env.update(DISPLAY=display, PYTHONPATH=str(REPO))
-    # A separate process: should the GUI toolkit abort, it must not take pytest with it.
-    child = subprocess.Popen([sys.executable, "-c", SHOW, str(tmp_path / "picture.npy"), "20"],
-                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:  # until the whole picture is painted (not half-drawn)
-        screen = read_xwd(framebuffer)
+    def start() -> subprocess.Popen:
+        # A separate process: should the GUI toolkit abort, it must not take pytest with it.
+        return subprocess.Popen([sys.executable, "-c", SHOW, str(tmp_path / "picture.npy"), "20"],
+                                cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def painted(screen: np.ndarray) -> bool:  # the whole picture, not half-drawn
         ys, xs = np.nonzero(np.all(screen == COLOR_GOOD, axis=2))
-        if len(ys) > 2000 and (np.ptp(ys) + 1, np.ptp(xs) + 1) == (360, 640):
-            top, left = ys.min(), xs.min()
-            if np.array_equal(screen[top:top + 360, left:left + 640], picture):
-                break
-        if child.poll() is not None:
-            break
-        time.sleep(0.1)
+        if len(ys) <= 2000 or (np.ptp(ys) + 1, np.ptp(xs) + 1) != (360, 640):
+            return False
+        top, left = ys.min(), xs.min()
+        return np.array_equal(screen[top:top + 360, left:left + 640], picture)
+
+    screen, child = screen_when(framebuffer, start, painted)
     alive = child.poll() is None  # still showing the window: it did not crash
     child.terminate()
     _, stderr = child.communicate(timeout=30)
