@@ -40,6 +40,7 @@ SYNTH_TIMEOUT_S = 30.0  # rendering takes ~20 ms here; this only guards against 
 IDLE_TIMEOUT_S = 2.0
 FLUSH_TIMEOUT_S = 10.0
 WAV_HEADER_BYTES = 44
+RENDER_ATTEMPTS = 3  # renders of one text before giving up on an empty WAV
 # Players tried in order: sound-server clients first, because they mix with other programs while
 # raw ALSA (aplay) can find the card held by the server; afplay is macOS's.
 PLAYERS: tuple[tuple[str, ...], ...] = (
@@ -184,8 +185,13 @@ class SpeechEngine:
         # Create the file first: pyttsx3 hangs forever in runAndWait() if it cannot write it.
         path.open("wb").close()
         try:
-            self._call(lambda: self._render(text, path, rate or DEFAULT_RATE))
-            if path.stat().st_size <= WAV_HEADER_BYTES:
+            # espeak now and then writes a header and no audio when the machine is busy; a
+            # second render of the same text has always worked.
+            for _ in range(RENDER_ATTEMPTS):
+                self._call(lambda: self._render(text, path, rate or DEFAULT_RATE))
+                if path.stat().st_size > WAV_HEADER_BYTES:
+                    break
+            else:
                 raise SpeechFailed(f"the speech engine wrote no audio for {text[:40]!r}")
         except BaseException:
             path.unlink(missing_ok=True)
