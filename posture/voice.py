@@ -185,8 +185,8 @@ class SpeechEngine:
         # Create the file first: pyttsx3 hangs forever in runAndWait() if it cannot write it.
         path.open("wb").close()
         try:
-            # espeak now and then writes a header and no audio when the machine is busy; a
-            # second render of the same text has always worked.
+            # espeak now and then writes a header and no audio when the machine is busy:
+            # render again a few times before giving up.
             for _ in range(RENDER_ATTEMPTS):
                 self._call(lambda: self._render(text, path, rate or DEFAULT_RATE))
                 if path.stat().st_size > WAV_HEADER_BYTES:
