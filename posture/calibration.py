@@ -20,7 +20,7 @@ import numpy as np
 from posture import __version__
 from posture.config import profiles_dir
 from posture.errors import UserError
-from posture.metrics import VISIBLE, Measurement, detect_view, measure
+from posture.metrics import SHOULDER_VISIBLE, VISIBLE, Measurement, detect_view, measure
 from posture.pose import LM, Pose
 from posture.score import DEFAULT_THRESHOLD, signals
 
@@ -153,8 +153,9 @@ def gate(pose: Pose | None, previous: tuple[float, Pose] | None, t: float) -> st
     if pose is None:
         return "nobody in view"
     view = detect_view(pose)
-    if view is None or (view == "front" and not pose.visible(
-            LM.NOSE, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, threshold=VISIBLE)):
+    if view is None or (view == "front" and not (
+            pose.visible(LM.NOSE, threshold=VISIBLE)
+            and pose.visible(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, threshold=SHOULDER_VISIBLE))):
         return "face or shoulders not visible"
     if not (pose.visible(LM.LEFT_EAR, threshold=VISIBLE)
             or pose.visible(LM.RIGHT_EAR, threshold=VISIBLE)):

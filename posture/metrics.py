@@ -35,6 +35,10 @@ import numpy as np
 from posture.pose import LM, Pose
 
 VISIBLE = 0.5  # landmark visibility below this is "unsure": metrics needing it are left out
+# Shoulders at the frame's bottom edge (a tight webcam framing) get a visibility of about 0.4
+# while MediaPipe still places them steadily (OpenTalker face_5: median 0.45); below this they
+# are unsure.
+SHOULDER_VISIBLE = 0.3
 SIDE_RATIO = 0.9  # shoulder width / ear-to-shoulder distance below this means a side camera
 
 FRONT_METRICS = ("head_height", "ear_height", "face_size", "neck_length", "head_pitch",
@@ -62,7 +66,8 @@ def detect_view(pose: Pose) -> str | None:
     twice that distance.
     """
     head = [i for i in (LM.LEFT_EAR, LM.RIGHT_EAR, LM.NOSE) if _seen(pose, i)]
-    shoulders = [i for i in (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER) if _seen(pose, i)]
+    shoulders = [i for i in (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
+                 if pose.visible(i, threshold=SHOULDER_VISIBLE)]
     if not head or not shoulders:
         return None
     if len(shoulders) == 1:

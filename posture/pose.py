@@ -8,6 +8,7 @@ user's terminal by redirecting file descriptor 2 around those calls.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 from dataclasses import dataclass
 from enum import IntEnum
@@ -90,18 +91,15 @@ class Pose:
         """True when every landmark named is visible with at least `threshold` confidence."""
         return bool(np.all(self.visibility[list(indices)] >= threshold))
 
-    def point(self, index: int) -> np.ndarray:
-        """Pixel position of one landmark."""
-        return self.xy[index]
-
     def mid(self, a: int, b: int) -> np.ndarray:
         """Pixel midpoint of two landmarks."""
         return (self.xy[a] + self.xy[b]) / 2.0
 
     def bbox(self) -> tuple[float, float, float, float]:
-        """(x0, y0, x1, y1) of the confidently seen landmarks (all of them if none are)."""
+        """(x0, y0, x1, y1) of the confidently seen landmarks (all of them if none are), within
+        the frame (landmarks MediaPipe places outside it are guesses)."""
         seen = self.visibility >= 0.5
-        pts = self.xy[seen] if seen.any() else self.xy
+        pts = np.clip(self.xy[seen] if seen.any() else self.xy, 0, [self.width, self.height])
         x0, y0 = pts.min(axis=0)
         x1, y1 = pts.max(axis=0)
         return float(x0), float(y0), float(x1), float(y1)
@@ -153,35 +151,47 @@ def to_rgb(frame: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def size_and_centre(pose: Pose) -> float:
-    """How much a person looks like the user at the desk: large and near the middle."""
+    """How much a person looks like the user at the desk: large and near the middle.
+
+    Centrality counts as much as size: a person at a quarter of the width from the edge must
+    have about five times the area of a centred one to be taken for the user.
+    """
     x0, y0, x1, y1 = pose.bbox()
     area = (x1 - x0) * (y1 - y0) / (pose.width * pose.height)
-    return area * (1.0 - abs((x0 + x1) / 2 / pose.width - 0.5))
+    offset = abs((x0 + x1) / 2 / pose.width - 0.5)
+    return area * max(0.0, 1.0 - 2.0 * offset) ** 2
 
 
-def nearest(candidates: list[Pose], anchor: Pose) -> Pose | None:
-    """The candidate whose shoulders are where the anchor's were (within 1.5 shoulder widths)."""
-    centre = anchor.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
-    span = max(float(np.linalg.norm(anchor.xy[LM.LEFT_SHOULDER] - anchor.xy[LM.RIGHT_SHOULDER])),
-               0.05 * anchor.width)
-
-    def distance(p: Pose) -> float:
-        return float(np.linalg.norm(p.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER) - centre))
-
-    best = min(candidates, key=distance, default=None)
-    return best if best is not None and distance(best) < 1.5 * span else None
+def body_scale(pose: Pose) -> float:
+    """Size of the upper body in pixels, from the front or the side: the shoulder span and
+    twice the reach from the shoulders up to the ears, combined (never near zero)."""
+    shoulders = pose.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
+    span = float(np.linalg.norm(pose.xy[LM.LEFT_SHOULDER] - pose.xy[LM.RIGHT_SHOULDER]))
+    reach = float(np.linalg.norm(pose.mid(LM.LEFT_EAR, LM.RIGHT_EAR) - shoulders))
+    return max(math.hypot(span, 2.0 * reach), 0.02 * math.hypot(pose.width, pose.height))
 
 
 class UserTracker:
     """Follows the user among the people in view, consistently from frame to frame.
 
     The user is first the largest, most central person. After that only a person where the
-    user was counts; while the user is not found there, nobody is reported for up to HOLD_S
-    seconds, so a passer-by (even a larger one) never takes over. After that, the user is
-    looked for afresh.
+    user was, and of the user's size, counts: the shoulders may move JUMP body sizes at once
+    plus DRIFT a second, the body's size change by RESIZE at once plus RESIZE_RATE a second,
+    for at most a second (leaning in is gradual; a passer-by stepping in front is a sudden
+    jump in place or size).
+    While the user is not found, nobody is reported: for HOLD_S seconds only a person who can
+    have moved there from where the user was is taken, then until LOST_S only a person at the
+    user's place and size (a passer-by crossing in front is at most briefly there). After LOST_S
+    the user is looked for afresh, so a new user at the desk is found.
     """
 
     HOLD_S = 3.0
+    LOST_S = 30.0
+    JUMP = 0.35
+    DRIFT = 0.5
+    RESIZE = 0.12
+    RESIZE_RATE = 0.3
+    HOME_RESIZE = 0.2
 
     def __init__(self) -> None:
         self._anchor: tuple[float, Pose] | None = None
@@ -190,17 +200,38 @@ class UserTracker:
         """The user's pose among this frame's candidates, or None."""
         if self._anchor is not None:
             seen_at, anchor = self._anchor
-            found = nearest(candidates, anchor)
+            dt = abs(t - seen_at)
+            if dt <= self.HOLD_S:
+                moving = min(dt, 1.0)  # the user comes back about where last seen
+                found = self.match(candidates, anchor, self.JUMP + self.DRIFT * moving,
+                                   self.RESIZE + self.RESIZE_RATE * moving)
+            else:
+                found = self.match(candidates, anchor, self.JUMP, self.HOME_RESIZE)
             if found is not None:
                 self._anchor = (t, found)
                 return found
-            if abs(t - seen_at) <= self.HOLD_S:
+            if dt <= self.LOST_S:
                 return None
         if not candidates:
             return None
         user = max(candidates, key=size_and_centre)
         self._anchor = (t, user)
         return user
+
+    @staticmethod
+    def match(candidates: list[Pose], anchor: Pose, reach: float, resize: float) -> Pose | None:
+        """The candidate nearest the anchor whose shoulders lie within `reach` body sizes of the
+        anchor's and whose size differs by at most `resize` (a share), or None."""
+        scale = body_scale(anchor)
+        centre = anchor.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
+        limit = math.log(1.0 + resize)
+
+        def distance(p: Pose) -> float:
+            return float(np.linalg.norm(p.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER) - centre))
+
+        fits = [p for p in candidates
+                if distance(p) <= reach * scale and abs(math.log(body_scale(p) / scale)) <= limit]
+        return min(fits, key=distance, default=None)
 
 
 class PoseEstimator:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 
@@ -11,8 +12,9 @@ import numpy as np
 import pytest
 
 from posture.errors import UserError
-from posture.pose import LM, PoseEstimator, model_path
+from posture.pose import LM, PoseEstimator, UserTracker, model_path
 from posture.sources import read_image
+from posture.synthetic import Camera, synthesize
 from tests.conftest import DATA, needs_data
 
 PORTRAIT = read_image(
@@ -126,3 +128,60 @@ def test_a_passer_by_never_takes_over():
     for p in followed:  # whenever someone is reported, it is the user
         assert np.linalg.norm(p.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER) - user) < 100
     assert poses[-1] is not None
+
+
+def crossing(passer_x: float | None) -> np.ndarray:
+    """The user in the middle, and maybe a person 1.3 times larger walking across in front of
+    them (drawn over them) whose left edge is at passer_x."""
+    canvas = np.full((720, 1280, 3), 200, np.uint8)
+    h, w = PORTRAIT.shape[:2]
+    canvas[100:100 + h, 440:440 + w] = PORTRAIT
+    if passer_x is not None:
+        big = cv2.resize(cv2.flip(PORTRAIT, 1), None, fx=1.3, fy=1.3)
+        x0 = int(passer_x)
+        a, b = max(0, x0), min(1280, x0 + big.shape[1])
+        if b > a:
+            canvas[20:720, a:b] = big[:700, a - x0:b - x0]
+    return canvas
+
+
+def test_a_passer_by_crossing_in_front_is_never_followed():
+    # The passer covers the user for a few seconds on the way across: nobody is reported then,
+    # the passer is never taken for the user, and the user is found again once they have gone.
+    path = [None] * 5 + list(np.linspace(1280, -700, 30)) + [None] * 5
+    with PoseEstimator(video=True) as est:
+        poses = [est.estimate(crossing(x), i * 0.2) for i, x in enumerate(path)]
+    user = poses[0].mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
+    for i, p in enumerate(poses):
+        if p is not None:
+            assert np.linalg.norm(p.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER) - user) < 100, i
+    assert sum(p is None for p in poses) >= 8  # the user was hidden for a while
+    assert all(p is not None for p in poses[-5:])
+
+
+def scaled(pose, factor: float, centre_x: float):
+    """The pose made `factor` times larger and moved so its shoulders centre on centre_x."""
+    mid = pose.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
+    xy = (pose.xy - mid) * factor + [centre_x, mid[1]]
+    return dataclasses.replace(pose, xy=xy)
+
+
+def test_a_larger_person_at_the_edge_is_not_taken_for_the_user():
+    # By area alone the larger person near the left edge would win: centrality counts too.
+    user = synthesize(camera=Camera(width=1280, height_px=720))
+    other = scaled(user, 1.3, 250.0)
+    assert UserTracker().choose([other, user], 0.0) is user
+
+
+def test_the_tracker_refuses_a_sudden_jump_in_place_or_size():
+    user = synthesize(camera=Camera(width=1280, height_px=720))
+    tracker = UserTracker()
+    assert tracker.choose([user], 0.0) is user
+    leaning = scaled(user, 1.05, 660.0)  # leaning in and shifting a little: still the user
+    assert tracker.choose([leaning], 0.2) is leaning
+    assert tracker.choose([scaled(user, 1.3, 640.0)], 0.4) is None  # someone in front
+    assert tracker.choose([scaled(user, 1.0, 1240.0)], 0.6) is None  # someone beside
+    assert tracker.choose([user], 2.0) is user  # the user again, where they were
+    assert tracker.choose([scaled(user, 1.3, 640.0)], 10.0) is None  # still not after a while
+    stranger = scaled(user, 1.3, 640.0)
+    assert tracker.choose([stranger], 40.0) is stranger  # a new person at the desk

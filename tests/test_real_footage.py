@@ -47,12 +47,12 @@ def test_laptop_slouch_is_caught_uncalibrated_and_upright_is_not(tmp_path, capsy
 
 @pytest.mark.parametrize("clip", [f"face_{i}.mp4" for i in range(1, 6)])
 def test_talking_heads_stay_good_after_calibrating_on_their_first_second(tmp_path, clip):
+    # Every frame of the clip (not only the sampled ones) is judged, and judged good.
     calibrate("--source", str(TALKING / clip), "--seconds", "1", "--profile", "clip")
-    records = analyze(tmp_path, TALKING / clip, "--profile", "clip")
-    assessed = [r for r in records if r["posture"] is not None]
-    assert len(assessed) >= 0.9 * len(records)
-    good = sum(r["posture"] == "good" for r in assessed)
-    assert good >= 0.95 * len(assessed)
+    records = analyze(tmp_path, TALKING / clip, "--profile", "clip", "--fps", "60")
+    assert len(records) >= 120
+    good = sum(r["posture"] == "good" for r in records)
+    assert good >= 0.95 * len(records)
     assert max(r["score"] for r in records) < 30
 
 
