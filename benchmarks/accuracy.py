@@ -348,7 +348,7 @@ def _evaluate(entry: Entry, workdir: Path) -> Outcome:
     profile = _profile(calibration)
     frames, prompts, last = [], [], 0.0
     with open_source(clip, fps=sampling.fast) as source:
-        seconds = (source.total or 0) / source.native_fps if source.kind == "video" else 0.0
+        seconds = source.duration or 0.0 if source.kind == "video" else 0.0
         for frame, result in run_pipeline(source, profile, alerts, sampling):
             last = frame.t
             if result.prompt is not None and result.prompt.kind == "posture":

@@ -84,10 +84,10 @@ def calibrate_video(path: Path, start: float, seconds: float) -> Profile:
 
 def calibrate_stills(paths: Sequence[Path]) -> Profile:
     """A profile from separate stills, as `posture calibrate` makes it from a folder."""
-    recording = Recording()
+    recording = Recording(continuous=False)
     with PoseEstimator(video=False) as estimator:
         for i, path in enumerate(paths):
-            recording.add(estimator.estimate(read_image(path), float(i)), float(i), None)
+            recording.add(estimator.estimate(read_image(path), float(i)), float(i))
     return build_profile(recording)
 
 

@@ -215,7 +215,7 @@ def measure_session(clip: Path, profile_path: Path, paired: bool = False) -> dic
         if bare is not None:
             bare.close()
     with open_source(clip) as source:
-        seconds = max(last_t, (source.total or 0) / source.native_fps)
+        seconds = max(last_t, source.duration or 0.0)
     out = {"source_s": seconds, "frames": frames, "cpu_s": cpu, "wall_s": wall,
            "stage_cpu_s": {s: watch.cpu[s] for s in STAGES},
            "stage_wall_s": {s: watch.wall[s] for s in STAGES}, "verdicts": monitor.verdicts,
@@ -239,7 +239,7 @@ def measure_growth(clip: Path, profile_path: Path, hours: float,
     with PoseEstimator(video=True) as estimator:
         monitor = Monitor(profile_path, estimator, watch)
         with open_source(clip) as source:
-            lap = (source.total or 1) / source.native_fps
+            lap = source.duration or 1.0
         offset, next_sample = 0.0, 0.0
         while offset < hours * 3600:
             for frame in timed_frames(clip, monitor, offset):

@@ -104,10 +104,14 @@ def profile_path(name_or_path: str | None) -> Path:
 
 
 def save_profile(profile: Profile, path: Path) -> None:
-    """Write the profile atomically, so an interrupted save never loses the previous one."""
+    """Write the profile atomically, so an interrupted save never loses the previous one;
+    a profile not yet dated is dated now."""
+    data = profile.to_json()
+    data["created"] = data["created"] or dt.datetime.now(dt.timezone.utc).isoformat(
+        timespec="seconds")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(profile.to_json(), indent=2) + "\n")
+    tmp.write_text(json.dumps(data, indent=2) + "\n")
     os.replace(tmp, path)
 
 
@@ -181,17 +185,24 @@ def gate(pose: Pose | None, previous: tuple[float, Pose] | None, t: float) -> st
 
 @dataclass
 class Recording:
-    """Metrics of the frames that passed the gates, and why the others were rejected."""
+    """Metrics of the frames that passed the gates, and why the others were rejected.
 
+    `continuous`: the frames follow each other in time, so movement between them is gated;
+    separate stills are not compared with each other.
+    """
+
+    continuous: bool = True
     measurements: list[Measurement] = field(default_factory=list)
     rejected: Counter = field(default_factory=Counter)
     frame_size: tuple[int, int] = (0, 0)
     seen: int = 0
+    _previous: tuple[float, Pose] | None = None
 
-    def add(self, pose: Pose | None, t: float, previous: tuple[float, Pose] | None) -> str | None:
+    def add(self, pose: Pose | None, t: float) -> str | None:
         """Gate one frame and keep its metrics when fit; return the rejection reason."""
         self.seen += 1
-        reason = gate(pose, previous, t)
+        reason = gate(pose, self._previous, t)
+        self._previous = (t, pose) if pose is not None and self.continuous else None
         measurement = measure(pose) if reason is None and pose is not None else None
         if reason is None and (measurement is None or not measurement.values):
             reason = "face or shoulders not visible"
@@ -204,13 +215,11 @@ class Recording:
         return None
 
 
-def record(poses: Iterable[tuple[float, Pose | None]]) -> Recording:
+def record(poses: Iterable[tuple[float, Pose | None]], continuous: bool = True) -> Recording:
     """Gate a sequence of (t, pose) and collect the fit frames' metrics."""
-    rec = Recording()
-    previous: tuple[float, Pose] | None = None
+    rec = Recording(continuous)
     for t, pose in poses:
-        rec.add(pose, t, previous)
-        previous = (t, pose) if pose is not None else None
+        rec.add(pose, t)
     return rec
 
 
@@ -229,9 +238,7 @@ def build_profile(good: Recording, slouch: Recording | None = None,
         centre = float(np.median(values))
         spread = float(1.4826 * np.median(np.abs(values - centre))) if len(values) > 1 else 0.0
         baseline[name] = Baseline(centre, spread)
-    profile = Profile(view=view, baseline=baseline, frame_size=good.frame_size,
-                      created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                      frames=len(kept))
+    profile = Profile(view=view, baseline=baseline, frame_size=good.frame_size, frames=len(kept))
     if slouch is None:
         return profile
     return Profile(**{**profile.__dict__, "thresholds": slouch_thresholds(profile, slouch)})
@@ -331,7 +338,6 @@ class GuidedCalibration:
         self._started: float | None = None
         self._announced = False
         self._recording = Recording()
-        self._previous: tuple[float, Pose] | None = None
         self._last_feedback = -1e9
         self._failures = 0
         self._profile: Profile | None = None
@@ -347,8 +353,7 @@ class GuidedCalibration:
         self._announced = True
         show = step.show
         if step.id == "record":
-            reason = self._recording.add(pose, t, self._previous)
-            self._previous = (t, pose) if pose is not None else None
+            reason = self._recording.add(pose, t)
             if reason is not None and t - self._last_feedback >= self.protocol.feedback_every_s:
                 say = say or self.protocol.feedback[reason]
                 self._last_feedback = t
@@ -381,7 +386,7 @@ class GuidedCalibration:
             advice = self.protocol.feedback[reason]
             if self._failures >= self.protocol.retry_after_failures:
                 return Guidance("failed", advice, advice, 0.0, failure=reason)
-            self._recording, self._previous = Recording(), None
+            self._recording = Recording()
             self._started, self._announced = t, True
             return Guidance(step.id, advice, f"{advice} Let's try again.", step.seconds)
         return self._next(t)

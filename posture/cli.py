@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -26,7 +27,14 @@ from posture.calibration import (
 from posture.console import jsonl_output, say, summary_stream
 from posture.errors import UserError
 from posture.live import LiveMonitor, Options
-from posture.monitor import CardShelf, FrameResult, Sampling, Summary, run_pipeline
+from posture.monitor import (
+    CardShelf,
+    FrameResult,
+    Sampling,
+    Summary,
+    run_pipeline,
+    wrong_view,
+)
 from posture.overlay import render
 from posture.pose import PoseEstimator, to_bgr
 from posture.sources import FrameSource, open_source
@@ -37,27 +45,35 @@ CALIBRATION_SECONDS = 5.0  # default length of a calibration recording from a ca
 
 
 class Progress:
-    """A one-line progress bar on stderr for long files, silent when stderr is not a terminal."""
+    """A one-line progress bar on stderr for long files, by source time (the adaptive sampling
+    makes the number of frames unknowable ahead), silent when stderr is not a terminal."""
 
-    def __init__(self, total: int | None, label: str) -> None:
-        self.total = total
+    MIN_S = 20.0  # sources shorter than this finish too soon to need a bar
+
+    def __init__(self, duration: float | None, label: str) -> None:
+        self.duration = duration
         self.label = label
-        self.enabled = bool(total and total >= 50 and sys.stderr.isatty())
-        self.done = 0
+        self.enabled = bool(duration and duration >= self.MIN_S and sys.stderr.isatty())
+        self._shown = -1
 
-    def step(self) -> None:
-        """Count one frame and redraw now and then."""
-        self.done = min(self.done + 1, self.total or 0)
-        if self.enabled and (self.done % 10 == 0 or self.done == self.total):
-            assert self.total
-            filled = int(30 * self.done / self.total)
-            bar = "#" * filled + "-" * (30 - filled)
-            sys.stderr.write(f"\r{self.label} [{bar}] {self.done}/{self.total}")
+    def update(self, t: float) -> None:
+        """Redraw when the share of the source done has grown by a percent."""
+        if not self.enabled:
+            return
+        assert self.duration
+        done = min(1.0, t / self.duration)
+        if int(100 * done) > self._shown:
+            self._shown = int(100 * done)
+            bar = "#" * int(30 * done) + "-" * (30 - int(30 * done))
+            sys.stderr.write(f"\r{self.label} [{bar}] {t:.0f}/{self.duration:.0f} s")
             sys.stderr.flush()
 
     def close(self) -> None:
-        """End the progress line."""
+        """Fill the bar and end its line."""
         if self.enabled:
+            assert self.duration
+            self._shown = -1
+            self.update(self.duration)
             sys.stderr.write("\n")
 
 
@@ -109,17 +125,20 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         source = stack.enter_context(open_source(
             args.source, fps=args.fps if args.fps is not None else m.fps_active))
+        out = jsonl_output(args.jsonl, stack)
+        voice = stack.enter_context(Voice(speak_to=Path(args.speak_to))) if args.speak_to else None
+        if args.annotate and not Path(args.annotate).resolve().parent.is_dir():
+            raise UserError(f"cannot write the video {args.annotate}: its folder does not exist; "
+                            "choose a path in an existing folder")
         if profile is None:
             profile = Profile.defaults()
             say("no --profile given: running uncalibrated on population defaults "
                 "(calibrate with: posture calibrate --source SRC)")
-        out = jsonl_output(args.jsonl, stack)
-        voice = stack.enter_context(Voice(speak_to=Path(args.speak_to))) if args.speak_to else None
         video = None
         if args.annotate:
             video = AnnotatedVideo(Path(args.annotate), source.native_fps, profile)
             stack.callback(video.close)
-        progress = Progress(source.total, "analyzing")
+        progress = Progress(source.duration, "analyzing")
         for frame, result in run_pipeline(source, profile, config.alerts, sampling):
             summary.add(result)
             if out is not None:
@@ -128,17 +147,18 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 voice.say(result.prompt.text, key="-".join(result.prompt.problems) or "break")
             if video is not None:
                 video.write(frame.image, result)
-            progress.step()
+            progress.update(frame.t)
         progress.close()
     print(summary.text(), file=summary_stream(args.jsonl))
+    if profile.calibrated and summary.other_view and not summary.assessed:
+        raise UserError(wrong_view(profile.view, summary.other_views.most_common(1)[0][0]))
     return 0
 
 
 def calibration_frames(source: FrameSource, start: float, seconds: float | None,
                        on_frame: Callable[[float, str | None], None] | None = None) -> Recording:
     """Run pose estimation over the chosen stretch of a source and gate the frames."""
-    rec = Recording()
-    previous = None
+    rec = Recording(continuous=source.continuous)
     with PoseEstimator(video=source.continuous) as estimator:
         first_t = None
         for frame in source:
@@ -147,10 +167,7 @@ def calibration_frames(source: FrameSource, start: float, seconds: float | None,
             first_t = frame.t if first_t is None else first_t
             if seconds is not None and frame.t - first_t >= seconds:
                 break
-            pose = estimator.estimate(frame.image, frame.t)
-            reason = rec.add(pose, frame.t, previous)
-            # Stills are separate pictures: only a sequence can show movement.
-            previous = (frame.t, pose) if pose is not None and source.continuous else None
+            reason = rec.add(estimator.estimate(frame.image, frame.t), frame.t)
             if on_frame is not None:
                 on_frame(frame.t - first_t, reason)
     return rec
@@ -158,9 +175,6 @@ def calibration_frames(source: FrameSource, start: float, seconds: float | None,
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """posture calibrate: record good posture (and optionally a slouch) into a profile."""
-    if args.seconds is not None and args.seconds <= 0:
-        raise UserError(f"--seconds {args.seconds:g} is not allowed: give a positive number of "
-                        "seconds to record")
     path = profile_path(args.profile)
     live = str(args.source).isdigit()
     with open_source(args.source, fps=args.fps) as source:
@@ -170,7 +184,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         if live:
             say("calibration: sit the way you want to sit: back against the chair, shoulders "
                 "relaxed, head level, looking at the screen. Stay still.")
-            input("posture: press Enter when you are ready... ")
+            wait_for_enter("posture: press Enter when you are ready... ")
         good = calibration_frames(source, args.start, seconds,
                                   on_frame=LiveFeedback() if live else None)
     slouch = None
@@ -179,15 +193,28 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             slouch = calibration_frames(source, 0.0, None)
     elif live and args.with_slouch:
         say("now slouch the way you usually do, and hold it.")
-        input("posture: press Enter when you are slouching... ")
+        wait_for_enter("posture: press Enter when you are slouching... ")
         with open_source(args.source, fps=args.fps) as source:
             slouch = calibration_frames(source, 0.0, CALIBRATION_SECONDS)
     profile = build_profile(good, slouch)
     save_profile(profile, path)
+    if slouch is not None and not profile.thresholds:
+        say("the slouch recording looks much like the good one, so the thresholds stay at "
+            "their defaults: record a clearer slouch to tune them")
     tuned = ", ".join(f"{k} {v:g}" for k, v in profile.thresholds.items()) or "defaults"
     say(f"saved profile {path} (view {profile.view}, {profile.frames} frames, "
         f"thresholds: {tuned})")
     return 0
+
+
+def wait_for_enter(prompt: str) -> None:
+    """Wait until the user presses Enter; go straight on when nobody can (no terminal input)."""
+    if not sys.stdin.isatty():
+        return
+    try:
+        input(prompt)
+    except EOFError:
+        print(file=sys.stderr)
 
 
 class LiveFeedback:
@@ -205,9 +232,6 @@ class LiveFeedback:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """posture run: the live monitor (camera by default, or a file played at its own speed)."""
-    if args.speed <= 0:
-        raise UserError(f"--speed {args.speed:g} is not allowed: give a positive factor, such as "
-                        "1 (real time) or 10")
     config = settings.apply_overrides(
         settings.load_settings(), mute=True if args.mute else None, profile=args.profile,
         camera=args.source, fps=args.fps, window=False if args.no_window else None)
@@ -215,6 +239,33 @@ def cmd_run(args: argparse.Namespace) -> int:
                       profile_path=profile_path(config.monitor.profile),
                       window=config.monitor.window, speed=args.speed)
     return LiveMonitor(config, options).run()
+
+
+def _finite(text: str) -> float:
+    """A finite number from the command line (nan and inf are refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text} is not allowed: give a finite number")
+    return value
+
+
+def positive(text: str) -> float:
+    """An argparse type: a finite number above zero."""
+    value = _finite(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} is not allowed: give a number above 0")
+    return value
+
+
+def at_least_zero(text: str) -> float:
+    """An argparse type: a finite number, 0 or more."""
+    value = _finite(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is not allowed: give a number of 0 or more")
+    return value
 
 
 class Parser(argparse.ArgumentParser):
@@ -240,9 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-window", action="store_true", help="run headless: console status, "
                    "voice and desktop notifications")
     p.add_argument("--mute", action="store_true", help="start with spoken prompts muted")
-    p.add_argument("--fps", type=float, help="frames per second to sample (default: adaptive, "
+    p.add_argument("--fps", type=positive, help="frames per second to sample (default: adaptive, "
                    "1 while posture is steady and good, 5 otherwise)")
-    p.add_argument("--speed", type=float, default=1.0, help="play a file this many times "
+    p.add_argument("--speed", type=positive, default=1.0, help="play a file this many times "
                    "faster than real time (demos and tests)")
     p.set_defaults(func=cmd_run)
 
@@ -250,7 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="video file, image, folder of images, or camera index")
     p.add_argument("--profile", help="calibration profile name or .json path (default: none, "
                    "population defaults)")
-    p.add_argument("--fps", type=float, help="process at most N frames per second of source time "
+    p.add_argument("--fps", type=positive, help="process at most N frames per second of source "
+                   "time "
                    "(default: the live monitor's adaptive rate, 1 while steady and good, 5 else)")
     p.add_argument("--jsonl", metavar="OUT", help="write one JSON object per frame to OUT (- for "
                    "stdout)")
@@ -263,10 +315,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("calibrate", help="record how you sit when you sit well")
     p.add_argument("--source", default="0", help="camera index (default 0), video, image or folder")
     p.add_argument("--profile", help="profile name or .json path (default: default)")
-    p.add_argument("--start", type=float, default=0.0, help="seconds into the source to start")
-    p.add_argument("--seconds", type=float, help=f"seconds to record (default "
+    p.add_argument("--start", type=at_least_zero, default=0.0,
+                   help="seconds into the source to start")
+    p.add_argument("--seconds", type=positive, help=f"seconds to record (default "
                    f"{CALIBRATION_SECONDS:g} for camera and video, all of an image folder)")
-    p.add_argument("--fps", type=float, help="process at most N frames per second")
+    p.add_argument("--fps", type=positive, help="process at most N frames per second")
     p.add_argument("--slouch-source", help="a recording of your usual slouch, to set "
                    "thresholds between the two")
     p.add_argument("--with-slouch", action="store_true", help="from a camera: also record "

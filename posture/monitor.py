@@ -79,6 +79,7 @@ class Summary:
     with_person: int = 0
     assessed: int = 0
     other_view: int = 0  # frames measured from another view than the profile's
+    other_views: Counter = field(default_factory=Counter)  # ...and which views they were
     good: int = 0
     person_seconds: float = 0.0
     prompts: int = 0
@@ -95,6 +96,7 @@ class Summary:
         self.prompts += r.prompt is not None
         if r.measurement is not None and r.assessment is None:
             self.other_view += 1
+            self.other_views[r.measurement.view] += 1
         if r.assessment:
             self.assessed += 1
             self.good += r.assessment.posture == "good"
@@ -183,9 +185,14 @@ class Pipeline:
             return
         self._views[view] += 1
         if self._views[self.profile.view] == 0 and self._views.total() >= VIEW_CHECK_FRAMES:
-            raise UserError(f"the profile was calibrated with a {self.profile.view} camera but "
-                            f"this source is seen from the {view}: calibrate for this camera "
-                            "with: posture calibrate --source SRC --profile NAME")
+            raise UserError(wrong_view(self.profile.view, view))
+
+
+def wrong_view(profile_view: str, seen: str) -> str:
+    """The message for a profile made for another camera view than the source shows."""
+    return (f"the profile was calibrated with a {profile_view} camera but this source is seen "
+            f"from the {seen}: calibrate for this camera with: posture calibrate --source SRC "
+            "--profile NAME")
 
 
 class CardShelf:

@@ -38,12 +38,18 @@ class FrameSource:
     """An iterable of Frames with what callers need to know about where they come from."""
 
     def __init__(self, name: str, kind: str, total: int | None, native_fps: float,
-                 fps: float | None) -> None:
+                 fps: float | None, count: int | None = None) -> None:
         self.name = name
         self.kind = kind  # "camera", "video", "image" or "folder"
         self.native_fps = native_fps
         self.fps = fps  # may be changed while iterating: cameras and videos follow it
         self.total = total  # frames this source will yield (at the initial fps), if known
+        self.count = count  # frames the source holds, if known
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds of source time the source holds (None for a camera or an unknown length)."""
+        return self.count / self.native_fps if self.count else None
 
     @property
     def is_camera(self) -> bool:
@@ -68,36 +74,51 @@ class FrameSource:
         self.close()
 
 
-def keep_every(native_fps: float, fps: float | None) -> float:
-    """Minimum source-time gap between kept frames (0 keeps all), with a little slack."""
-    if not fps or fps >= native_fps:
-        return 0.0
-    return (1.0 / fps) * 0.999
+class Schedule:
+    """Which frames to pass on so that about `fps` frames a second of source time come through.
+
+    Frames are kept against an ideal timetable (one due every 1/fps seconds), not by the gap
+    since the last kept frame: with a 30 fps file, --fps 29.97 keeps every frame and --fps 7
+    keeps 7 a second, where a minimum gap would keep 15 and 6. `fps` may change between frames
+    (the adaptive rate); None or 0 keeps every frame.
+    """
+
+    def __init__(self, native_fps: float) -> None:
+        self.frame_s = 1.0 / native_fps
+        self._slot: float | None = None  # the timetable time of the last kept frame
+
+    def keep(self, t: float, fps: float | None) -> bool:
+        """True when the frame at `t` seconds is due (at the rate asked for now)."""
+        if self._slot is not None and fps:
+            due = self._slot + 1.0 / fps
+            if t < due - self.frame_s / 2:
+                return False
+            # More than a period late (the rate was slower before): restart the timetable.
+            self._slot = due if t - due < 1.0 / fps else t
+        else:
+            self._slot = t
+        return True
+
+
+def kept_count(count: int, native_fps: float, fps: float | None) -> int:
+    """How many of `count` frames at `native_fps` a Schedule at `fps` passes on."""
+    schedule = Schedule(native_fps)
+    return sum(schedule.keep(i / native_fps, fps) for i in range(count))
 
 
 class _Stills(FrameSource):
     """One image or a folder of images, each one frame, one second apart."""
 
     def __init__(self, name: str, paths: list[Path], fps: float | None) -> None:
-        gap = keep_every(IMAGE_FPS, fps)
-        self._paths = _thin([(i / IMAGE_FPS, (i, p)) for i, p in enumerate(paths)], gap)
+        schedule = Schedule(IMAGE_FPS)
+        self._paths = [(i, p) for i, p in enumerate(paths) if schedule.keep(i / IMAGE_FPS, fps)]
         kind = "folder" if len(paths) > 1 or Path(name).is_dir() else "image"
-        super().__init__(name, kind, len(self._paths), IMAGE_FPS, fps)
+        super().__init__(name, kind, len(self._paths), IMAGE_FPS, fps, len(paths))
 
     def __iter__(self) -> Iterator[Frame]:
         for index, path in self._paths:
             image = read_image(path)
             yield Frame(t=index / IMAGE_FPS, index=index, image=image)
-
-
-def _thin(items: list[tuple[float, object]], gap: float) -> list:
-    """Keep the items whose timestamps are at least `gap` apart, in order."""
-    kept, last = [], None
-    for t, item in items:
-        if last is None or t - last >= gap:
-            kept.append(item)
-            last = t
-    return kept
 
 
 class _Video(FrameSource):
@@ -115,20 +136,18 @@ class _Video(FrameSource):
         self._first = first
         native = self._cap.get(cv2.CAP_PROP_FPS)
         native = native if 1.0 <= native <= 1000.0 else DEFAULT_VIDEO_FPS
-        count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT))
-        gap = keep_every(native, fps)
-        total = None
-        if count > 0:
-            total = count if gap == 0 else len(_thin([(i / native, i) for i in range(count)], gap))
-        super().__init__(str(path), "video", total, native, fps)
+        count: int | None = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT))
+        count = count if count and 0 < count < 10**8 else None  # some formats do not say
+        total = kept_count(count, native, fps) if count else None
+        super().__init__(str(path), "video", total, native, fps, count)
 
     def __iter__(self) -> Iterator[Frame]:
-        last: float | None = None
+        schedule = Schedule(self.native_fps)
         index = 0
         image: np.ndarray | None = self._first
         while True:
             t = index / self.native_fps
-            keep = last is None or t - last >= keep_every(self.native_fps, self.fps)
+            keep = schedule.keep(t, self.fps)
             if image is None:
                 if keep:
                     ok, image = self._cap.read()
@@ -137,7 +156,6 @@ class _Video(FrameSource):
                 if not ok:
                     return
             if keep:
-                last = t
                 yield Frame(t=t, index=index, image=image)
             image = None
             index += 1
@@ -209,12 +227,24 @@ def open_source(spec: str | int | Path, fps: float | None = None) -> FrameSource
         if not images:
             raise UserError(f"folder {path} holds no images: put .png or .jpg frames in it "
                             "(they are read in name order)")
+        for image in images:  # a quick look at each file's header: fail now, not mid-run
+            if image.stat().st_size == 0 or not cv2.haveImageReader(str(image)):
+                raise UserError(f"cannot read {image} as an image: remove it from the folder "
+                                "or replace it with a complete PNG, JPEG, BMP, WebP or TIFF")
         return _Stills(str(path), images, fps)
     if path.stat().st_size == 0:
         raise UserError(f"{path} is empty (0 bytes): record or copy the file again")
-    if path.suffix.lower() in IMAGE_EXTENSIONS and path.suffix.lower() != ".webp":
+    if path.suffix.lower() in IMAGE_EXTENSIONS and not _animated(path):
         read_image(path)  # fail now, with the image message, not mid-run
         return _Stills(str(path), [path], fps)
-    if path.suffix.lower() == ".webp" and cv2.imread(str(path)) is not None:
-        return _Stills(str(path), [path], fps)
     return _Video(path, fps)
+
+
+def _animated(path: Path) -> bool:
+    """True for an image file holding several frames (animated WebP): read it as a video."""
+    if path.suffix.lower() != ".webp":
+        return False
+    try:
+        return cv2.imcount(str(path)) > 1
+    except cv2.error:
+        return False
