@@ -7,6 +7,7 @@ user's terminal by redirecting file descriptor 2 around those calls.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
@@ -253,6 +254,7 @@ class PoseEstimator:
             self._landmarker = vision.PoseLandmarker.create_from_options(options)
         self._last_ms = -1
         self._tracker = UserTracker()
+        self._first = True  # the first inference logs native warnings; later ones do not
 
     def __enter__(self) -> PoseEstimator:
         return self
@@ -275,7 +277,10 @@ class PoseEstimator:
             raise RuntimeError("PoseEstimator used after close()")
         rgb, scale = to_rgb(frame)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-        with quiet_stderr():  # the first inference logs a few native warnings
+        # Only around the first inference: fd 2 is the whole process's, and other threads (the
+        # voice's warnings) must be heard.
+        with quiet_stderr() if self._first else contextlib.nullcontext():
+            self._first = False
             if self._video:
                 ms = max(int(round(t * 1000)), self._last_ms + 1)
                 self._last_ms = ms

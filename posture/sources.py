@@ -8,6 +8,7 @@ passed on (skipping by timestamp in files, pacing a camera). Problems the user c
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,8 +17,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from posture.console import say
 from posture.errors import UserError
 from posture.quiet import quiet_stderr
+
+# FFmpeg inside OpenCV explains every damaged packet on stderr; damage is reported in one line.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
 IMAGE_FPS = 1.0  # a folder of stills is taken as one image per second of "source time"
@@ -154,11 +159,18 @@ class _Video(FrameSource):
                 else:
                     ok = self._cap.grab()  # skipped frames are not converted
                 if not ok:
+                    self._ended(index)
                     return
             if keep:
                 yield Frame(t=t, index=index, image=image)
             image = None
             index += 1
+
+    def _ended(self, frames: int) -> None:
+        """Say so when the file ends well before the frame count its header gives."""
+        if self.count and frames < 0.95 * self.count:
+            say(f"{self._path} ended after {frames} of its {self.count} frames: the file is "
+                "damaged or incomplete; what could be read was used")
 
     def close(self) -> None:
         self._cap.release()

@@ -126,3 +126,39 @@ def test_calibrate_from_the_sample_then_analyze(tmp_path, capsys):
     peak = max(r["score"] for r in records)
     assert peak > 25 and records[-1]["score"] < peak
     assert "good posture" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args", [
+    ["analyze", "x.mp4", "--fps", "nan"],
+    ["analyze", "x.mp4", "--fps", "0"],
+    ["calibrate", "--source", "x.mp4", "--seconds", "inf"],
+    ["calibrate", "--source", "x.mp4", "--start", "-1"],
+    ["run", "--speed", "nan"],
+])
+def test_numbers_that_make_no_sense_exit_2_with_one_line(capsys, args):
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not allowed" in err[0]
+
+
+def test_a_slouch_recording_like_the_good_one_is_said_to_change_nothing(tmp_path, capsys):
+    sample = str(FIXTURES / "sample_desk.mp4")
+    slouch, upright = tmp_path / "slouch", tmp_path / "upright"
+    slouch.mkdir()
+    upright.mkdir()
+    cap = cv2.VideoCapture(sample)
+    for i in range(int(cap.get(cv2.CAP_PROP_FRAME_COUNT))):  # 5 fps: slouched from 12 to 22 s
+        ok, image = cap.read()
+        folder = slouch if 60 <= i < 110 else upright if i < 40 else None
+        if ok and folder is not None and i % 5 == 0:
+            cv2.imwrite(str(folder / f"{i:03d}.png"), image)
+    cap.release()
+    assert main(["calibrate", "--source", sample, "--seconds", "5", "--profile", "p",
+                 "--slouch-source", str(slouch)]) == 0
+    assert "looks much like the good one" not in capsys.readouterr().err
+    assert main(["calibrate", "--source", sample, "--seconds", "5", "--profile", "p",
+                 "--slouch-source", str(upright)]) == 0
+    assert "looks much like the good one" in capsys.readouterr().err
+    assert json.loads(profile_path("p").read_text())["thresholds"] == {}

@@ -106,3 +106,11 @@ def test_nobody_in_view_holds_the_score(tmp_path):
     for before, now in absent:
         assert now["posture"] is None and now["problems"] == []
         assert now["score"] == before["score"]
+
+
+def test_a_side_profile_refuses_a_single_front_image(tmp_path, capsys):
+    calibrate("--source", str(SIDE / "straight_flip.jpg"), "--profile", "side")
+    capsys.readouterr()
+    assert main(["analyze", str(LAPTOP / "slouch.png"), "--profile", "side"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "side camera" in err[0] and "front" in err[0], err

@@ -123,3 +123,23 @@ def test_bad_sources_exit_2_with_one_line_and_no_traceback(tmp_path):
         lines = proc.stderr.strip().splitlines()
         assert len(lines) == 1 and words in lines[0], proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_a_file_damaged_midway_says_so_in_one_line(tmp_path):
+    path = tmp_path / "clip.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (160, 120))
+    rng = np.random.default_rng(0)
+    for _ in range(90):
+        writer.write(rng.integers(0, 255, (120, 160, 3), dtype=np.uint8))
+    writer.release()
+    data = bytearray(path.read_bytes())
+    third = len(data) // 3
+    data[third:2 * third] = rng.integers(0, 255, third, dtype=np.uint8).tobytes()
+    path.write_bytes(bytes(data))
+    proc = subprocess.run([sys.executable, "-c", "from posture.sources import open_source\n"
+                           f"print(len(list(open_source({str(path)!r}))))"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0
+    assert int(proc.stdout) < 85
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "damaged" in lines[0], proc.stderr
