@@ -260,13 +260,22 @@ def slouch_thresholds(profile: Profile, slouch: Recording) -> dict[str, float]:
 
 def _failure(rec: Recording) -> str:
     """One line saying why calibration failed and what to do."""
-    usable = len(rec.measurements)
     if not rec.rejected:
         return "calibration failed: the source gave no frames: check the source and --start"
+    return f"calibration failed: {usable(rec)} Then run posture calibrate again"
+
+
+def usable(rec: Recording) -> str:
+    """How many frames were usable, the main reason the others were not, and its fix."""
     reason, count = rec.rejected.most_common(1)[0]
-    return (f"calibration failed: only {usable} of {rec.seen} frames were usable "
-            f"({count} {reason}): {load_protocol().feedback[reason]} Then run posture "
-            "calibrate again")
+    return (f"only {len(rec.measurements)} of {rec.seen} frames were usable ({count} {reason}): "
+            f"{load_protocol().feedback[reason]}")
+
+
+def unsteady(rec: Recording) -> bool:
+    """True when fewer than half of a continuous recording's frames were usable: the profile
+    stands on few frames and may be noisy."""
+    return rec.continuous and len(rec.measurements) < 0.5 * rec.seen
 
 
 @dataclass(frozen=True)

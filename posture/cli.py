@@ -23,6 +23,8 @@ from posture.calibration import (
     load_protocol,
     profile_path,
     save_profile,
+    unsteady,
+    usable,
 )
 from posture.console import jsonl_output, say, summary_stream
 from posture.errors import UserError
@@ -204,6 +206,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     tuned = ", ".join(f"{k} {v:g}" for k, v in profile.thresholds.items()) or "defaults"
     say(f"saved profile {path} (view {profile.view}, {profile.frames} frames, "
         f"thresholds: {tuned})")
+    if unsteady(good):
+        say(f"note: {usable(good)} If prompts seem off, calibrate again.")
     return 0
 
 

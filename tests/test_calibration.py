@@ -15,6 +15,8 @@ from posture.calibration import (
     profile_path,
     record,
     save_profile,
+    unsteady,
+    usable,
 )
 from posture.cli import main
 from posture.errors import UserError
@@ -162,3 +164,11 @@ def test_a_slouch_recording_like_the_good_one_is_said_to_change_nothing(tmp_path
                  "--slouch-source", str(upright)]) == 0
     assert "looks much like the good one" in capsys.readouterr().err
     assert json.loads(profile_path("p").read_text())["thresholds"] == {}
+
+
+def test_an_unsteady_recording_is_saved_with_a_note():
+    moving = record([(i * 0.2, synthesize(Posture(lateral_lean=8.0 * (i % 2)), Camera()))
+                     for i in range(30)] + [(6.0 + i * 0.2, synthesize(Posture(), Camera()))
+                                            for i in range(8)])
+    assert unsteady(moving) and "moving" in usable(moving)
+    assert not unsteady(neutral_recording())
