@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from posture.checks import CHECKS
 from posture.errors import UserError
 from posture.problems import PROBLEMS
 
@@ -30,8 +31,22 @@ _ID = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
+class Movement:
+    """Movements without a hold that follow the held reps, from one step on (the shrug's rolls)."""
+
+    step: int  # 1-based number of the step that starts them
+    reps: int
+    name: str  # as in "10 rolls forward"
+
+
+@dataclass(frozen=True)
 class Stretch:
-    """One stretch as the guide gives it: where, how, how long, and which problems it helps."""
+    """One stretch as the guide gives it: where, how, how long, and which problems it helps.
+
+    hold_s is [min, max] seconds, max None for "at least min"; the guided stretch counts the
+    minimum hold and the minimum reps (`hold_target`, `reps_target`), and every card and
+    spoken count takes them from here.
+    """
 
     id: str
     name: str
@@ -39,18 +54,29 @@ class Stretch:
     equipment: tuple[str, ...]
     targets: tuple[str, ...]
     steps: tuple[str, ...]
-    hold_s: tuple[int, int] | None
+    hold_s: tuple[int, int | None] | None
     reps: tuple[int, int]
     per_side: bool
     variant: str | None
     script: str
     checkable: bool
     source: str
+    movements: tuple[Movement, ...]
 
     @property
     def at_desk(self) -> bool:
         """True when it can be done without leaving the desk (seated or standing beside it)."""
         return not DESK_PLACES.isdisjoint(self.places)
+
+    @property
+    def hold_target(self) -> int | None:
+        """Seconds each hold is counted for: the guide's minimum (None: movements, no hold)."""
+        return self.hold_s[0] if self.hold_s else None
+
+    @property
+    def reps_target(self) -> int:
+        """Reps counted (per side when per_side): the guide's minimum."""
+        return self.reps[0]
 
     def to_dict(self) -> dict[str, Any]:
         """Every field, in the file's shape (tuples serialize as JSON lists)."""
@@ -141,26 +167,49 @@ def _texts(allowed: Sequence[str] | None = None, *, empty_ok: bool = False) -> C
     return check
 
 
-def _span(*, nullable: bool) -> Callable:
-    """A checker for [min, max] of positive whole numbers (or null when `nullable`)."""
+def _whole(value: Any) -> bool:
+    """A JSON whole number (not a boolean)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
-    def check(value: Any) -> tuple[int, int] | None:
+
+def _span(*, nullable: bool, open_max: bool = False) -> Callable:
+    """A checker for [min, max] of positive whole numbers (or null when `nullable`; max null
+    for "at least min" when `open_max`)."""
+
+    def check(value: Any) -> tuple[int, int | None] | None:
         if value is None and nullable:
             return None
         if not (
             isinstance(value, list)
             and len(value) == 2
-            and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+            and _whole(value[0])
+            and (_whole(value[1]) or (open_max and value[1] is None))
         ):
-            raise _Invalid("must be [min, max] whole numbers" + (" or null" if nullable else ""))
+            raise _Invalid("must be [min, max] whole numbers" + (" or null" if nullable else "")
+                           + (" (max null: at least min)" if open_max else ""))
         low, high = value
         if low < 1:
             raise _Invalid(f"min {low} must be at least 1")
-        if low > high:
+        if high is not None and low > high:
             raise _Invalid(f"min {low} is greater than max {high}")
         return (low, high)
 
     return check
+
+
+def _movements(value: Any) -> tuple[Movement, ...]:
+    """A list of {step, reps, name} objects, steps increasing (their order in the stretch)."""
+    if not isinstance(value, list):
+        raise _Invalid("must be a list of {step, reps, name} objects")
+    out: list[Movement] = []
+    for item in value:
+        if not (isinstance(item, dict) and set(item) == {"step", "reps", "name"}
+                and _whole(item["step"]) and _whole(item["reps"]) and item["reps"] >= 1):
+            raise _Invalid("items must be {step, reps, name} with whole step and reps >= 1")
+        if out and item["step"] <= out[-1].step or item["step"] < 2:
+            raise _Invalid(f"step {item['step']} must be above 1 and above the one before")
+        out.append(Movement(item["step"], item["reps"], _text(item["name"])))
+    return tuple(out)
 
 
 def _source(value: Any) -> str:
@@ -177,13 +226,14 @@ _FIELDS: dict[str, Callable[[Any], Any]] = {
     "equipment": _texts(empty_ok=True),
     "targets": _texts(PROBLEMS),
     "steps": _texts(),
-    "hold_s": _span(nullable=True),
+    "hold_s": _span(nullable=True, open_max=True),
     "reps": _span(nullable=False),
     "per_side": _flag,
     "variant": _optional_text,
     "script": _text,
     "checkable": _flag,
     "source": _source,
+    "movements": _movements,
 }
 
 
@@ -206,6 +256,12 @@ def _parse_stretch(entry: Any, index: int, where: str) -> Stretch:
     unknown = sorted(set(entry) - set(_FIELDS))
     if unknown:
         raise UserError(f"{where}: stretch {label}, field {unknown[0]!r}: unknown field")
+    if values["checkable"] and values["id"] not in CHECKS:
+        raise UserError(f"{where}: stretch {label}, field 'checkable': true, but the guide has no "
+                        f"position check for it (checks exist for: {', '.join(CHECKS)})")
+    if values["movements"] and values["movements"][-1].step > len(values["steps"]):
+        raise UserError(f"{where}: stretch {label}, field 'movements': step "
+                        f"{values['movements'][-1].step} is past the last step")
     return Stretch(**values)
 
 
@@ -335,13 +391,18 @@ def suggest(
 
 
 def dose(stretch: Stretch) -> str:
-    """How long and how often, in words: 'hold 20-30 s, 3 times' or '10 times each side'."""
+    """How long and how often, in words: 'hold 20-30 s, 3 times', '10 times each side', 'hold
+    at least 20 s, 3 times', and any movements after the holds ('then 10 rolls forward')."""
 
-    def span(pair: tuple[int, int]) -> str:
-        return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}-{pair[1]}"
+    def span(pair: tuple[int, int | None]) -> str:
+        low, high = pair
+        return f"at least {low}" if high is None else str(low) if low == high else f"{low}-{high}"
 
     times = f"{span(stretch.reps)} times" + (" each side" if stretch.per_side else "")
-    return times if stretch.hold_s is None else f"hold {span(stretch.hold_s)} s, {times}"
+    text = times if stretch.hold_s is None else f"hold {span(stretch.hold_s)} s, {times}"
+    if stretch.movements:
+        text += "; then " + ", ".join(f"{m.reps} {m.name}" for m in stretch.movements)
+    return text
 
 
 def format_table(library: Library) -> str:

@@ -23,7 +23,7 @@ GUIDE = {
     "butterfly": ((2, 3), (10, 15), False),
     "trunk_rotation": (None, (10, 10), True),
     "kneeling_stretch": ((20, 30), (3, 3), False),
-    "reaching_upper_back": ((20, 30), (3, 3), False),
+    "reaching_upper_back": ((20, None), (3, 3), False),  # "at least 20 s"
     "shrugs_and_rolls": ((3, 5), (10, 10), False),
     "towel_stretch": ((30, 60), (3, 3), False),
     "pectoralis_stretch": ((15, 30), (3, 3), False),
@@ -85,6 +85,19 @@ def test_places_equipment_and_checkable(library):
         assert stretch.steps and stretch.script and stretch.targets, stretch.id
 
 
+def test_doses_say_what_the_guide_says(library):
+    assert stretches.dose(library.get("shrugs_and_rolls")) == (
+        "hold 3-5 s, 10 times; then 10 rolls forward, 10 rolls backward")
+    assert stretches.dose(library.get("reaching_upper_back")) == "hold at least 20 s, 3 times"
+    assert stretches.dose(library.get("trunk_rotation")) == "10 times each side"
+
+
+def test_counted_hold_and_reps_have_one_source(library):
+    reach = library.get("overhead_reach")
+    assert (reach.hold_target, reach.reps_target) == (20, 3)
+    assert library.get("trunk_rotation").hold_target is None
+
+
 def test_safety_says_not_medical_advice_and_when_to_see_a_doctor(library):
     text = library.safety.lower()
     for phrase in ("not medical advice", "accident", "tingling", "fever", "walking", "headache"):
@@ -97,6 +110,27 @@ def test_library_round_trips_through_json(tmp_path, library):
 
 
 # --- validation ----------------------------------------------------------------------------
+
+
+def test_checkable_without_a_position_check_is_refused(tmp_path, raw):
+    entry(raw, "chin_tuck")["checkable"] = True
+    with pytest.raises(UserError) as err:
+        load_library(write(tmp_path, raw))
+    assert "'chin_tuck'" in str(err.value) and "'checkable'" in str(err.value)
+    assert "no position check" in str(err.value)
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ([{"step": 1, "reps": 10, "name": "rolls"}], "above 1"),
+    ([{"step": 9, "reps": 10, "name": "rolls"}], "past the last step"),
+    ([{"step": 4, "reps": 0, "name": "rolls"}], "reps >= 1"),
+    ("rolls", "list of"),
+])
+def test_bad_movements_are_refused(tmp_path, raw, value, words):
+    entry(raw, "shrugs_and_rolls")["movements"] = value
+    with pytest.raises(UserError) as err:
+        load_library(write(tmp_path, raw))
+    assert "'movements'" in str(err.value) and words in str(err.value)
 
 
 @pytest.mark.parametrize(
@@ -193,10 +227,10 @@ def test_never_floor_or_doorway_at_the_desk(library):
 
 
 def test_rounded_shoulders_doorway_stretch_waits_for_a_break(library):
-    """The doorway pectoralis stretch means leaving the desk: the seated chest opener and the
-    shoulder blade squeeze stand in for it at the desk, and it comes first on a break."""
+    """The doorway pectoralis stretch means leaving the desk: the shoulder blade squeeze and the
+    butterfly (the issue's mapping) stand in for it at the desk, and it comes first on a break."""
     desk = [p.stretch.id for p in suggest(["rounded_shoulders"], library)]
-    assert desk == ["shoulder_blade_squeeze", "chest_opener"]
+    assert desk == ["shoulder_blade_squeeze", "butterfly"]
     on_break = [p.stretch.id for p in suggest(["rounded_shoulders"], library, at_desk=False)]
     assert on_break == ["pectoralis_stretch", "towel_stretch"]
 
