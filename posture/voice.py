@@ -347,6 +347,11 @@ class Voice:
             self._stop_player()
 
     @property
+    def keeps_all(self) -> bool:
+        """True when writing to files (speak_to): every prompt is kept, none is dropped."""
+        return self._speak_to is not None
+
+    @property
     def busy(self) -> bool:
         """True while the worker is handling a prompt (rendering, playing or in a callback)."""
         with self._cond:
@@ -359,9 +364,15 @@ class Voice:
         with self._cond:
             if self._closing:
                 raise RuntimeError("say() on a closed Voice")
-            if self._speak_to is None:
-                self._pending.clear()  # the newest prompt wins
+            if self._speak_to is None and not (self._warned or self._muted):
+                self._pending.clear()  # the newest prompt wins (shown text is never dropped)
             self._pending.append(Prompt(text, key, time.monotonic()))
+            self._cond.notify_all()
+
+    def cancel(self) -> None:
+        """Drop the prompts not yet taken up; the one being spoken finishes."""
+        with self._cond:
+            self._pending.clear()
             self._cond.notify_all()
 
     def flush(self, timeout: float = FLUSH_TIMEOUT_S) -> bool:

@@ -277,6 +277,32 @@ def test_no_engine_warns_once_and_prints_each_prompt(
     assert player.played() == []
 
 
+def test_without_an_engine_a_burst_of_prompts_is_all_shown(
+    player: GatedPlayer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Text shown on the console costs no time: a newer prompt must not drop an earlier one."""
+    shown: list[str] = []
+    with Voice(player=player.command, engine_factory=no_engine, fallback=shown.append) as voice:
+        voice.say("First.")
+        assert voice.flush()  # the worker has found there is no engine
+        for text in ("Second.", "Third.", "Fourth."):
+            voice.say(text)
+        assert voice.flush()
+    assert shown == ["First.", "Second.", "Third.", "Fourth."]
+
+
+def test_cancel_drops_what_waits_and_lets_the_current_prompt_finish(player: GatedPlayer) -> None:
+    deliveries: list[Delivery] = []
+    with Voice(player=player.command, on_delivery=deliveries.append) as voice:
+        voice.say("Prompt zero.")
+        wait_for(lambda: len(player.played()) == 1)
+        voice.say("Prompt one.")
+        voice.cancel()
+        player.gate.touch()
+        assert voice.flush()
+    assert [(d.prompt.text, d.outcome) for d in deliveries] == [("Prompt zero.", "spoken")]
+
+
 def test_failing_player_warns_once_and_falls_back(capsys: pytest.CaptureFixture[str]) -> None:
     failing = [sys.executable, "-c", "import sys; sys.exit('aplay: main:831: no soundcards found')"]
     shown: list[str] = []
