@@ -28,18 +28,20 @@ from typing import Any, Literal
 from posture.problems import SENTENCES as PROBLEM_TEXT
 from posture.stretches import Library, Stretch, Suggestion, suggest
 
-# (lead, action) per escalation level, the last one reused above its level. The lead names the
-# problems ({Problems} capitalised, {problems} not) or the time at the desk; the action the
-# first stretch, left out when no stretch fits.
+# (lead, action) per escalation level, the last one reused above its level: one sentence that
+# names the problems ({Problems} capitalised, {problems} not) or the time at the desk, then the
+# first stretch and why it helps ({reason}: the library's reason, a verb phrase); the action is
+# left out, and the lead ends the sentence, when no stretch fits.
 POSTURE_TEXT = (
-    ("{Problems}.", "Try {stretch}."),
-    ("Reminder: {problems}.", "Please sit up tall and try {stretch}."),
-    ("Please stop for a moment: {problems}.", "Sit up tall now and do {stretch}."),
+    ("{Problems}", ": try {stretch}, which {reason}"),
+    ("Reminder, {problems}", ": please sit up tall and try {stretch}, which {reason}"),
+    ("Please stop for a moment, {problems}", ": sit up tall now and do {stretch}, which {reason}"),
 )
 BREAK_TEXT = (
-    ("You've been at your desk for {minutes}: time to stand up and move.", "Try {stretch}."),
-    ("You've been at your desk for {minutes} now: please take a break and move around.",
-     "Try {stretch}."),
+    ("You've been at your desk for {minutes}", ": time to stand up, move, and try {stretch}, "
+     "which {reason}"),
+    ("You've been at your desk for {minutes} now", ": please take a break, move around, and "
+     "try {stretch}, which {reason}"),
 )
 # Problems to pick stretches for when none was seen (a break after sitting well, or a "slouched"
 # verdict that names nothing): the guide's stretches are for the upper back.
@@ -75,6 +77,10 @@ class AlertSettings:
     max_problems: int = 2
     #: Stretches suggested per prompt (the text names the first; the overlay can show all).
     stretch_count: int = 2
+    #: Seconds a prompt's stretch card stays on screen (source time).
+    card_s: float = 30.0
+    #: Seconds the snooze key silences posture prompts.
+    snooze_s: float = 30 * 60.0
     #: Seconds of presence before a break reminder (the stretch guide: a break about hourly).
     break_after_s: float = 50 * 60.0
     #: Nobody in view this long counts as a break and restarts the presence clock: long enough
@@ -97,6 +103,7 @@ class Prompt:
     stretches: tuple[str, ...]  # stretch ids, the one the text names first
     text: str  # the sentence to speak
     level: int  # 0 for a first prompt, higher when repeated while ignored
+    reasons: tuple[str, ...] = ()  # why each stretch helps, in the order of `stretches`
 
     def to_json(self) -> dict[str, Any]:
         """The prompt as JSON-ready data (fields are only ever added)."""
@@ -106,6 +113,7 @@ class Prompt:
             "stretches": list(self.stretches),
             "text": self.text,
             "level": self.level,
+            "reasons": list(self.reasons),
         }
 
 
@@ -129,12 +137,14 @@ def _called(stretch: Stretch) -> str:
 
 def _text(templates: tuple[tuple[str, str], ...], level: int, suggestions: Sequence[Suggestion],
           **fields: str) -> str:
-    """The sentence for a level: the lead, then the first stretch when there is one."""
+    """One sentence for a level: the lead, then the first stretch and why it helps, if any."""
     lead, action = templates[min(level, len(templates) - 1)]
     text = lead.format(**fields)
     if suggestions:
-        text += " " + action.format(stretch=_called(suggestions[0].stretch))
-    return text
+        first = suggestions[0]
+        text += action.format(stretch=_called(first.stretch),
+                              reason=_lower_first(first.reason).rstrip("."))
+    return text + "."
 
 
 class AlertPolicy:
@@ -277,8 +287,10 @@ class AlertPolicy:
     def _give(self, t: float, anchor: float, kind: Literal["posture", "break"],
               problems: tuple[str, ...], found: Sequence[Suggestion], text: str,
               level: int) -> Prompt:
-        """Record a prompt (recent stretches, quiet gap) and build it."""
+        """Record a prompt (the stretch it names as the most recent, so the next prompt names
+        another where one fits; the others were only shown) and build it."""
         ids = tuple(x.stretch.id for x in found)
-        self._recent = [sid for sid in self._recent if sid not in ids] + list(ids)
+        if ids:
+            self._recent = [sid for sid in self._recent if sid != ids[0]] + [ids[0]]
         self._quiet_until = anchor + self.settings.min_gap_s
-        return Prompt(t, kind, problems, ids, text, level)
+        return Prompt(t, kind, problems, ids, text, level, tuple(x.reason for x in found))

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from posture import __version__, doctor, guide, report, settings, stretches
+from posture.alerts import AlertSettings
 from posture.calibration import (
     Profile,
     Recording,
@@ -82,11 +83,12 @@ class Progress:
 class AnnotatedVideo:
     """Writes every processed frame, with the overlay drawn on, to a video file."""
 
-    def __init__(self, path: Path, fps: float, profile: Profile) -> None:
+    def __init__(self, path: Path, fps: float, profile: Profile, alerts: AlertSettings) -> None:
         self.path = path
         self.fps = fps
         self.profile = profile
-        self.cards = CardShelf(load_library())
+        self.threshold = alerts.score_threshold  # the state colours follow the alert policy
+        self.cards = CardShelf(load_library(), alerts.card_s)
         self._writer: cv2.VideoWriter | None = None
         self._last: np.ndarray | None = None  # the previous drawn frame
         self._written = 0
@@ -94,7 +96,8 @@ class AnnotatedVideo:
     def write(self, image: np.ndarray, result: FrameResult) -> None:
         """Draw the overlay on one frame and append it; frames skipped by the sampling are
         filled with the previous drawn frame, so the video keeps the source's timing."""
-        drawn = render(to_bgr(image), result, self.profile, card=self.cards.update(result))
+        drawn = render(to_bgr(image), result, self.profile, threshold=self.threshold,
+                       card=self.cards.update(result))
         while self._last is not None and self._written < round(result.t * self.fps):
             assert self._writer is not None
             self._writer.write(self._last)
@@ -128,7 +131,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         source = stack.enter_context(open_source(
             args.source, fps=args.fps if args.fps is not None else m.fps_active))
         out = jsonl_output(args.jsonl, stack)
-        voice = stack.enter_context(Voice(speak_to=Path(args.speak_to))) if args.speak_to else None
+        voice = (stack.enter_context(Voice(speak_to=Path(args.speak_to), rate=config.voice.rate))
+                 if args.speak_to else None)
         if args.annotate and not Path(args.annotate).resolve().parent.is_dir():
             raise UserError(f"cannot write the video {args.annotate}: its folder does not exist; "
                             "choose a path in an existing folder")
@@ -138,7 +142,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 "(calibrate with: posture calibrate --source SRC)")
         video = None
         if args.annotate:
-            video = AnnotatedVideo(Path(args.annotate), source.native_fps, profile)
+            video = AnnotatedVideo(Path(args.annotate), source.native_fps, profile, config.alerts)
             stack.callback(video.close)
         progress = Progress(source.duration, "analyzing")
         for frame, result in run_pipeline(source, profile, config.alerts, sampling):

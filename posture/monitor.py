@@ -21,7 +21,6 @@ from posture.sources import Frame, FrameSource
 from posture.stretches import Library, load_library
 
 VIEW_CHECK_FRAMES = 10  # this many measured frames, all from the other view: wrong profile
-CARD_SECONDS = 30.0  # a prompt's stretch card stays on screen this long (source time)
 MOVED_SHARE = 0.75  # this share of the metrics off by MOVED_SPREADS at once: camera moved?
 MOVED_SPREADS = 4.0
 MOVED_S = 20.0  # ...for this long: suggest recalibrating instead of nagging about posture
@@ -196,11 +195,13 @@ def wrong_view(profile_view: str, seen: str) -> str:
 
 
 class CardShelf:
-    """Which stretch card is on screen: the last prompt's first stretch, for CARD_SECONDS."""
+    """Which stretch card is on screen: the last prompt's first stretch with the reason it
+    helps, for `seconds` of source time (AlertSettings.card_s)."""
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, seconds: float = AlertSettings.card_s) -> None:
         self.library = library
-        self._shown: tuple[float, str] | None = None
+        self.seconds = seconds
+        self._shown: tuple[float, str, str] | None = None  # since, stretch id, reason
 
     @property
     def current(self) -> str | None:
@@ -208,17 +209,17 @@ class CardShelf:
         return self._shown[1] if self._shown else None
 
     def update(self, result: FrameResult) -> Card | None:
-        """The card to draw with this frame, counting down from the prompt that raised it."""
-        if result.prompt is not None and result.prompt.stretches:
-            self._shown = (result.t, result.prompt.stretches[0])
+        """The card to draw with this frame, until `seconds` after the prompt that raised it."""
+        p = result.prompt
+        if p is not None and p.stretches:
+            self._shown = (result.t, p.stretches[0], p.reasons[0] if p.reasons else "")
         if self._shown is None:
             return None
-        since, stretch_id = self._shown
-        remaining = CARD_SECONDS - (result.t - since)
-        if remaining <= 0:
+        since, stretch_id, reason = self._shown
+        if result.t - since >= self.seconds:
             self._shown = None
             return None
-        return stretch_card(self.library.get(stretch_id), remaining)
+        return stretch_card(self.library.get(stretch_id), reason)
 
 
 def run_pipeline(source: FrameSource, profile: Profile, alerts: AlertSettings | None = None,

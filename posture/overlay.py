@@ -88,20 +88,22 @@ _ASCII = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "
 
 @dataclass(frozen=True)
 class Card:
-    """A stretch to show: title, numbered steps, the hold time and the countdown, if running."""
+    """A stretch to show: title, what is counted (dose), why it helps, numbered steps (the one
+    being done marked), and a countdown only for a hold that is really running."""
 
     title: str
     steps: tuple[str, ...]
-    hold_s: float | None
-    remaining_s: float | None
+    dose: str = ""  # e.g. "hold 5 s x 10"
+    reason: str = ""  # why this stretch helps the problem seen
+    countdown_s: float | None = None  # seconds left in the running hold
+    countdown_of: float | None = None  # that hold's length (the bar shows the share left)
+    current: int | None = None  # index of the step being done
     footer: str = ""
 
 
-def stretch_card(stretch: Stretch, remaining_s: float | None = None) -> Card:
-    """The card for one stretch of the library: its name, steps and dose."""
-    hold = float(stretch.hold_s[1]) if stretch.hold_s else None
-    return Card(title=stretch.name, steps=stretch.steps, hold_s=hold, remaining_s=remaining_s,
-                footer=dose(stretch))
+def stretch_card(stretch: Stretch, reason: str = "") -> Card:
+    """The card a prompt raises for one stretch of the library: name, dose, reason, steps."""
+    return Card(title=stretch.name, steps=stretch.steps, dose=dose(stretch), reason=reason)
 
 
 @dataclass(frozen=True)
@@ -203,10 +205,24 @@ def draw_ghost(img: np.ndarray, pose: Pose | None, profile: Profile) -> np.ndarr
     return out
 
 
-def draw_card(img: np.ndarray, card: Card) -> np.ndarray:
-    """A translucent stretch card at the bottom left: title, countdown, numbered steps."""
+def draw_card(img: np.ndarray, card: Card, avoid_x: float | None = None) -> np.ndarray:
+    """A translucent stretch card at the bottom: title, dose, countdown, reason, steps.
+
+    It sits at the left unless `avoid_x` (the user's face, in pixels) is in the left half of
+    the frame, then at the right beside the gauge, so it never covers the face.
+    """
     out = _canvas(img)
-    _card(out, card, _Style.of(out.shape))
+    _card(out, card, _Style.of(out.shape), _card_right(out.shape, avoid_x))
+    return out
+
+
+def render_stretch(img: np.ndarray, pose: Pose | None, card: Card) -> np.ndarray:
+    """A guided stretch's view of a frame: the skeleton and the card, clear of the face."""
+    out = _canvas(img)
+    style = _Style.of(out.shape)
+    if pose is not None:
+        _skeleton(out, pose, style)
+    _card(out, card, style, _card_right(out.shape, _face_x(pose)))
     return out
 
 
@@ -231,7 +247,7 @@ def render(img: np.ndarray, result: FrameResult, profile: Profile | None,
     if a is not None and state != "paused":
         _problems(out, a.problems, style)
     if card is not None:
-        _card(out, card, style)
+        _card(out, card, style, _card_right(out.shape, _face_x(pose)))
     return out
 
 
@@ -367,12 +383,24 @@ def _ghost_side(out: np.ndarray, pose: Pose, centre: Centre, thick: int, dash: i
     _dashed_ellipse(out, head, (0.4 * neck, 0.4 * neck), 0.0, COLOR_GHOST, thick)
 
 
-def _card(out: np.ndarray, card: Card, s: _Style) -> None:
+def _face_x(pose: Pose | None) -> float | None:
+    """The nose's x in pixels when the model is confident of it, else None."""
+    if pose is None or pose.visibility[LM.NOSE] < VISIBLE:
+        return None
+    return float(pose.xy[LM.NOSE][0])
+
+
+def _card_right(shape: Sequence[int], avoid_x: float | None) -> bool:
+    """True when the card goes to the right: the face to avoid is in the left half."""
+    return avoid_x is not None and math.isfinite(avoid_x) and avoid_x < shape[1] / 2
+
+
+def _card(out: np.ndarray, card: Card, s: _Style, right: bool = False) -> None:
     h, w = out.shape[:2]
     inset = s.border + s.margin
-    x0 = inset
-    width = min(CARD_WIDTH * w, CARD_WIDTH_UNITS * s.unit)
-    x1 = min(x0 + round(width), gauge_rect(out.shape)[0] - s.margin)
+    width = round(min(CARD_WIDTH * w, CARD_WIDTH_UNITS * s.unit))
+    end = gauge_rect(out.shape)[0] - s.margin
+    x0, x1 = (max(inset, end - width), end) if right else (inset, min(inset + width, end))
     pad = s.margin
     inner = x1 - x0 - 2 * pad
     if inner <= 0 or h - 2 * inset <= 0:
@@ -381,18 +409,22 @@ def _card(out: np.ndarray, card: Card, s: _Style) -> None:
     title, big, small = 1.25, 1.6, 0.85
     lines: list[tuple[str | None, int, float, Color]] = [
         (t, 0, title, COLOR_TEXT) for t in _wrap(card.title, inner, s.font * title, s.thick + 1)]
-    if card.remaining_s is not None:
-        lines.append((_clock(card.remaining_s), 0, big, COLOR_WARN))
-        if card.hold_s:
+    if card.dose:
+        lines += [(t, 0, 1.0, COLOR_WARN) for t in _wrap(card.dose, inner, s.font, s.thick)]
+    if card.countdown_s is not None:
+        lines.append((_clock(card.countdown_s), 0, big, COLOR_WARN))
+        if card.countdown_of:
             lines.append((None, 0, small, COLOR_WARN))
-    elif card.hold_s:
-        lines.append((f"Hold {card.hold_s:g} s", 0, 1.0, COLOR_WARN))
-    for n, step in enumerate(card.steps, 1):
-        prefix = f"{n}. "
+    if card.reason:
+        lines += [(t, 0, small, COLOR_MUTED)
+                  for t in _wrap(card.reason, inner, s.font * small, s.thick)]
+    for n, step in enumerate(card.steps):
+        colour = COLOR_WARN if n == card.current else COLOR_TEXT
+        prefix = f"{n + 1}. "
         indent = cv2.getTextSize(prefix, FONT, s.font, s.thick)[0][0]
         for k, text in enumerate(_wrap(step, inner - indent, s.font, s.thick)):
-            lines.append((prefix + text, 0, 1.0, COLOR_TEXT) if k == 0
-                         else (text, indent, 1.0, COLOR_TEXT))
+            lines.append((prefix + text, 0, 1.0, colour) if k == 0
+                         else (text, indent, 1.0, colour))
     if card.footer:
         lines += [(t, 0, small, COLOR_MUTED)
                   for t in _wrap(card.footer, inner, s.font * small, s.thick)]
@@ -407,7 +439,8 @@ def _card(out: np.ndarray, card: Card, s: _Style) -> None:
     y = y0 + pad
     for (text, dx, scale, color), lh in zip(lines, heights, strict=True):
         if text is None:
-            frac = min(max(card.remaining_s / card.hold_s, 0.0), 1.0)
+            assert card.countdown_s is not None and card.countdown_of
+            frac = min(max(card.countdown_s / card.countdown_of, 0.0), 1.0)
             bar = max(1, lh // 3)
             top = y + (lh - bar) // 2
             out[top:top + bar, x0 + pad:x1 - pad] = COLOR_PANEL

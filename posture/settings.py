@@ -70,6 +70,8 @@ ALERT_SPECS: dict[str, Spec] = {
                           "most seen one.", 0, 1),
     "max_problems": Spec("At most this many problems named in one prompt.", 1, 6),
     "stretch_count": Spec("Stretches suggested per prompt.", 1, 5),
+    "card_s": Spec("Seconds a prompt's stretch card stays on screen.", 1, 600),
+    "snooze_s": Spec("Seconds the snooze key silences posture prompts.", 60, 8 * 3600),
     "break_after_s": Spec("Seconds at the desk before a break reminder.", 300, 4 * 3600),
     "break_min_away_s": Spec("Seconds with nobody in view that count as a break.", 10, 3600),
     "break_repeat_s": Spec("While you stay after a break reminder, repeat it this often "

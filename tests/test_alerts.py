@@ -91,7 +91,7 @@ def test_sustained_slouch_prompted_once_within_a_minute_at_5_and_30_fps(severity
         assert prompt.problems == ("forward_head",)
         assert all(LIBRARY.get(sid).at_desk for sid in prompt.stretches)
         first = LIBRARY.get(prompt.stretches[0]).name.lower()
-        assert prompt.text.startswith("Your head has drifted forward.")
+        assert prompt.text.startswith("Your head has drifted forward: try the ")
         assert first in prompt.text.lower()
     assert abs(at5[0].t - at30[0].t) <= 1 / 5
     assert at30[0].t == pytest.approx(10.0 + DEFAULTS.onset_s, abs=1 / 30)
@@ -172,9 +172,9 @@ def test_an_ignored_slouch_escalates_after_the_cooldown_up_to_the_cap() -> None:
     assert [round(p.t) for p in prompts] == [30, 150, 270, 390, 510]
     assert [p.level for p in prompts] == [0, 1, 2, 2, 2]
     gentle, firmer, firmest = (p.text for p in prompts[:3])
-    assert gentle.startswith("Your head has drifted forward.")
-    assert firmer.startswith("Reminder: your head has drifted forward.")
-    assert firmest.startswith("Please stop for a moment: your head has drifted forward.")
+    assert gentle.startswith("Your head has drifted forward: try ")
+    assert firmer.startswith("Reminder, your head has drifted forward: please sit up tall")
+    assert firmest.startswith("Please stop for a moment, your head has drifted forward: sit up")
     assert len({gentle, firmer, firmest}) == 3
 
 
@@ -205,8 +205,9 @@ def test_break_reminder_after_50_minutes_of_presence_then_repeated() -> None:
     assert [round(p.t) for p in prompts] == [50 * 60, 60 * 60]
     assert all(p.kind == "break" for p in prompts)
     first, repeat = prompts
-    assert first.text == ("You've been at your desk for 50 minutes: time to stand up and move. "
-                          "Try the kneeling stretch.")
+    assert first.text == ("You've been at your desk for 50 minutes: time to stand up, move, and "
+                          "try the kneeling stretch, which gives the whole upper back a long, "
+                          "easy stretch on a break.")
     assert first.stretches[0] == "kneeling_stretch" and first.problems == () and first.level == 0
     assert "60 minutes now" in repeat.text and repeat.level == 1
     assert repeat.stretches[0] != first.stretches[0]
@@ -250,7 +251,7 @@ def test_prompt_names_the_problems_seen_most_not_the_last_frames() -> None:
     (prompt,) = run(timeline, 5, settings)
     assert prompt.problems == ("rounded_shoulders", "forward_head")
     assert prompt.text.startswith(
-        "Your shoulders have rounded forward and your head has drifted forward.")
+        "Your shoulders have rounded forward and your head has drifted forward: try ")
 
 
 def test_a_break_and_a_posture_prompt_are_not_spoken_back_to_back() -> None:
@@ -277,7 +278,27 @@ def test_prompt_to_json() -> None:
         "stretches": list(prompt.stretches),
         "text": prompt.text,
         "level": 0,
+        "reasons": list(prompt.reasons),
     }
+
+
+def test_the_prompt_names_the_problem_the_stretch_and_why_in_one_sentence() -> None:
+    (prompt,) = run([(60.0, slouched("rounded_shoulders"))], 5)
+    reason = prompt.reasons[0]
+    assert prompt.text == ("Your shoulders have rounded forward: try the shoulder blade squeeze, "
+                           f"which {reason[0].lower()}{reason[1:]}")
+    assert prompt.text.count(".") == 1 and prompt.text.endswith(".")
+
+
+def test_repeated_prompts_rotate_the_stretch_they_name() -> None:
+    """The stretch spoken must take turns among those that fit at the desk, not be the first
+    every time because the second was shown with it."""
+    policy = AlertPolicy(AlertSettings(cooldown_s=60.0), load_library())
+    named = [p.stretches[0] for p in run([(8 * MIN, slouched("rounded_shoulders"))], 5,
+                                         policy=policy)]
+    assert len(named) >= 4
+    assert all(a != b for a, b in zip(named, named[1:], strict=False))
+    assert set(named) == {"shoulder_blade_squeeze", "butterfly", "chest_opener"}
 
 
 def test_settings_are_frozen_and_honoured() -> None:

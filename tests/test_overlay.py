@@ -5,15 +5,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
+from posture.alerts import AlertSettings, Prompt
 from posture.calibration import Baseline, Profile
+from posture.cli import AnnotatedVideo
 from posture.metrics import measure
-from posture.monitor import FrameResult
+from posture.monitor import CardShelf, FrameResult
 from posture.overlay import (
     COLOR_BAD,
     COLOR_GHOST,
@@ -36,6 +39,7 @@ from posture.overlay import (
 from posture.pose import LM, NUM_LANDMARKS, Pose
 from posture.problems import PROBLEMS
 from posture.score import Assessment, assess
+from posture.stretches import load_library
 from tests.conftest import screen_when
 
 REPO = Path(__file__).resolve().parents[1]
@@ -59,7 +63,8 @@ CARD = Card(
     steps=("Stand in a doorway with your forearms on the frame, elbows at shoulder height.",
            "Step forward slowly until you feel a stretch across your chest \u2013 no pain.",
            "Breathe."),
-    hold_s=30, remaining_s=25.0, footer="Not medical advice.")
+    dose="hold 15-30 s, 3 times", countdown_s=25.0, countdown_of=30.0,
+    footer="Not medical advice.")
 
 
 def front_pose(width: int = 640, height: int = 480) -> Pose:
@@ -263,34 +268,102 @@ def test_card_text_scales_with_the_frame() -> None:
     assert card_height(1080, 1920) / card_height(480, 640) == pytest.approx(1080 / 480, rel=0.25)
 
 
+def tuck(countdown: float | None = None, of: float | None = None, **fields) -> Card:
+    """A one-step card, with a countdown when given."""
+    return Card("Chin tuck", ("Tuck your chin.",), countdown_s=countdown, countdown_of=of,
+                **fields)
+
+
 def test_card_countdown_text_changes_the_picture() -> None:
     img = frame(value=200)
-    at = {r: draw_card(img, Card("Chin tuck", ("Tuck your chin.",), None, r)) for r in (9, 8)}
-    changed = np.any(at[9] != at[8], axis=2)  # no progress bar without hold_s: only the text
+    at = {r: draw_card(img, tuck(r)) for r in (9, 8)}
+    changed = np.any(at[9] != at[8], axis=2)  # no progress bar without its length: only text
     ys, xs = np.nonzero(changed)
     assert ys.size > 20
     panel_ys, _ = np.nonzero(np.any(at[9] != img, axis=2))
     assert panel_ys.min() < ys.min() and ys.max() < panel_ys.max()  # inside the card
-    assert np.array_equal(at[9], draw_card(img, Card("Chin tuck", ("Tuck your chin.",), None,
-                                                     8.2)))  # whole seconds, rounded up
+    assert np.array_equal(at[9], draw_card(img, tuck(8.2)))  # whole seconds, rounded up
 
 
 def test_card_progress_bar_follows_the_hold() -> None:
     img = frame(value=200)
 
     def bar(remaining: float) -> int:
-        out = draw_card(img, Card("Chin tuck", ("Tuck your chin.",), 10, remaining))
+        out = draw_card(img, tuck(remaining, 10.0))
         return int(np.all(out == COLOR_WARN, axis=2).sum(axis=1).max())  # widest amber row
 
     assert bar(9.0) == pytest.approx(2 * bar(4.5), abs=2)
 
 
+def test_a_card_without_a_running_hold_has_no_countdown() -> None:
+    """A prompt's card shows the dose, not a clock: nothing on it is counting down."""
+    img = frame(value=200)
+    still = draw_card(img, tuck(dose="hold 5 s, 10 times"))
+    assert np.array_equal(still, draw_card(img, tuck(dose="hold 5 s, 10 times")))
+    assert not np.any(np.all(still == COLOR_WARN, axis=2).sum(axis=1) > 0.3 * img.shape[1])
+
+
+def test_card_marks_the_current_step_and_shows_the_reason() -> None:
+    img = frame(value=200)
+    steps = ("Sit tall.", "Tilt your ear to your shoulder.")
+    first = draw_card(img, Card("Neck", steps, current=0))
+    second = draw_card(img, Card("Neck", steps, current=1))
+    amber = [np.nonzero(np.any(np.abs(out.astype(int) - COLOR_WARN).sum(axis=2)[..., None] < 60,
+                               axis=2))[0] for out in (first, second)]
+    assert amber[0].size and amber[1].size and amber[0].mean() < amber[1].mean()
+    plain = draw_card(img, Card("Neck", steps))
+    reasoned = draw_card(img, Card("Neck", steps, reason="Eases the neck muscles."))
+
+    def top(out: np.ndarray) -> int:
+        return int(np.nonzero(np.any(out != img, axis=2))[0].min())
+
+    assert top(reasoned) < top(plain)  # one more line: the card grows upward
+
+
+def test_card_keeps_clear_of_a_face_on_the_left() -> None:
+    img = frame(360, 640, value=200)
+    _, xs = np.nonzero(np.any(draw_card(img, CARD, avoid_x=150.0) != img, axis=2))
+    assert xs.min() > 320  # at the right, beside the gauge
+    _, xs = np.nonzero(np.any(draw_card(img, CARD, avoid_x=450.0) != img, axis=2))
+    assert xs.max() < 330
+
+
 def test_card_keeps_what_fits_in_a_short_frame() -> None:
-    long = Card("Stretch", tuple(f"Step number {n} of a long routine." for n in range(40)),
-                None, None)
+    long = Card("Stretch", tuple(f"Step number {n} of a long routine." for n in range(40)))
     img = frame(240, 320, value=200)
     ys, _ = np.nonzero(np.any(draw_card(img, long) != img, axis=2))
     assert ys.min() > 0 and ys.max() < 240
+
+
+def prompt_at(t: float) -> FrameResult:
+    """A frame whose prompt names the shoulder blade squeeze, with its reason."""
+    p = Prompt(t, "posture", ("rounded_shoulders",), ("shoulder_blade_squeeze", "butterfly"),
+               "text", 0, ("Strengthens the mid back.", "Moves the shoulder blades."))
+    return FrameResult(t, 0, None, None, None, 0.0, p)
+
+
+def test_a_prompt_card_shows_the_dose_and_reason_for_the_settings_time():
+    shelf = CardShelf(load_library(), seconds=12.0)
+    card = shelf.update(prompt_at(5.0))
+    assert card is not None and card.title == "Shoulder blade squeeze"
+    assert card.reason == "Strengthens the mid back." and card.dose == "hold 5 s, 10 times"
+    assert card.countdown_s is None  # the card's lifetime is no hold to count down
+    later = shelf.update(replace(prompt_at(16.9), prompt=None))
+    assert later == card
+    assert shelf.update(replace(prompt_at(17.0), prompt=None)) is None
+
+
+def test_annotated_video_colours_follow_the_alert_threshold(tmp_path):
+    """A score of 55 is past the alert policy's threshold of 50 (the overlay's own default is
+    60): the annotated frame is drawn slouched, red, as the prompt would be."""
+    path = tmp_path / "out.mp4"
+    video = AnnotatedVideo(path, 5.0, calibrated(), AlertSettings(score_threshold=50.0))
+    video.write(frame(value=128), result(front_pose(), SLOUCHED, 55.0))
+    video.close()
+    ok, image = cv2.VideoCapture(str(path)).read()
+    assert ok
+    edge = image[:, 1:3].reshape(-1, 3).astype(int)
+    assert np.mean(np.abs(edge - np.array(COLOR_BAD)).sum(axis=1) < 90) > 0.5
 
 
 # ---- robustness ----------------------------------------------------------------------------

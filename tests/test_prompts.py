@@ -11,9 +11,11 @@ import pytest
 from fixtures.make_fixtures import make_sample
 from posture.cli import main
 from posture.overlay import COLOR_BAD, COLOR_GOOD
-from posture.voice import wav_stats
+from posture.settings import settings_path
+from posture.voice import synthesize, wav_stats
 
 # Upright 15 s, sink over 2 s, a minute of clear slouching, recover, upright 25 s.
+RATE = 120  # words per minute in the settings file: slower than the engine's default 200
 TIMELINE = [(0.0, 0.0), (15.0, 0.0), (17.0, 1.0), (77.0, 1.0), (79.0, 0.0), (105.0, 0.0)]
 
 
@@ -25,6 +27,7 @@ def run(tmp_path_factory):
     home = tmp / "home"
     mp = pytest.MonkeyPatch()
     mp.setenv("POSTURE_HOME", str(home))
+    settings_path().write_text(f"[voice]\nrate = {RATE}\n", encoding="utf-8")
     try:
         assert main(["calibrate", "--source", str(clip), "--seconds", "10",
                      "--profile", "me"]) == 0
@@ -55,6 +58,9 @@ def test_the_prompt_is_real_speech(run):
     duration, rms, rate = wav_stats(wavs[0])
     assert rate > 8000 and rms > 0.02
     assert 0.035 * len(text) < duration < 0.12 * len(text)
+    # Spoken at the settings file's voice.rate, not the engine's default.
+    at = {r: wav_stats(synthesize(text, tmp / f"rate{r}.wav", rate=r))[0] for r in (RATE, 200)}
+    assert abs(duration - at[RATE]) < abs(duration - at[200])
 
 
 def test_annotated_video_has_every_frame_with_the_overlay(run):
