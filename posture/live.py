@@ -29,10 +29,10 @@ from posture.calibration import (
     save_profile,
 )
 from posture.errors import UserError
-from posture.guide import Announcer, Session
+from posture.guide import Announcer, Session, draw
 from posture.history import History
 from posture.monitor import CardShelf, FrameResult, Pipeline, Sampling
-from posture.overlay import COLOR_IDLE, COLOR_TEXT, draw_card, draw_skeleton, draw_status, render
+from posture.overlay import COLOR_IDLE, COLOR_TEXT, draw_skeleton, draw_status, render
 from posture.pose import PoseEstimator, to_bgr
 from posture.settings import Settings
 from posture.sources import Frame, FrameSource, open_source
@@ -296,13 +296,13 @@ class LiveMonitor:
         session, announcer = self.stretch
         pose = self.estimator.estimate(frame.image, frame.t)
         record = session.step(frame.t, pose, frame.index)
-        announcer.add(record.say)
+        announcer.add(record.lines)
         if session.done:
             self.history.record_stretch(frame.t, session.stretch.id, record.reps_done,
                                         session.in_position_s)
             self.tell(session.summary().replace("\n", "; "))
             self.stretch = None
-        return draw_card(draw_skeleton(to_bgr(frame.image), pose), session.card())
+        return draw(frame.image, pose, session)
 
     def _track_presence(self, result: FrameResult) -> None:
         """Nobody in view for a while is 'away'; a long enough absence is saved as a break."""

@@ -9,27 +9,35 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
+from benchmarks.guide import MANIFEST as GUIDE_MANIFEST
+from benchmarks.guide import Tally, parse_manifest
+from benchmarks.guide import run as run_benchmark
 from posture.calibration import Baseline, Profile
+from posture.checks import CHECKS, REFERENCE_S, Reference, check, relaxed_measures, side_of
 from posture.cli import main
 from posture.guide import (
-    CHECKS,
-    Reference,
+    AWAY,
+    AWAY_S,
+    UNJUDGED_S,
+    Announcer,
+    Line,
     Session,
-    check,
     follow,
     phases,
-    relaxed_measures,
-    side_of,
+    voice_for,
 )
 from posture.pose import LM, Pose, PoseEstimator
+from posture.settings import Settings, settings_path
 from posture.sources import open_source, read_image
 from posture.stretches import load_library
 from posture.synthetic import Arm, Camera, Posture, synthesize
+from posture.voice import wav_stats
 from tests.conftest import DATA, FIXTURES, needs_data
 
 LIBRARY = load_library()
@@ -38,6 +46,8 @@ NEAR = Camera()  # a laptop camera: hands raised overhead leave the top of the f
 FAR = Camera(distance=1.2)  # farther: raised hands and the elbows stay in the frame
 WIDE = Camera(distance=1.2, width=1280, height_px=720, fov=70)  # a 16:9 frame
 ELBOWS = Camera(distance=1.0)  # shows the elbows, which the squeeze needs
+HIGH = Camera(height=0.35, tilt=20)  # above the eyes, looking down (a raised external monitor)
+LOW = Camera(height=-0.15, tilt=-12)  # below the shoulders, looking up (a laptop on the lap)
 
 REACH = Posture(left_arm=Arm(180), right_arm=Arm(180))
 INTERLOCKED = Posture(left_arm=Arm(170, -15), right_arm=Arm(170, -15))  # hands meet overhead
@@ -56,6 +66,12 @@ TWIST_RIGHT = Posture(trunk_rotation=-35)
 LEAN_LEFT = Posture(lateral_lean=20, right_arm=Arm(170, 20))  # right arm over, leaning left
 LEAN_RIGHT = Posture(lateral_lean=-20, left_arm=Arm(170, 20))
 SQUEEZE = Posture(shoulder_protraction=-0.03, left_arm=Arm(-30, 0, 90), right_arm=Arm(-30, 0, 90))
+HANDS_ON_HIPS = Posture(left_arm=Arm(-20, 40, 110), right_arm=Arm(-20, 40, 110))
+SLOUCH_EYES_UP = Posture(trunk_flexion=15, neck_flexion=-15, head_protraction=0.03)
+ELBOWS_DOWN = Posture(left_arm=Arm(0, 0, 150), right_arm=Arm(0, 0, 150))
+ELBOWS_DOWN_TOGETHER = Posture(left_arm=Arm(20, -20, 150), right_arm=Arm(20, -20, 150))
+CHIN_IN_HANDS = Posture(neck_flexion=10, left_arm=Arm(45, -15, 140), right_arm=Arm(45, -15, 140))
+CROSSED_ARMS = Posture(left_arm=Arm(30, -30, 100), right_arm=Arm(30, -30, 100))
 
 
 def reference(camera: Camera = NEAR) -> Reference:
@@ -80,10 +96,12 @@ def swap(pose: Pose) -> Pose:
 
 
 def mirror(pose: Pose) -> Pose:
-    """The pose of a horizontally flipped frame (labels kept, as the model would not know)."""
-    xy = pose.xy.copy()
+    """The pose of a horizontally flipped frame (labels kept, as the model would not know; its
+    world x, which points image-right, flips with the picture)."""
+    xy, world = pose.xy.copy(), pose.world.copy()
     xy[:, 0] = pose.width - xy[:, 0]
-    return replace(pose, xy=xy)
+    world[:, 0] = -world[:, 0]
+    return replace(pose, xy=xy, world=world)
 
 
 def timeline(*segments: tuple[float, Posture], camera: Camera = NEAR, fps: int = FPS,
@@ -165,6 +183,47 @@ POSITIONS = [
      ELBOWS, False),  # typing: elbows forward
     ("shoulder_blade_squeeze", Posture(trunk_flexion=15), ELBOWS, False),  # slouching
     ("shoulder_blade_squeeze", REACH, ELBOWS, False),
+    ("shoulder_blade_squeeze", HANDS_ON_HIPS, ELBOWS, False),
+    # Overhead reach: arms bent toward the camera look straight in the image.
+    ("overhead_reach", Posture(left_arm=Arm(160, 20, 60), right_arm=Arm(160, 20, 60)), FAR,
+     False),
+    ("overhead_reach", Posture(left_arm=Arm(160, 20, 60), right_arm=Arm(160, 20, 60)), WIDE,
+     False),
+    ("overhead_reach", Posture(left_arm=Arm(170, 0, 60), right_arm=Arm(170, 0, 60)), FAR, False),
+    ("overhead_reach", REACH, Camera(distance=0.8, height=0.3), True),  # camera above the eyes
+    ("overhead_reach", REACH, Camera(yaw=25), True),
+    # Shrug: a slouch that keeps the eyes on the screen brings the head down, not the shoulders
+    # up; leaning back or in moves the whole body.
+    ("shrugs_and_rolls", SLOUCH_EYES_UP, NEAR, False),
+    ("shrugs_and_rolls", Posture(trunk_flexion=-10), NEAR, False),
+    ("shrugs_and_rolls", Posture(trunk_flexion=15), NEAR, False),
+    ("shrugs_and_rolls", SHRUG, FAR, True),
+    ("shrugs_and_rolls", SHRUG, LOW, True),
+    ("shrugs_and_rolls", SHRUG, HIGH, True),
+    ("shrugs_and_rolls", SLOUCH_EYES_UP, LOW, False),
+    # Butterfly: elbows low, or hands not on the shoulders, is not the butterfly.
+    ("butterfly", BUTTERFLY, ELBOWS, True),
+    ("butterfly", BUTTERFLY, LOW, True),
+    ("butterfly", ELBOWS_DOWN, ELBOWS, False),  # hands on shoulders, elbows hanging
+    ("butterfly", ELBOWS_DOWN_TOGETHER, ELBOWS, False),
+    ("butterfly", CHIN_IN_HANDS, ELBOWS, False),
+    ("butterfly", CROSSED_ARMS, ELBOWS, False),
+    ("butterfly", CROSSED_ARMS, LOW, False),
+    ("butterfly", ELBOWS_DOWN, LOW, False),
+    # Neck side bend: a head turn seen from above or below also tilts the ear line.
+    ("upper_trapezius_stretch", Posture(head_yaw=40), HIGH, False),
+    ("upper_trapezius_stretch", Posture(head_yaw=40), LOW, False),
+    ("upper_trapezius_stretch", Posture(head_yaw=45, neck_flexion=30), NEAR, False),
+    ("upper_trapezius_stretch", Posture(head_yaw=45, neck_flexion=30), HIGH, False),
+    ("upper_trapezius_stretch", Posture(head_yaw=45, neck_flexion=30), LOW, False),
+    ("upper_trapezius_stretch", Posture(head_yaw=-45, neck_flexion=30), Camera(yaw=20), False),
+    ("upper_trapezius_stretch", TILT_LEFT, Camera(height=-0.15, tilt=-12, yaw=20), True),
+    ("upper_trapezius_stretch", TILT_RIGHT, HIGH, True),
+    ("upper_trapezius_stretch", TILT_RIGHT, LOW, True),
+    ("upper_trapezius_stretch", Posture(head_roll=25, neck_flexion=15), NEAR, True),
+    # Trunk rotation: lean toward the camera, or sit back, is no twist.
+    ("trunk_rotation", Posture(trunk_flexion=20), NEAR, False),
+    ("trunk_rotation", Posture(trunk_flexion=-10), NEAR, False),
 ]
 
 
@@ -246,6 +305,95 @@ def test_confident_extrapolated_wrists_above_the_frame_are_not_trusted():
     xy[LM.LEFT_WRIST], vis[LM.LEFT_WRIST] = (320.0, -20.0), 0.95
     xy[LM.RIGHT_WRIST], vis[LM.RIGHT_WRIST] = (300.0, -20.0), 0.95
     assert check("overhead_reach", replace(down, xy=xy, visibility=vis), reference()) is False
+
+
+def test_wrists_reported_above_the_frame_need_elbows_near_its_top():
+    """MediaPipe reports confident wrists above the frame for hands it cannot see. Upper arms
+    straight up with the elbows far below the top edge cannot be straight arms whose hands left
+    the frame (a bent press whose hands the model guessed upward)."""
+    pose = pose_of(REACH, FAR)
+    xy, vis = pose.xy.copy(), pose.visibility.copy()
+    for w in (LM.LEFT_WRIST, LM.RIGHT_WRIST):
+        xy[w], vis[w] = (xy[w][0], -0.05 * pose.height), 0.95
+    press = replace(pose, xy=xy, visibility=vis)
+    upper = float(np.linalg.norm(xy[LM.LEFT_ELBOW] - xy[LM.LEFT_SHOULDER]))
+    assert xy[LM.LEFT_ELBOW][1] > 1.5 * upper
+    assert check("overhead_reach", press, reference(FAR)) is False
+
+
+def test_elbows_above_the_frame_cannot_be_judged():
+    too_close = pose_of(REACH, Camera(distance=0.45, height=0.0))
+    assert too_close.xy[LM.LEFT_ELBOW][1] < 0
+    assert check("overhead_reach", too_close, reference()) is None
+
+
+def lower_head(pose: Pose, spans: float) -> Pose:
+    """The pose with the head moved straight down the image by `spans` shoulder spans, its
+    pitch kept: a slouch with the eyes kept on the screen."""
+    xy = pose.xy.copy()
+    head = list(range(LM.NOSE, LM.MOUTH_RIGHT + 1))
+    span = float(np.linalg.norm(xy[LM.LEFT_SHOULDER] - xy[LM.RIGHT_SHOULDER]))
+    xy[head, 1] += spans * span
+    return replace(pose, xy=xy)
+
+
+def test_a_head_coming_down_is_not_a_shrug():
+    """The ears come nearer the shoulders in a slouch too: only the shoulders rising is a shrug."""
+    for camera in (NEAR, LOW, HIGH):
+        slouch = lower_head(pose_of(Posture(), camera), 0.15)
+        assert check("shrugs_and_rolls", slouch, reference(camera)) is False
+        shrug = pose_of(SHRUG, camera)
+        assert check("shrugs_and_rolls", shrug, reference(camera)) is True
+
+
+OFF_AXIS = [Camera(yaw=yaw) for yaw in (-30, -20, -10, 10, 20, 30)]
+
+
+@pytest.mark.parametrize("camera", OFF_AXIS, ids=lambda c: f"yaw{c.yaw:g}")
+@pytest.mark.parametrize("twist", [35, -35])
+@pytest.mark.parametrize("face_on_screen", [False, True])
+def test_a_twist_either_way_counts_with_the_camera_off_to_one_side(camera, twist,
+                                                                   face_on_screen):
+    """A twist toward a camera off to one side widens the shoulders on screen rather than
+    narrowing them; keeping the face on the screen leaves the nose where it was."""
+    posture = Posture(trunk_rotation=twist, head_yaw=-twist if face_on_screen else 0.0)
+    pose = pose_of(posture, camera)
+    assert check("trunk_rotation", pose, reference(camera)) is True
+    assert side_of("trunk_rotation", pose, reference(camera)) == ("left" if twist > 0
+                                                                   else "right")
+    for still in (Posture(), Posture(head_yaw=40), Posture(trunk_flexion=20), NOD):
+        assert check("trunk_rotation", pose_of(still, camera), reference(camera)) is False
+
+
+def test_world_depth_alone_does_not_make_a_twist():
+    """MediaPipe's depth is a guess: a turn in the world points that the on-screen shoulder span
+    does not show (it would narrow by cos 30 degrees) is not trusted."""
+    pose = pose_of(Posture())
+    world = pose.world.copy()
+    world[LM.LEFT_SHOULDER, 2] += 0.11
+    world[LM.RIGHT_SHOULDER, 2] -= 0.11
+    assert check("trunk_rotation", replace(pose, world=world), reference()) is False
+
+
+def test_trunk_rotation_alternates_with_the_face_kept_on_the_screen_and_the_camera_aside():
+    camera = Camera(yaw=20)
+    turn = [(1.5, Posture(trunk_rotation=-35, head_yaw=35)), (1.0, Posture()),
+            (1.5, Posture(trunk_rotation=35, head_yaw=-35)), (1.0, Posture())]
+    frames = run("trunk_rotation", timeline((2.0, Posture()), *turn * 10, camera=camera,
+                                            noise=1.0))
+    assert frames[-1].reps_done == frames[-1].reps_target == 20
+    same = run("trunk_rotation", timeline((2.0, Posture()), *[
+        (1.5, Posture(trunk_rotation=35, head_yaw=-35)), (1.0, Posture())] * 4, camera=camera))
+    assert same[-1].reps_done == 1  # the same side again and again is one rep
+
+
+def test_leaning_in_does_not_move_the_relaxed_shoulders():
+    """Leaning toward the camera widens the shoulders on screen: the reference must not follow
+    it, or sitting upright again would look like a twist for the rest of the session."""
+    frames = run("trunk_rotation", timeline((2.0, Posture()), (2.0, Posture(trunk_flexion=20)),
+                                            (6.0, Posture())))
+    assert not any(f.in_position for f in frames)
+    assert frames[-1].reps_done == 0
 
 
 def test_nobody_in_view_or_a_view_that_cannot_tell_is_none():
@@ -343,12 +491,11 @@ def test_a_recording_that_starts_mid_shrug_recovers_its_relaxed_level():
     assert frames[-1].reps_done == 1
 
 
-def test_profile_gives_the_relaxed_level_from_the_first_frame():
+def test_profile_gives_the_relaxed_ear_level():
     values = relaxed_measures(pose_of(Posture()))
-    profile = Profile(view="front", baseline={k: Baseline(values[k], 0.01)
-                                              for k in ("ear_height", "head_pitch")})
-    frames = run("shrugs_and_rolls", timeline((4.0, SHRUG)), profile)
-    assert frames[2].in_position is True
+    profile = Profile(view="front", baseline={"ear_height": Baseline(values["ear_height"], 0.01)})
+    assert Reference.from_profile(profile).ear_height == values["ear_height"]
+    frames = run("shrugs_and_rolls", timeline((2.0, Posture()), (4.0, SHRUG)), profile)
     assert frames[-1].reps_done == 1
 
 
@@ -409,6 +556,133 @@ def test_a_stretch_the_camera_cannot_check_is_timed():
     assert frames[-1].reps_done == 2
 
 
+def test_a_checked_per_side_rep_does_not_add_other_side_to_its_count():
+    turn = [(1.5, TWIST_RIGHT), (1.0, Posture()), (1.5, TWIST_LEFT), (1.0, Posture())]
+    frames = run("trunk_rotation", timeline((2.0, Posture()), *turn * 2))
+    counted = [f.say for f in frames if f.say and f.say[0].startswith(("right,", "left,"))]
+    assert counted and all(say == say[:1] for say in counted)
+
+
+def test_timed_stretches_wait_while_nobody_is_in_view():
+    frames = run("chin_tuck", timeline((12.0, Posture())) + [
+        (12.0 + k / FPS, None) for k in range(200)])
+    assert frames[-1].reps_done == 1  # the second hold waits for the user to come back
+    said = [s for f in frames for s in f.say]
+    assert said.count(AWAY) == 1
+    assert next(f.t for f in frames if AWAY in f.say) == pytest.approx(12.0 + AWAY_S, abs=0.15)
+
+
+def test_a_checkable_stretch_says_when_nobody_is_in_view():
+    frames = run("overhead_reach", timeline((3.0, Posture()), camera=FAR) + [
+        (3.0 + k / FPS, None) for k in range(60)])
+    said = [s for f in frames for s in f.say]
+    assert said.count(AWAY) == 1
+    assert all(f.verified for f in frames)  # nobody in view: the count waits, it is not timed
+
+
+def test_squeeze_with_the_elbows_out_of_the_frame_is_timed_and_says_why():
+    """Laptop framing hides the elbows: the check cannot judge, so after a few seconds the
+    guide asks the user to move back, once, and times the holds, reported as unverified."""
+    frames = run("shoulder_blade_squeeze", timeline((2.0, Posture()), *[
+        (5.5, SQUEEZE), (1.5, Posture())] * 8, camera=NEAR))
+    said = [s for f in frames for s in f.say]
+    hints = [s for s in said if "so I can see your elbows" in s]
+    assert len(hints) == 1
+    hinted = next(f for f in frames if hints[0] in f.say)
+    assert hinted.t == pytest.approx(REFERENCE_S + UNJUDGED_S, abs=0.2)
+    assert not any(f.in_position for f in frames)
+    assert not frames[-1].verified and frames[-1].to_json()["verified"] is False
+    assert frames[-1].reps_done >= 3  # timed holds: ready 5 s, hold 5 s, rest 5 s
+    session = Session(LIBRARY.get("shoulder_blade_squeeze"))
+    for t, pose in timeline((30.0, Posture()), camera=NEAR):
+        session.step(t, pose)
+    assert "timed (unverified" in session.summary()
+
+
+def test_the_count_is_verified_again_once_the_camera_sees_the_arms():
+    """Reaching up too close to the camera puts the elbows above the frame: timed holds, until
+    the user moves back into view."""
+    close = Camera(distance=0.45, height=0.0)
+    near = timeline((2.0, Posture()), (8.0, REACH), camera=close)
+    back = [(10.0 + t, p) for t, p in timeline((25.0, REACH), camera=FAR)]
+    frames = run("overhead_reach", near + back)
+    assert not frames[len(near) - 1].verified
+    assert any("Move back so I can see your arms" in s for f in frames for s in f.say)
+    assert frames[-1].verified
+    assert any("counting from your position again" in s for f in frames for s in f.say)
+    assert frames[-1].reps_done >= 1
+
+
+def test_a_mirrored_camera_swaps_the_sides_it_names():
+    poses = timeline((2.0, Posture()), (1.5, TWIST_LEFT))
+    plain, mirrored = Session(LIBRARY.get("trunk_rotation")), Session(
+        LIBRARY.get("trunk_rotation"), mirrored=True)
+    sides = {(plain.step(t, p).side, mirrored.step(t, p).side) for t, p in poses}
+    assert ("left", "right") in sides
+
+
+class FakeVoice:
+    """A Voice stand-in that records what it is given and is busy until told otherwise."""
+
+    def __init__(self, keeps_all: bool = False) -> None:
+        self.keeps_all = keeps_all
+        self.said: list[str] = []
+        self.idle = True
+        self.cancelled = 0
+        self.closed = False
+
+    def flush(self, timeout: float) -> bool:
+        return self.idle
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+        self.idle = False
+
+    def cancel(self) -> None:
+        self.cancelled += 1
+
+    def close(self, timeout: float) -> None:
+        self.closed = True
+
+
+def test_the_announcer_drops_counts_a_newer_count_supersedes():
+    voice, now = FakeVoice(), [0.0]
+    announcer = Announcer(voice, print, max_age=10.0, clock=lambda: now[0])
+    announcer.add([Line("script", "script"), Line("Step one.", "step")])
+    assert voice.said == ["script"]
+    for n in ("one, release", "two, release", "three, release"):
+        announcer.add([Line(n, "count")])
+    assert announcer.waiting == ("Step one.", "three, release")
+    voice.idle = True
+    announcer.pump()
+    voice.idle = True
+    announcer.pump()
+    assert voice.said == ["script", "Step one.", "three, release"]
+
+
+def test_the_announcer_drops_lines_that_waited_too_long_and_says_nothing_after_quit():
+    voice, now = FakeVoice(), [0.0]
+    announcer = Announcer(voice, print, max_age=5.0, clock=lambda: now[0])
+    announcer.add([Line("a long script", "script"), Line("Step one.", "step")])
+    now[0] = 6.0
+    announcer.add([Line("hold")])
+    voice.idle = True
+    announcer.pump()
+    assert voice.said == ["a long script", "hold"]  # the step waited 6 s: dropped
+    announcer.add([Line("one", "count"), Line("Step two.", "step")])
+    announcer.close(1.0)
+    assert voice.said == ["a long script", "hold"] and voice.cancelled and voice.closed
+
+
+def test_the_announcer_writing_files_keeps_every_line_in_order():
+    voice = FakeVoice(keeps_all=True)
+    announcer = Announcer(voice, print, clock=lambda: 0.0)
+    lines = [Line("one", "count"), Line("two", "count"), Line("Step.", "step")]
+    announcer.add(lines)
+    announcer.close(1.0)
+    assert voice.said == ["one", "two", "Step."] and not voice.cancelled
+
+
 def test_records_have_the_contract_fields_and_a_summary():
     session = Session(LIBRARY.get("overhead_reach"))
     records = [session.step(t, p).to_json() for t, p in timeline((2.0, Posture()), (21.0, REACH),
@@ -458,10 +732,7 @@ def test_cli_unknown_stretch_is_one_line_naming_the_valid_ones(capsys):
     assert len(err) == 1 and "toe_touch" in err[0] and "overhead_reach" in err[0]
 
 
-def test_cli_speaks_to_a_folder(tmp_path, capsys):
-    still = tmp_path / "desk.png"
-    with open_source(SAMPLE) as source:
-        cv2.imwrite(str(still), next(iter(source)).image)
+def test_cli_speaks_to_a_folder(tmp_path, capsys, still):
     wavs = tmp_path / "wavs"
     assert main(["stretch", "butterfly", "--source", str(still), "--speak-to", str(wavs)]) == 0
     names = [p.name for p in wavs.glob("*.wav")]
@@ -472,6 +743,78 @@ def test_cli_speaks_to_a_folder(tmp_path, capsys):
     for slug, text in (("try-the-butterfly", "Try the butterfly"),
                        ("put-your-right-hand", "Put your right hand")):
         assert any(slug in name for name in names) != (text in err)
+
+
+def test_stretch_follows_the_voice_and_mute_settings():
+    settings = Settings()
+    assert voice_for(settings, mute=True, speak_to=None) is None
+    for off in (replace(settings, voice=replace(settings.voice, enabled=False)),
+                replace(settings, monitor=replace(settings.monitor, mute=True))):
+        assert voice_for(off, mute=False, speak_to=None) is None
+    slow = replace(settings, voice=replace(settings.voice, rate=111, max_age_s=3.0))
+    voice = voice_for(slow, mute=False, speak_to=None)
+    assert voice is not None
+    try:
+        assert (voice._rate, voice._max_age) == (111, 3.0)
+    finally:
+        voice.close(1.0)
+
+
+@pytest.fixture(scope="module")
+def still(tmp_path_factory) -> Path:
+    """One frame of the sample clip as a picture."""
+    path = tmp_path_factory.mktemp("still") / "desk.png"
+    with open_source(SAMPLE) as source:
+        cv2.imwrite(str(path), next(iter(source)).image)
+    return path
+
+
+def test_cli_speaks_at_the_settings_rate(tmp_path, capsys, still):
+    """voice.rate in the settings file slows the WAVs `posture stretch --speak-to` writes."""
+    durations = {}
+    for rate in (110, 300):
+        settings_path().write_text(f"[voice]\nrate = {rate}\n", encoding="utf-8")
+        out = tmp_path / str(rate)
+        assert main(["stretch", "chin_tuck", "--source", str(still), "--speak-to", str(out)]) == 0
+        wavs = sorted(out.glob("*.wav"))
+        assert wavs, capsys.readouterr().err
+        durations[rate] = wav_stats(wavs[0])[0]  # the script: the same text both times
+    assert durations[110] > 1.8 * durations[300]
+
+
+# ---- benchmark harness -----------------------------------------------------------------------
+
+def test_benchmark_tally_arithmetic():
+    tally = Tally(tp=8, fp=2, tn=30, fn=2, judged=40, frames=42, reps_counted=2, reps_done=3)
+    report = tally.report()
+    assert report["precision"] == 0.8 and report["recall"] == 0.8
+    assert report["balanced_accuracy"] == round((0.8 + 30 / 32) / 2, 3)
+    assert report["judged_share"] == round(40 / 42, 3)
+    assert Tally().report()["balanced_accuracy"] is None
+
+
+def test_benchmark_scores_the_same_session_as_the_command(tmp_path):
+    """A synthetic entry with a bent press labelled out of position and a reach labelled in:
+    the harness counts what the guide's Session says, frame by frame, outside the margins."""
+    doc = {"format": "posture-guide-manifest", "entries": [
+        {"name": "reach", "stretch": "overhead_reach", "camera": {"distance": 1.2}, "reps": 1,
+         "segments": [[2, "rest", False], [22, "reach", True], [5, "bent_press", False]]},
+        {"name": "recording", "stretch": "butterfly", "source": "nowhere.mp4", "reps": 1,
+         "in_position": [[1.0, 4.0]]}]}
+    entries = parse_manifest(doc, tmp_path)
+    assert entries[0].ranges == ((2.0, 24.0),) and entries[1].source == tmp_path / "nowhere.mp4"
+    report = run_benchmark(entries)
+    reach = report["entries"]["reach"]
+    assert reach["balanced_accuracy"] > 0.95 and reach["reps_counted"] == 1
+    assert "skipped" in report["entries"]["recording"]
+    with pytest.raises(ValueError, match="unknown posture"):
+        parse_manifest({**doc, "entries": [{**doc["entries"][0], "segments": [[1, "x", True]]}]},
+                       tmp_path)
+
+
+def test_the_shipped_benchmark_manifest_parses_and_covers_every_check():
+    entries = parse_manifest(json.loads(GUIDE_MANIFEST.read_text()), DATA)
+    assert {e.stretch for e in entries} == set(CHECKS)
 
 
 # ---- real people (../shared/data) -----------------------------------------------------------
@@ -507,6 +850,26 @@ def test_one_hand_raised_is_not_an_overhead_reach(still_estimator):
 
 
 @needs_data
+@pytest.mark.parametrize("name", ["biden.jpg", "obama.jpg", "two_people.jpg"])
+def test_real_people_with_crossed_or_hanging_arms_are_not_the_butterfly(still_estimator, name):
+    pose = still_estimator.estimate(read_image(DATA / "ageitgey_face_recognition" / name))
+    assert pose is not None
+    assert check("butterfly", pose) is False
+    assert check("butterfly", pose, held=True) is False
+
+
+@needs_data
+def test_a_real_slouch_with_the_eyes_on_the_screen_is_not_a_shrug(still_estimator):
+    """The laptop webcam's good and slouched frames: the ears drop 0.11 spans toward the
+    shoulders, but the head came down, the shoulders did not rise."""
+    good = still_estimator.estimate(read_image(LAPTOP / "good.png"))
+    slouch = still_estimator.estimate(read_image(LAPTOP / "slouch.png"))
+    relaxed = Reference(**relaxed_measures(good))
+    assert relaxed.ear_height - relaxed_measures(slouch)["ear_height"] > 0.1
+    assert check("shrugs_and_rolls", slouch, relaxed) is False
+
+
+@needs_data
 @pytest.mark.parametrize("name", ["good.png", "slouch.png", "headturn.png", "ypr-good.png"])
 def test_laptop_webcam_sitting_is_in_no_position(still_estimator, name):
     pose = still_estimator.estimate(read_image(LAPTOP / name))
@@ -532,9 +895,10 @@ def test_a_real_head_tilted_aside_is_a_neck_side_bend_and_its_side_is_seen(still
         images = [f.image for f in source if f.index % 30 == 0]
     for image in images:
         pose = still_estimator.estimate(image)
-        assert check("upper_trapezius_stretch", pose) is False
+        relaxed = Reference(**relaxed_measures(pose))
+        assert check("upper_trapezius_stretch", pose, relaxed) is False
         # Counter-clockwise in the image brings the person's right ear down (camera unmirrored).
         for degrees, side in ((35, "right"), (-35, "left")):
             tilted = still_estimator.estimate(tilt_head(image, pose, degrees))
-            assert check("upper_trapezius_stretch", tilted) is True, degrees
-            assert side_of("upper_trapezius_stretch", tilted) == side
+            assert check("upper_trapezius_stretch", tilted, relaxed) is True, degrees
+            assert side_of("upper_trapezius_stretch", tilted, relaxed) == side
