@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
-import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +20,7 @@ from posture.quiet import quiet_stderr
 from posture.settings import load_settings, settings_path
 from posture.sources import read_image
 from posture.voice import find_player, synthesize, wav_stats
+from posture.window import display_problem
 
 CAMERAS = range(4)  # camera indexes tried
 
@@ -66,12 +66,12 @@ def check_speech() -> str:
 
 
 def check_display() -> str:
-    """A display exists for the overlay window (otherwise posture runs headless)."""
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY")
-                                                 or os.environ.get("WAYLAND_DISPLAY")):
-        raise UserError("no display: posture run works headless (console, voice, "
+    """A window really opens on the display (otherwise posture runs headless)."""
+    problem = display_problem()
+    if problem is not None:
+        raise UserError(f"{problem}: posture run works headless (console, voice, "
                         "notifications); run it inside your desktop session for the window")
-    return "a display is available for the overlay window"
+    return "a window opens on the display for the overlay"
 
 
 def check_folders() -> str:

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
+
 from posture.cli import main
 from posture.history import default_path
+from posture.window import display_problem
+
+
+@pytest.fixture(autouse=True)
+def fresh_probe():
+    """Each test probes the display of its own environment."""
+    display_problem.cache_clear()
+    yield
+    display_problem.cache_clear()
 
 
 def lines(capsys) -> dict[str, str]:
@@ -30,3 +41,10 @@ def test_doctor_finds_a_damaged_history_and_keeps_it(capsys):
     main(["doctor"])
     assert "damaged" in lines(capsys)["folders"]
     assert db.read_bytes() == b"this is not a database" * 100
+
+
+def test_doctor_tries_the_display_rather_than_trusting_display(capsys, monkeypatch):
+    monkeypatch.setenv("DISPLAY", ":97")  # set, but no X server answers there
+    main(["doctor"])
+    display = lines(capsys)["display"]
+    assert display.startswith("note") and "cannot open a window on display :97" in display

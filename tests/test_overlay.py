@@ -487,4 +487,6 @@ def test_show_without_a_display_does_nothing(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    window.display_problem.cache_clear()
     assert window.show(frame()) is None
+    window.display_problem.cache_clear()
