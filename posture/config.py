@@ -1,4 +1,8 @@
-"""Where user data lives: platformdirs folders, or everything under $POSTURE_HOME when it is set."""
+"""Where user data lives: platformdirs folders, or everything under $POSTURE_HOME when it is set.
+
+Looking a folder up never creates it: whatever writes a file there creates the folder first,
+so a run that fails at once (no camera, say) leaves nothing behind.
+"""
 
 from __future__ import annotations
 
@@ -11,23 +15,17 @@ APP = "posture"
 
 
 def data_dir() -> Path:
-    """Folder for profiles and history (created on demand)."""
+    """Folder for profiles and history."""
     home = os.environ.get("POSTURE_HOME")
-    path = Path(home) / "data" if home else Path(platformdirs.user_data_dir(APP))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return Path(home) / "data" if home else Path(platformdirs.user_data_dir(APP))
 
 
 def config_dir() -> Path:
-    """Folder for the settings file (created on demand)."""
+    """Folder for the settings file."""
     home = os.environ.get("POSTURE_HOME")
-    path = Path(home) / "config" if home else Path(platformdirs.user_config_dir(APP))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return Path(home) / "config" if home else Path(platformdirs.user_config_dir(APP))
 
 
 def profiles_dir() -> Path:
     """Folder holding named calibration profiles (NAME.json)."""
-    path = data_dir() / "profiles"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return data_dir() / "profiles"

@@ -77,7 +77,8 @@ def check_display() -> str:
 def check_folders() -> str:
     """Data and config folders are writable, the settings valid, the history readable."""
     for folder in (data_dir(), config_dir()):
-        if not os.access(folder, os.W_OK):
+        existing = next(p for p in (folder, *folder.parents) if p.exists())  # made on first use
+        if not (existing.is_dir() and os.access(existing, os.W_OK)):
             raise UserError(f"{folder} is not writable: fix its permissions, or set POSTURE_HOME "
                             "to a writable folder")
     load_settings()

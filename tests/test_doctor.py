@@ -37,6 +37,7 @@ def test_doctor_checks_every_part(capsys, monkeypatch):
 
 def test_doctor_finds_a_damaged_history_and_keeps_it(capsys):
     db = default_path()
+    db.parent.mkdir(parents=True)
     db.write_bytes(b"this is not a database" * 100)
     main(["doctor"])
     assert "damaged" in lines(capsys)["folders"]
