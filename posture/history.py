@@ -13,10 +13,11 @@ minute arrives, so a kill loses at most the minute in progress. Prompts, stretch
 are committed as they happen.
 
 Failures never stop the monitor. A locked or read-only database (or a full disk) gives one
-warning on stderr; the writes that failed are kept (up to MAX_PENDING) and retried before the
-next write, so a lock that clears loses nothing. A damaged file, or one written by a newer
-version, gives a warning and switches history off for the run: the file is never replaced or
-deleted, the user decides what to do with it.
+warning on stderr; the writes that failed are kept (up to MAX_PENDING) and retried with a later
+write, at most every RETRY_S seconds, and once more at the end of the session, so a lock that
+clears loses nothing and a lock that stays stalls the monitor only briefly now and then. A
+damaged file, or one written by a newer version, gives a warning and switches history off for
+the run: the file is never replaced or deleted, the user decides what to do with it.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ from posture.score import MAX_STEP
 DB_NAME = "history.sqlite3"
 SCHEMA_VERSION = 1  # PRAGMA user_version of the schema below; 0 means an empty, new file
 MINUTE = 60
-BUSY_TIMEOUT_S = 1.0  # wait this long for a lock: short, so a held lock barely stalls the monitor
+BUSY_TIMEOUT_S = 0.1  # wait this long for a lock: short, so a held lock barely stalls the monitor
+RETRY_S = 30.0  # after a failed write, the queue is retried this often (real time), not per write
 MAX_PENDING = 24 * 60  # failed writes kept for retry (a day of minutes); later ones are dropped
 
 SCHEMA = (
@@ -66,7 +68,7 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS prompts (
         session_id INTEGER NOT NULL REFERENCES sessions(id),
         at REAL NOT NULL,  -- epoch seconds
-        kind TEXT NOT NULL,  -- "posture" or "break"
+        kind TEXT NOT NULL,  -- "posture", "break" or "camera_moved"
         problems TEXT NOT NULL,  -- JSON list of problem ids
         stretches TEXT NOT NULL,  -- JSON list of stretch ids
         text TEXT NOT NULL,
@@ -234,6 +236,7 @@ class History:
         self.path = Path(path) if path is not None else default_path()
         self._conn: sqlite3.Connection | None = None
         self._pending: list[Write] = []
+        self._retry_at = -math.inf  # monotonic time before which no queued write is retried
         self._warned = False
         self._off = False  # damaged or newer file: nothing is written this run
         self._session: _Session | None = None
@@ -250,9 +253,9 @@ class History:
         self.close()
 
     @property
-    def saving(self) -> bool:
-        """False once the file turned out damaged or too new: history is off for this run."""
-        return not self._off
+    def saved(self) -> bool:
+        """True when everything recorded so far is in the file."""
+        return not self._off and not self._pending
 
     def start_session(self, source: str, profile: str, wall_start: float | None = None) -> None:
         """Begin a session: the wall clock is read here, once (or `wall_start`, epoch seconds,
@@ -284,9 +287,20 @@ class History:
 
     def record_prompt(self, prompt: Prompt) -> None:
         """Save a prompt the monitor gave (at its frame time)."""
+        self._insert_prompt(prompt.t, prompt.kind, prompt.problems, prompt.stretches,
+                            prompt.text, prompt.level)
+
+    def record_notice(self, t: float, kind: str, text: str) -> None:
+        """Save something else the monitor told the user at frame time `t`, as a prompt of
+        its own `kind` (e.g. "camera_moved")."""
+        self._insert_prompt(t, kind, (), (), text, 0)
+
+    def _insert_prompt(self, t: float, kind: str, problems: Sequence[str],
+                       stretches: Sequence[str], text: str, level: int) -> None:
+        """Write one row of the prompts table."""
         session = self._require_session()
-        row = (session.wall_start + prompt.t, prompt.kind, json.dumps(list(prompt.problems)),
-               json.dumps(list(prompt.stretches)), prompt.text, prompt.level)
+        row = (session.wall_start + t, kind, json.dumps(list(problems)),
+               json.dumps(list(stretches)), text, level)
         self._write(lambda conn: conn.execute(
             "INSERT INTO prompts (session_id, at, kind, problems, stretches, text, level) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)", (session.id, *row)))
@@ -318,6 +332,8 @@ class History:
         self._write(lambda conn: conn.execute(
             "UPDATE sessions SET ended = ? WHERE id = ?", (ended, session.id)))
         self._session = None
+        if self._pending:
+            self._flush()  # a last try now, whenever the previous one was
 
     def close(self) -> None:
         """Close the database (writes still failing by now are given up)."""
@@ -343,17 +359,20 @@ class History:
                 (session.id, *row)))
 
     def _write(self, write: Write) -> None:
-        """Queue one transaction and try to commit everything queued, in order."""
+        """Queue one transaction and try to commit everything queued, in order (after a
+        failure, only once RETRY_S has passed, so a held lock does not stall every frame)."""
         if self._off:
             return
         if len(self._pending) < MAX_PENDING:
             self._pending.append(write)
-        self._flush()
+        if time.monotonic() >= self._retry_at:
+            self._flush()
 
     def _flush(self) -> None:
         """Commit queued transactions in order; stop at the first failure and keep the rest."""
         if self._off:
             return
+        self._retry_at = time.monotonic() + RETRY_S  # unless it all goes in, below
         try:
             conn = self._connect()
             while self._pending:
@@ -365,7 +384,8 @@ class History:
                     conn.rollback()
                     raise
                 self._pending.pop(0)
-        except sqlite3.OperationalError as exc:  # locked, read-only, disk full, cannot open
+            self._retry_at = -math.inf
+        except (sqlite3.OperationalError, OSError) as exc:  # locked, read-only, disk full...
             self._warn(f"cannot save history to {self.path} ({exc}); carrying on, and trying "
                        "again with the next minute")
         except sqlite3.DatabaseError as exc:
@@ -379,6 +399,7 @@ class History:
     def _connect(self) -> sqlite3.Connection:
         """The open connection, opening it (WAL, synchronous=NORMAL, schema) when needed."""
         if self._conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             try:
                 version = _schema_version(conn, self.path)  # before anything writes to it
@@ -449,8 +470,7 @@ def read_span(path: Path, start: float, end: float) -> Rows:
         return Rows([], [], [], [])
     fix = "the file was left as it is: move it aside (a new history is started) or restore it"
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                               timeout=BUSY_TIMEOUT_S)
+        conn = _open_read_only(path)
     except sqlite3.Error as exc:
         raise UserError(f"cannot open history {path} ({exc}): check its permissions") from None
     conn.row_factory = sqlite3.Row
@@ -482,3 +502,20 @@ def read_span(path: Path, start: float, end: float) -> Rows:
         raise UserError(f"history {path} is damaged ({exc}): {fix}") from None
     finally:
         conn.close()
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection; where even that cannot work (a WAL file in a read-only folder,
+    whose shared-memory file cannot be made) the file is read as immutable."""
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        conn.execute("PRAGMA user_version").fetchone()  # opening is lazy: try it now
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if "locked" in str(exc):  # a writer at work: its latest rows are not in the main file
+            raise
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True)
+    except sqlite3.DatabaseError:  # damaged: the caller's queries report it
+        pass
+    return conn

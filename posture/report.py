@@ -56,7 +56,7 @@ AXIS = "#404040"
 GRID = "#dcdcdc"
 SCORE = "#1f4e9c"
 AWAY = "#e4e4e4"
-PROMPT_COLOURS = {"posture": "#d62728", "break": "#2ca02c"}
+PROMPT_COLOURS = {"posture": "#d62728", "break": "#2ca02c", "camera_moved": "#7f7f7f"}
 PROBLEM_COLOURS = {
     "forward_head": "#ffbb78",
     "head_drop": "#c5b0d5",
@@ -199,6 +199,7 @@ def summarize(rows: Rows, day: date) -> dict[str, Any]:
             "count": len(rows.prompts),
             "posture": kinds["posture"],
             "break": kinds["break"],
+            "camera_moved": kinds["camera_moved"],
             "items": [{"at": local_iso(p["at"]), "kind": p["kind"], "problems": p["problems"],
                        "stretches": p["stretches"], "text": p["text"], "level": p["level"]}
                       for p in rows.prompts],
@@ -229,9 +230,9 @@ def has_data(summary: dict[str, Any]) -> bool:
 
 def duration(seconds: float) -> str:
     """A duration for people: '45 s', '12 min', '3 h 05 min'."""
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    minutes = int(seconds // 60)
+    if round(seconds) < 60:
+        return f"{round(seconds)} s"
+    minutes = round(seconds / 60)
     return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
 
 
@@ -248,7 +249,9 @@ def headline(summary: dict[str, Any]) -> list[tuple[str, str]]:
         ("longest good streak", "none" if streak is None else
          f"{streak['minutes']} min ({clock(streak['start'])}-{clock(streak['end'])})"),
         ("prompts", f"{prompts['count']} ({prompts['posture']} posture, "
-                    f"{prompts['break']} break)"),
+                    f"{prompts['break']} break"
+                    + (f", {prompts['camera_moved']} camera moved" if prompts["camera_moved"]
+                       else "") + ")"),
         ("stretches done", str(summary["stretches"]["count"])),
         ("breaks", f"{breaks['count']} ({duration(breaks['total_s'])})" if breaks["count"]
          else "0"),
