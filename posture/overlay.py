@@ -48,6 +48,8 @@ STATE_COLORS: dict[str, Color] = {
     "absent": COLOR_IDLE,
     "unknown": COLOR_IDLE,
     "paused": COLOR_IDLE,
+    "moved": COLOR_IDLE,
+    "calibrating": COLOR_IDLE,
 }
 # Words beside the colour, so the state never depends on telling red from green.
 STATE_TEXT = {
@@ -57,6 +59,8 @@ STATE_TEXT = {
     "absent": "No one in view",
     "unknown": "Head and shoulders not seen",
     "paused": "Paused",
+    "moved": "Camera moved - recalibrate",
+    "calibrating": "Calibrating",
 }
 NEAR = 0.75  # a good-posture score above this share of the threshold is still "warning"
 
@@ -136,6 +140,8 @@ def status(result: FrameResult | None, threshold: float, paused: bool = False) -
         return "paused"
     if result is None or result.pose is None:
         return "absent"
+    if result.camera_moved:
+        return "moved"
     a = result.assessment
     if a is None:
         return "unknown"
@@ -244,10 +250,27 @@ def render(img: np.ndarray, result: FrameResult, profile: Profile | None,
         _skeleton(out, pose, style)
     _status(out, state, style)
     _gauge(out, result.score, threshold, state)
-    if a is not None and state != "paused":
+    if a is not None and state not in ("paused", "moved"):
         _problems(out, a.problems, style)
     if card is not None:
         _card(out, card, style, _card_right(out.shape, _face_x(pose)))
+    return out
+
+
+def draw_caption(img: np.ndarray, text: str) -> np.ndarray:
+    """Big instruction text on a dark band at the bottom, wrapped to the frame's width."""
+    out = _canvas(img)
+    s = _Style.of(out.shape)
+    h, w = out.shape[:2]
+    scale, thick = 1.4 * s.font, max(1, round(2 * s.unit))
+    inset = s.border + s.margin
+    lines = _wrap(text, w - 2 * inset, scale, thick)
+    step = s.line_height(1.4)
+    top = max(0, h - inset - step * len(lines))
+    _shade(out, 0, top - s.margin, w, h)
+    for i, line in enumerate(lines):
+        tw = cv2.getTextSize(line, FONT, scale, thick)[0][0]
+        _text(out, line, max(inset, (w - tw) // 2), top + i * step, scale, thick, COLOR_TEXT)
     return out
 
 
