@@ -244,8 +244,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         settings.load_settings(), mute=True if args.mute else None, profile=args.profile,
         camera=args.source, fps=args.fps, window=False if args.no_window else None)
     options = Options(source=config.monitor.camera,
-                      profile_path=profile_path(config.monitor.profile),
-                      window=config.monitor.window, speed=args.speed)
+                      profile_path=profile_path(config.monitor.profile), speed=args.speed)
     return LiveMonitor(config, options).run()
 
 

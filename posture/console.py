@@ -1,13 +1,18 @@
-"""Talking to the user on the console: one prefixed line on stderr, output files opened safely."""
+"""Talking to the user on the console: prefixed lines on stderr, the live status line, output
+files opened safely."""
 
 from __future__ import annotations
 
+import shutil
 import sys
+import threading
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TextIO
 
 from posture.errors import UserError
+
+CLEAR = "\r\033[K"  # back to the start of the terminal line and erase it
 
 
 def say(text: str) -> None:
@@ -33,3 +38,51 @@ def jsonl_output(spec: str | None, stack: ExitStack) -> TextIO | None:
 def summary_stream(jsonl: str | None) -> TextIO:
     """The end-of-run summary goes to stderr when the JSON Lines take stdout."""
     return sys.stderr if jsonl == "-" else sys.stdout
+
+
+class Console:
+    """The live monitor's console: message lines, and one status line kept up to date.
+
+    On a terminal the status is rewritten in place; elsewhere (a log file, a pipe) it is
+    printed only when its state changes, not at every new score. Thread-safe, so a line from
+    the voice worker never cuts into the status.
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        try:
+            self.tty = out.isatty()
+        except (AttributeError, ValueError):
+            self.tty = False
+        self._lock = threading.Lock()
+        self._status = ""  # the status line on screen (terminal only)
+        self._state: str | None = None  # the state last printed (not a terminal)
+
+    def say(self, text: str) -> None:
+        """One message line, above the status line."""
+        with self._lock:
+            self.out.write(f"{CLEAR if self._status else ''}posture: {text}\n{self._status}")
+            self.out.flush()
+
+    def status(self, text: str, state: str) -> None:
+        """Show the status `text`; off a terminal only when `state` differs from the last."""
+        with self._lock:
+            if self.tty:
+                width = shutil.get_terminal_size().columns - 1
+                line = f"posture: {text}"[:max(20, width)]
+                if line != self._status:
+                    self._status = line
+                    self.out.write(CLEAR + line)
+                    self.out.flush()
+            elif state != self._state:
+                self._state = state
+                self.out.write(f"posture: {text}\n")
+                self.out.flush()
+
+    def close(self) -> None:
+        """End the status line, so what follows starts on a line of its own."""
+        with self._lock:
+            if self._status:
+                self.out.write("\n")
+                self.out.flush()
+                self._status = ""

@@ -2,18 +2,20 @@
 guided first-use calibration, adaptive sampling, history, and recovery from a lost camera.
 
 Everything it decides about posture comes from `monitor.Pipeline` (the same code as
-`posture analyze`); this module is the edge: clocks, devices, windows, signals.
+`posture analyze`); this module is the edge: clocks, devices, windows, terminals, signals.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
@@ -24,35 +26,38 @@ import numpy as np
 from posture.calibration import (
     GuidedCalibration,
     Profile,
+    Protocol,
     load_profile,
     load_protocol,
     save_profile,
 )
+from posture.console import Console
 from posture.errors import UserError
+from posture.feed import Feed, file_span
 from posture.guide import Announcer, Session, draw
 from posture.history import History
 from posture.monitor import CardShelf, FrameResult, Pipeline, Sampling
-from posture.overlay import COLOR_IDLE, COLOR_TEXT, draw_skeleton, draw_status, render
+from posture.overlay import draw_caption, draw_skeleton, draw_status, render
 from posture.pose import PoseEstimator, to_bgr
 from posture.settings import Settings
 from posture.sources import Frame, FrameSource, open_source
 from posture.stretches import load_library, suggest
+from posture.terminal import NO_KEY, KeySource, TerminalKeys
 from posture.voice import Voice
-from posture.window import show
+from posture.window import display_problem, show
 
 SNOOZE_S = 30 * 60.0  # space bar: no posture prompts for this long
-RETRY_MAX_S = 30.0  # a lost camera is retried after 1, 2, 4 ... s, at most this long apart
+IDLE_STEP_S = 0.1  # paused or waiting: look for keys this often (and use no CPU between)
 KEYS = {ord("q"): "quit", 27: "quit", ord("p"): "pause", ord("m"): "mute", ord("s"): "stretch",
         ord("c"): "calibrate", ord(" "): "snooze"}
 
 
 @dataclass
 class Options:
-    """How to run: where frames come from and what to show, after settings and flags."""
+    """Where frames come from and where the profile lives, after settings and flags."""
 
     source: str
     profile_path: Path
-    window: bool
     speed: float = 1.0  # a file plays this many times faster than real time
 
 
@@ -60,12 +65,19 @@ class LiveMonitor:
     """Runs the capture loop until the user quits, the file ends, or SIGINT/SIGTERM arrives."""
 
     def __init__(self, settings: Settings, options: Options, *,
-                 opener: Callable[[str, float | None], FrameSource] = open_source,
-                 out: TextIO | None = None) -> None:
+                 opener: Callable[[str], FrameSource] | None = None,
+                 keys: KeySource | None = None, out: TextIO | None = None) -> None:
+        """`opener` opens the source (default: open_source at the settings' rate and capture
+        size); `keys` replaces the terminal as the source of key presses."""
         self.settings = settings
         self.options = options
-        self.opener = opener
-        self.out = out or sys.stderr
+        m = settings.monitor
+        self.feed = Feed(options.source, opener or (lambda spec: open_source(
+            spec, fps=m.fps_active, size=(m.capture_width, m.capture_height))),
+            options.speed, self.tell, self._idle)
+        self.console = Console(out or sys.stderr)
+        self.keys = keys
+        self.display = m.window
         self.library = load_library()
         self.cards = CardShelf(self.library)
         self.voice: Voice | None = None
@@ -74,169 +86,172 @@ class LiveMonitor:
         self.pipeline: Pipeline | None = None
         self.guided: GuidedCalibration | None = None
         self.stretch: tuple[Session, Announcer] | None = None  # a guided stretch under way
-        self._problems: tuple[str, ...] = ()
         self.paused = False
         self.quit = False
-        self.display = options.window
-        self._last_status = ""
-        self._last_t = 0.0
-        self._away_since: float | None = None
-        self._told_moved = False
-        self._source: FrameSource | None = None
-        self._opened: FrameSource | None = None  # opened at start, before the loop takes it
-        self._file_ended = False
-        self._retry = 1.0
+        self._problems: tuple[str, ...] = ()
+        self._absent_since: float | None = None  # first frame of the current absence
+        self._told_moved = False  # the current camera-moved episode was announced
+        self._image: np.ndarray | None = None  # the last picture shown
 
     # ---- messages --------------------------------------------------------------------------
 
+    @property
+    def can_key(self) -> bool:
+        """True when the user has keys to press (a window, or the terminal)."""
+        return self.display or self.keys is not None
+
     def tell(self, text: str) -> None:
         """One line for the user on the console."""
-        print(f"posture: {text}", file=self.out, flush=True)
+        self.console.say(text)
 
     def speak(self, text: str) -> None:
-        """Say something (or print it when there is no voice)."""
+        """Say something (or print it when speech is off in the settings)."""
         if self.voice is not None:
             self.voice.say(text)
         else:
             self.tell(text)
 
-    def status(self, text: str) -> None:
-        """The one-line console status, printed when it changes."""
-        if text != self._last_status:
-            self._last_status = text
-            self.tell(text)
-
     # ---- set-up ----------------------------------------------------------------------------
 
+    def _open_inputs(self, stack: ExitStack) -> None:
+        """Decide window or headless (saying why once), and read keys from the terminal when
+        it is ours; the terminal's settings come back when `stack` closes."""
+        if self.display:
+            problem = display_problem()
+            if problem is not None:
+                self.display = False
+                self.tell(f"{problem}: running headless")
+            else:
+                stack.callback(cv2.destroyAllWindows)
+        if self.keys is None:
+            terminal = TerminalKeys.open()
+            if terminal is not None:
+                stack.callback(terminal.close)
+                self.keys = terminal
+
     def _load_profile(self) -> None:
-        """Use the saved profile, or start the guided calibration when there is none or it is
-        broken (the broken file is kept beside the new one)."""
+        """Use the saved profile, or start the guided calibration when there is none. A broken
+        profile stops a file run (exit 2); at a camera the user is offered to recalibrate."""
         path = self.options.profile_path
         if not path.exists():
             self.tell(f"no profile at {path} yet: starting the guided calibration")
-            self.guided = GuidedCalibration(load_protocol())
+            self._start_calibration()
             return
         try:
             self.profile = load_profile(path)
         except UserError as exc:
-            self.tell(f"{exc}; starting the guided calibration instead (press q to quit)")
-            self.guided = GuidedCalibration(load_protocol())
+            if not (self.feed.camera and self.can_key):
+                raise
+            self._offer_recalibration(str(exc))
 
-    def _save_profile(self, profile: Profile) -> None:
-        """Save the new profile, keeping any unreadable old one as .broken."""
+    def _offer_recalibration(self, problem: str) -> None:
+        """Ask whether to calibrate again over a broken profile (kept as NAME.json.bad)."""
         path = self.options.profile_path
-        if path.exists():
-            try:
-                load_profile(path)
-            except UserError:
-                os.replace(path, path.with_name(path.name + ".broken"))
-        save_profile(profile, path)
-        self.tell(f"saved profile {path}")
-
-    # ---- frames ----------------------------------------------------------------------------
-
-    def frames(self) -> Iterator[Frame]:
-        """Frames on one continuous timeline; a lost camera is reopened with back-off."""
-        offset = 0.0
+        bad = path.with_name(path.name + ".bad")
+        self.tell(problem)
+        self.tell(f"press c to calibrate now (the broken file is kept as {bad.name}), "
+                  "or q to quit")
         while not self.quit:
-            if self.paused:
+            key = self._read_key(self._message("Profile broken: c calibrates again, q quits"),
+                                 IDLE_STEP_S)
+            action = KEYS.get(key & 0xFF) if key >= 0 else None
+            if action == "quit":
+                self.quit = True
+            elif action == "calibrate":
+                os.replace(path, bad)
+                self._start_calibration()
                 return
-            try:
-                source = self._opened or self.opener(self.options.source,
-                                                     self.settings.monitor.fps_active)
-            except UserError:
-                self._wait_for_camera()
-                continue
-            self._opened = None
-            self._source, self._retry = source, 1.0
-            started = time.monotonic()
-            try:
-                for frame in source:
-                    t = offset + frame.t
-                    if not source.is_camera:
-                        self._pace(started, frame.t)
-                    yield replace(frame, t=t)
-                    if self.paused or self.quit:
-                        return
-            finally:
-                source.close()
-            if not source.is_camera:
-                self.quit = self._file_ended = True  # a file ends the run
-                return
-            self.status("the camera stopped delivering frames: retrying")
-            offset = self._last_t + 1.0
-            self._wait_for_camera()
 
-    def _wait_for_camera(self) -> None:
-        """Back off before the next attempt to open the camera, keeping the window alive."""
-        delay = self._retry
-        self.status(f"camera unavailable: retrying in {delay:g} s (unplugged or busy?)")
-        end = time.monotonic() + delay
-        while time.monotonic() < end and not self.quit:
-            self._show_message("Camera unavailable - retrying")
-            time.sleep(0.1)
-        self._retry = min(delay * 2, RETRY_MAX_S)
+    def _protocol(self) -> Protocol:
+        """The calibration protocol: timed for a person at a camera; from a file, recording
+        starts at the first frame (nobody needs time to sit down in a recording)."""
+        protocol = load_protocol()
+        if self.feed.camera:
+            return protocol
+        ids = [s.id for s in protocol.steps]
+        steps = protocol.steps[ids.index("record"):]
+        return replace(protocol, steps=tuple(s if s.id == "record" else replace(s, seconds=0.0)
+                                             for s in steps))
 
-    def _pace(self, started: float, t: float) -> None:
-        """Play a file at its own speed (times options.speed), as a camera would deliver it."""
-        delay = started + t / self.options.speed - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
+    def _start_calibration(self) -> None:
+        """Begin (or restart) the guided calibration."""
+        self.guided = GuidedCalibration(self._protocol())
+        self.stretch = None
 
-    # ---- the loop --------------------------------------------------------------------------
-
-    def run(self) -> int:
-        """Monitor until quit; returns the exit code."""
-        # No camera (or file) at start: one line and exit 2 before anything else happens.
-        self._opened = self.opener(self.options.source, self.settings.monitor.fps_active)
-        previous = signal.signal(signal.SIGTERM, _interrupt)
-        self._load_profile()
-        history = History()
-        try:
-            with PoseEstimator(video=True) as estimator, self._voice() as voice, history:
-                self.voice, self.history, self.estimator = voice, history, estimator
-                history.start_session(self.options.source, str(self.options.profile_path))
-                if self.profile is not None:
-                    self.pipeline = self._pipeline(self.profile)
-                while not self.quit:
-                    for frame in self.frames():
-                        self._step(frame)
-                        if self.quit or self.paused:
-                            break
-                    if self.paused:
-                        self._paused()
-                history.end_session(self._last_t)
-        except KeyboardInterrupt:
-            self.tell("stopped; session saved")
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-            if self.display:
-                cv2.destroyAllWindows()
-        if (self.guided is not None and self.profile is None and self._file_ended):
-            raise UserError("calibration did not finish before the file ended: use a longer "
-                            "recording of you sitting well, or posture calibrate --source FILE")
-        return 0
+    def _voice(self) -> AbstractContextManager[Voice | None]:
+        """Speech as the settings say; none at all (no engine started) when disabled."""
+        v = self.settings.voice
+        if not v.enabled:
+            return contextlib.nullcontext()
+        return Voice(rate=v.rate, max_age=v.max_age_s, muted=self.settings.monitor.mute,
+                     fallback=self.tell)
 
     def _pipeline(self, profile: Profile) -> Pipeline:
         m = self.settings.monitor
         return Pipeline(profile, self.estimator, self.settings.alerts,
                         Sampling(m.fps_good, m.fps_active))
 
-    def _voice(self) -> Voice:
-        v = self.settings.voice
-        return Voice(rate=v.rate, max_age=v.max_age_s, muted=self.settings.monitor.mute,
-                     fallback=lambda text: self.tell(text))
+    # ---- the loop --------------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Monitor until quit; returns the exit code."""
+        # No camera (or file) at start: one line and exit 2 before anything else happens.
+        source = self.feed.open()
+        with ExitStack() as stack:
+            stack.callback(self.feed.release)
+            stack.callback(self.console.close)
+            self._open_inputs(stack)
+            stack.callback(signal.signal, signal.SIGTERM,
+                           signal.signal(signal.SIGTERM, _interrupt))
+            self._load_profile()
+            if self.quit:
+                return 0
+            self.estimator = stack.enter_context(PoseEstimator(video=True))
+            self.voice = stack.enter_context(self._voice())
+            self.history = history = stack.enter_context(History())
+            # A file played faster than real time is placed so that it ends, at the latest,
+            # when its playback does: history never holds times in the future.
+            early = file_span(source) * max(0.0, 1.0 - 1.0 / self.options.speed)
+            history.start_session(self.options.source, str(self.options.profile_path),
+                                  wall_start=time.time() - early)
+            if self.profile is not None:
+                self.pipeline = self._pipeline(self.profile)
+            try:
+                self._loop()
+            except KeyboardInterrupt:
+                self.quit = True
+            finally:
+                self._end_absence(self.feed.clock.t)
+                history.end_session(self.feed.clock.t)
+            if not self.feed.ended:
+                self.tell("stopped; session saved" if history.saved
+                          else "stopped; the session could not be saved (see above)")
+        if self.guided is not None and self.profile is None and self.feed.ended:
+            raise UserError("calibration did not finish before the file ended: use a longer "
+                            "recording of you sitting well, or posture calibrate --source FILE")
+        return 0
+
+    def _loop(self) -> None:
+        """Take frames and act on them until quit, the file's end, or a pause."""
+        while not self.quit:
+            if self.paused:
+                self._paused()
+                continue
+            frame = self.feed.next()
+            if frame is not None:
+                self._step(frame)
+            elif self.feed.ended:
+                return
 
     def _step(self, frame: Frame) -> None:
         """Process one frame: calibrate or monitor, record, speak, draw, read keys."""
-        self._last_t = frame.t
         if self.guided is not None:
             image = self._calibrate(frame)
         elif self.stretch is not None:
             image = self._stretch(frame)
         else:
             image = self._monitor(frame)
-        self._display(image)
+        self._key(self._read_key(image, 0.0))
 
     def _calibrate(self, frame: Frame) -> np.ndarray:
         """One frame of the guided calibration."""
@@ -245,22 +260,25 @@ class LiveMonitor:
         g = self.guided.feed(frame.t, pose)
         if g.say:
             self.speak(g.say)
-        self.status(f"calibrating: {g.show}")
+        self.console.status(f"calibrating: {g.show}", g.show)
         if g.profile is not None:
-            self._save_profile(g.profile)
+            save_profile(g.profile, self.options.profile_path)
+            self.tell(f"saved profile {self.options.profile_path}")
             self.profile, self.guided = g.profile, None
             self.pipeline = self._pipeline(g.profile)
+            self._told_moved = False
         elif g.failure is not None:
-            self.guided = GuidedCalibration(load_protocol())  # start over; q quits
-        image = draw_skeleton(to_bgr(frame.image), pose)
-        image = draw_status(image, "unknown")
-        return _caption(image, g.show, g.remaining_s)
+            self._start_calibration()  # start over; q quits
+        image = draw_status(draw_skeleton(to_bgr(frame.image), pose), "calibrating")
+        countdown = f" ({int(g.remaining_s) + 1} s)" if g.remaining_s > 0 else ""
+        return draw_caption(image, g.show + countdown)
 
     def _monitor(self, frame: Frame) -> np.ndarray:
         """One frame of monitoring: the shared pipeline, then history, prompts and sampling."""
         assert self.pipeline is not None and self.history is not None
         result = self.pipeline.step(frame)
-        a = result.assessment
+        # While the camera has moved, the metrics measure the move, not the user: no verdict.
+        a = result.assessment if not result.camera_moved else None
         self._problems = a.problems if a and a.problems else self._problems
         self.history.record_frame(result.t, result.pose is not None,
                                   a.posture if a else None, a.problems if a else (), result.score)
@@ -271,14 +289,32 @@ class LiveMonitor:
             self.speak(result.prompt.text)
             if not self.display:
                 notify(result.prompt.text)
-        if self._source is not None:
-            self._source.fps = self.pipeline.rate
-        state = "away" if self._away_since is not None else (a.posture if a else "no verdict")
-        problems = f" ({', '.join(a.problems)})" if a and a.problems else ""
-        self.status(f"{state}{problems}, score {10 * round(result.score / 10):.0f}")
-        return render(to_bgr(frame.image), result, self.profile,
-                      threshold=self.settings.alerts.score_threshold,
-                      card=self.cards.update(result))
+        if self.feed.source is not None:
+            self.feed.source.fps = self.pipeline.rate
+        self._status(result)
+        image = render(to_bgr(frame.image), result, self.profile,
+                       threshold=self.settings.alerts.score_threshold,
+                       card=self.cards.update(result))
+        if result.camera_moved:
+            image = draw_caption(image, self._recalibrate_hint())
+        return image
+
+    def _status(self, result: FrameResult) -> None:
+        """The console status of one monitored frame (a short absence keeps the last one)."""
+        a = result.assessment
+        if result.camera_moved:
+            text = state = "camera moved: recalibrate" + (" (press c)" if self.can_key else "")
+        elif result.pose is None:
+            if not self._away(result.t):
+                return
+            text = state = "away"
+        elif a is None:
+            text = state = "head and shoulders not seen"
+        else:
+            state = a.posture
+            problems = f" ({', '.join(a.problems)})" if a.problems else ""
+            text = f"{a.posture}{problems}, score {round(result.score)}"
+        self.console.status(text, state)
 
     def _start_stretch(self) -> None:
         """s: lead the stretch on the card (else one for the problems seen last)."""
@@ -304,85 +340,118 @@ class LiveMonitor:
             self.stretch = None
         return draw(frame.image, pose, session)
 
+    def _away(self, t: float) -> bool:
+        """Nobody has been in view for monitor.away_after_s seconds or more."""
+        return (self._absent_since is not None
+                and t - self._absent_since >= self.settings.monitor.away_after_s)
+
     def _track_presence(self, result: FrameResult) -> None:
-        """Nobody in view for a while is 'away'; a long enough absence is saved as a break."""
-        assert self.history is not None
+        """Follow absences: one long enough (alerts.break_min_away_s) is saved as a break."""
         if result.pose is None:
-            if self._away_since is None:
-                self._away_since = result.t
-            return
-        if self._away_since is not None:
-            if result.t - self._away_since >= self.settings.alerts.break_min_away_s:
-                self.history.record_break(self._away_since, result.t)
-            self._away_since = None
+            if self._absent_since is None:
+                self._absent_since = result.t
+        else:
+            self._end_absence(result.t)
+
+    def _end_absence(self, t: float) -> None:
+        """The absence under way (if any) ends at `t`: record it when it was a break."""
+        if (self._absent_since is not None and self.history is not None
+                and t - self._absent_since >= self.settings.alerts.break_min_away_s):
+            self.history.record_break(self._absent_since, t)
+        self._absent_since = None
 
     def _track_camera(self, result: FrameResult) -> None:
-        """Suggest recalibrating (once) when the pipeline sees the camera has moved."""
-        if result.camera_moved and not self._told_moved:
+        """Suggest recalibrating once per episode of the camera having moved."""
+        assert self.history is not None
+        if not result.camera_moved:
+            self._told_moved = False
+        elif not self._told_moved:
             self._told_moved = True
-            self.speak("Everything looks shifted: the camera may have moved. "
-                       "Press c to calibrate again.")
+            text = ("Everything looks shifted: the camera may have moved. "
+                    + self._recalibrate_hint())
+            self.speak(text)
+            self.history.record_notice(result.t, "camera_moved", text)
 
-    # ---- window and keys ------------------------------------------------------------------
+    def _recalibrate_hint(self) -> str:
+        """How to recalibrate, with the means at hand."""
+        if self.can_key:
+            return "Press c to calibrate again."
+        return ("Calibrate again: stop posture, then run posture calibrate with the camera "
+                "where it is now.")
 
-    def _display(self, image: np.ndarray) -> None:
-        """Show the overlay (when there is a display) and act on the key pressed."""
-        if not self.display:
-            return
-        key = show(image)
-        if key is None:
-            self.display = False
-            self.tell("no display: running headless")
-            return
-        self._key(key)
+    # ---- window, keys and waiting ----------------------------------------------------------
 
-    def _show_message(self, text: str) -> None:
-        """A grey frame with one line, for pauses and a lost camera."""
+    def _read_key(self, image: np.ndarray, wait_s: float) -> int:
+        """Show `image` (with a window) and return a key pressed within `wait_s` seconds."""
+        self._image = image
         if self.display:
-            canvas = np.full((480, 640, 3), COLOR_IDLE, np.uint8)
-            self._key(show(_caption(draw_status(canvas, "paused"), text, None)) or -1)
+            key = show(image, wait_ms=max(1, round(wait_s * 1000)))
+            if key is not None and key >= 0:
+                return key
+            wait_s = 0.0  # the window has waited
+        if self.keys is not None:
+            return self.keys.read(wait_s)
+        time.sleep(wait_s)
+        return NO_KEY
+
+    def _message(self, text: str) -> np.ndarray:
+        """The last picture, dimmed, with one instruction: for pauses and a lost camera."""
+        m = self.settings.monitor
+        if self._image is None:
+            base = np.zeros((m.capture_height, m.capture_width, 3), np.uint8)
+        else:
+            base = (self._image // 3).astype(np.uint8)
+        return draw_caption(draw_status(base, "paused"), text)
+
+    def _idle(self, text: str, seconds: float) -> None:
+        """Let `seconds` pass (less if the user quits), showing `text` and acting on keys."""
+        end = time.monotonic() + seconds
+        image = self._message(text)
+        while not self.quit and (left := end - time.monotonic()) > 0:
+            self._key(self._read_key(image, min(IDLE_STEP_S, left)))
 
     def _key(self, key: int) -> None:
+        """Act on a key press (NO_KEY: nothing)."""
         action = KEYS.get(key & 0xFF) if key >= 0 else None
         if action == "quit":
             self.quit = True
         elif action == "pause":
             self.paused = not self.paused
-        elif action == "mute" and self.voice is not None:
-            self.voice.muted = not self.voice.muted
-            self.tell("muted" if self.voice.muted else "unmuted")
+        elif action == "mute":
+            if self.voice is None:
+                self.tell("speech is off in the settings (voice.enabled = false)")
+            else:
+                self.voice.muted = not self.voice.muted
+                self.tell("muted" if self.voice.muted else "unmuted")
         elif action == "snooze" and self.pipeline is not None:
-            self.pipeline.alerts.snooze(SNOOZE_S, self._last_t)
+            self.pipeline.alerts.snooze(SNOOZE_S, self.feed.clock.t)
             self.tell(f"snoozed for {SNOOZE_S / 60:.0f} minutes")
         elif action == "calibrate":
-            self.guided = GuidedCalibration(load_protocol())
+            self.tell("calibrating again")
+            self._start_calibration()
         elif action == "stretch":
-            if self.stretch is None:
-                self._start_stretch()
-            else:
-                self.stretch = None
-                self.tell("stretch stopped")
+            self._toggle_stretch()
+
+    def _toggle_stretch(self) -> None:
+        """s: start the suggested stretch, or stop the one under way."""
+        if self.guided is not None:
+            self.tell("finish the calibration first (c starts it again, q quits)")
+        elif self.stretch is None:
+            self._start_stretch()
+        else:
+            self.stretch = None
+            self.tell("stretch stopped")
 
     def _paused(self) -> None:
-        """Paused: the camera is released until p is pressed again (or q)."""
-        self.tell("paused: the camera is off; press p to resume")
+        """Paused: a camera is released (a file keeps its place) until p is pressed again."""
+        self.feed.pause()
+        off = "the camera is off; " if self.feed.camera else ""
+        self.tell(f"paused: {off}press p to resume")
+        image = self._message("Paused - press p to resume")
         while self.paused and not self.quit:
-            self._show_message("Paused - camera off. Press p to resume")
-            if not self.display:
-                time.sleep(0.2)
-        self.tell("resumed")
-
-
-def _caption(image: np.ndarray, text: str, remaining: float | None) -> np.ndarray:
-    """Big centred instruction text (and a countdown) at the bottom of the frame."""
-    h, w = image.shape[:2]
-    scale = max(0.4, min(w, h) / 700)
-    line = text + (f"  {int(remaining) + 1}" if remaining else "")
-    (tw, th), _ = cv2.getTextSize(line, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
-    x, y = max(4, (w - tw) // 2), h - int(th * 1.5)
-    cv2.rectangle(image, (0, y - th * 2), (w, h), (0, 0, 0), -1)
-    cv2.putText(image, line, (x, y), cv2.FONT_HERSHEY_SIMPLEX, scale, COLOR_TEXT, 2, cv2.LINE_AA)
-    return image
+            self._key(self._read_key(image, IDLE_STEP_S))
+        if not self.quit:
+            self.tell("resumed")
 
 
 def notify(text: str) -> None:

@@ -27,6 +27,7 @@ from posture.alerts import AlertSettings
 from posture.config import config_dir
 from posture.console import say
 from posture.errors import UserError
+from posture.sources import CAMERA_SIZE
 from posture.voice import DEFAULT_MAX_AGE_S, DEFAULT_RATE
 
 if sys.version_info >= (3, 11):
@@ -88,9 +89,10 @@ class MonitorSettings:
                               0.5, 30)
     fps_active: float = setting(5.0, "Frames per second while posture changes or is bad.",
                                 0.5, 30)
-    capture_width: int = setting(640, "Camera capture width in pixels.", 160, 3840)
-    capture_height: int = setting(480, "Camera capture height in pixels.", 120, 2160)
-    away_after_s: float = setting(3.0, "Seconds with nobody in view before scoring pauses.",
+    capture_width: int = setting(CAMERA_SIZE[0], "Camera capture width in pixels.", 160, 3840)
+    capture_height: int = setting(CAMERA_SIZE[1], "Camera capture height in pixels.", 120, 2160)
+    away_after_s: float = setting(3.0, "Seconds with nobody in view before the status says you "
+                                  "are away (a shorter gap is a missed detection).",
                                   0.5, 60)
     camera: str = setting("0", "Camera index (\"0\", \"1\", ...) or a video file to watch.")
     window: bool = setting(True, "Show the overlay window (false: run headless).")
@@ -310,6 +312,7 @@ def init_file(path: Path) -> None:
     header = ("# posture settings. Uncomment a line and change its value to override the "
               "default;\n# command-line flags override this file. Check it with: posture config\n")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8") as out:
             out.write(header + render(Settings(), commented=True))
     except FileExistsError:

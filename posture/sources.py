@@ -177,17 +177,18 @@ class _Video(FrameSource):
 
 
 class _Camera(FrameSource):
-    """A live camera: monotonic-clock timestamps, paced to at most `fps` frames a second."""
+    """A live camera: monotonic-clock timestamps, paced to at most `fps` frames a second,
+    captured at `size` (width, height) or the nearest the camera offers."""
 
-    def __init__(self, index: int, fps: float | None) -> None:
+    def __init__(self, index: int, fps: float | None, size: tuple[int, int]) -> None:
         with quiet_stderr():
             self._cap = cv2.VideoCapture(index)
         if not self._cap.isOpened():
             self._cap.release()
             raise UserError(f"camera {index} could not be opened: check it is connected and not "
                             "used by another program, or pass --source FILE")
-        self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, CAMERA_SIZE[0])
-        self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, CAMERA_SIZE[1])
+        self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, size[0])
+        self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, size[1])
         self._cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
         native = self._cap.get(cv2.CAP_PROP_FPS)
         super().__init__(f"camera {index}", "camera", None,
@@ -222,13 +223,15 @@ def read_image(path: Path) -> np.ndarray:
     return image
 
 
-def open_source(spec: str | int | Path, fps: float | None = None) -> FrameSource:
-    """Turn a source (camera index like 0, video file, image file, image folder) into frames."""
+def open_source(spec: str | int | Path, fps: float | None = None,
+                size: tuple[int, int] = CAMERA_SIZE) -> FrameSource:
+    """Turn a source (camera index like 0, video file, image file, image folder) into frames;
+    a camera captures at `size` (width, height)."""
     if fps is not None and fps <= 0:
         raise UserError(f"--fps {fps} is not allowed: give a positive number of frames per second")
     text = str(spec)
     if text.isdigit():
-        return _Camera(int(text), fps)
+        return _Camera(int(text), fps, size)
     path = Path(text).expanduser()
     if not path.exists():
         raise UserError(f"no such file or folder: {path}: check the path, or give a camera "

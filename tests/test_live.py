@@ -9,24 +9,28 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from fixtures.make_fixtures import make_sample
+from posture import feed, live
 from posture.calibration import profile_path
 from posture.cli import main
 from posture.errors import UserError
 from posture.live import LiveMonitor, Options
 from posture.overlay import COLOR_BAD, COLOR_GOOD, COLOR_WARN
-from posture.settings import Settings
+from posture.settings import Settings, apply_overrides
 from posture.sources import FrameSource, open_source
 from tests.conftest import FIXTURES, REPO, screen_when
 
 SAMPLE = FIXTURES / "sample_desk.mp4"
 STATE_COLORS = (COLOR_GOOD, COLOR_WARN, COLOR_BAD)
 # Upright 15 s, a minute of slouching, upright again: long enough for a prompt.
+HEADLESS = apply_overrides(Settings(), window=False)
 TIMELINE = [(0.0, 0.0), (15.0, 0.0), (17.0, 1.0), (77.0, 1.0), (79.0, 0.0), (100.0, 0.0)]
 
 
@@ -80,9 +84,10 @@ def test_no_camera_exits_2_with_one_line(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-class FlakyCamera(FrameSource):
-    """A camera (which cannot exist here) played from a video: delivers `count` frames, then
-    stops as an unplugged camera does."""
+class CameraReplay(FrameSource):
+    """A camera (which cannot exist here) played from the sample: frames [start, start +
+    count), stamped from 0 as a camera stamps them from the moment it opens; afterwards it
+    stops, as an unplugged camera does (count 0: it opens but never delivers a frame)."""
 
     def __init__(self, start: int, count: int) -> None:
         super().__init__("camera 0", "camera", None, 5.0, None)
@@ -92,32 +97,85 @@ class FlakyCamera(FrameSource):
         with open_source(SAMPLE) as video:
             for frame in video:
                 if self.start <= frame.index < self.start + self.count:
-                    yield frame
+                    yield replace(frame, t=(frame.index - self.start) / 5.0)
 
 
-def test_a_camera_that_stops_and_comes_back_is_resumed(posture_home, capsys):
+class Script:
+    """Key presses for a test (there is no keyboard): each (when, key) is pressed once
+    `when(monitor)` holds, in order."""
+
+    def __init__(self, *presses: tuple[Callable[[LiveMonitor], bool], str]) -> None:
+        self.presses = list(presses)
+        self.monitor: LiveMonitor | None = None
+
+    def read(self, timeout: float) -> int:
+        if self.presses and self.monitor is not None and self.presses[0][0](self.monitor):
+            return ord(self.presses.pop(0)[1])
+        time.sleep(timeout)
+        return -1
+
+
+def watch_steps(monitor: LiveMonitor) -> list[tuple[int, float]]:
+    """(frame index, session time) of every frame the monitor processes, as it goes."""
+    seen: list[tuple[int, float]] = []
+    step = monitor._step
+    monitor._step = lambda frame: (seen.append((frame.index, frame.t)), step(frame))[1]
+    return seen
+
+
+def test_a_camera_that_stops_and_comes_back_is_resumed_on_the_real_clock(posture_home, capsys):
     calibrate_on_sample()
-    calls = []
+    calls: list[float] = []
 
-    def opener(spec: str, fps: float | None) -> FrameSource:
-        calls.append(spec)
+    def opener(spec: str) -> FrameSource:
+        calls.append(time.monotonic())
         if len(calls) == 1:
-            return FlakyCamera(0, 40)
+            return CameraReplay(0, 40)
         if len(calls) == 2:
             raise UserError("camera 0 could not be opened: busy")
         if len(calls) == 3:
-            return FlakyCamera(40, 40)
+            return CameraReplay(40, 40)
         raise KeyboardInterrupt  # the user presses Ctrl+C while it retries again
 
-    options = Options(source="0", profile_path=profile_path(None), window=False)
-    assert LiveMonitor(Settings(), options, opener=opener).run() == 0
+    monitor = LiveMonitor(HEADLESS, Options(source="0", profile_path=profile_path(None)),
+                          opener=opener)
+    seen = watch_steps(monitor)
+    assert monitor.run() == 0
     err = capsys.readouterr().err
-    assert "stopped delivering" in err and "retrying" in err
+    assert err.count("stopped delivering frames") == 2 and "the camera is back" in err
+    assert "could not be saved" not in err and "session saved" in err
     assert len(calls) == 4
+    # The outage (1 s back-off, a failed open, 2 s more) is on the clock at its real length.
+    times = [t for _, t in seen]
+    assert times == sorted(times)
+    gap = times[40] - times[39]
+    assert gap == pytest.approx(calls[2] - calls[1] + 1.0, abs=0.5) and gap > 2.5
     db = sqlite3.connect(history_db(posture_home))
     monitored = db.execute("SELECT SUM(monitored_s) FROM minutes").fetchone()[0]
     # Both stretches of footage (8 s each at 5 fps) were monitored, on one timeline.
     assert monitored == pytest.approx(16, abs=2.5)
+
+
+def test_a_camera_that_opens_but_gives_nothing_is_retried_with_growing_delays(
+        posture_home, capsys, monkeypatch):
+    calibrate_on_sample()
+    monkeypatch.setattr(feed, "RETRY_FIRST_S", 0.3)
+    calls: list[float] = []
+
+    def opener(spec: str) -> FrameSource:
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            return CameraReplay(0, 10)
+        if len(calls) <= 4:
+            return CameraReplay(0, 0)  # opens, then delivers nothing
+        raise KeyboardInterrupt
+
+    options = Options(source="0", profile_path=profile_path(None))
+    assert LiveMonitor(HEADLESS, options, opener=opener).run() == 0
+    waits = np.diff(calls[1:])
+    assert waits[0] >= 0.55 and waits[1] >= 1.15 and waits[2] >= 2.35  # 0.6, 1.2, 2.4 s
+    err = capsys.readouterr().err
+    assert err.count("retrying") == 1  # said once for the whole outage
 
 
 def test_sigterm_mid_run_saves_the_session(tmp_path):
@@ -186,10 +244,9 @@ class Keyboard(FrameSource):
 def test_s_leads_a_stretch_and_s_again_stops_it(posture_home, capsys):
     calibrate_on_sample()
     ref: list = []
-    options = Options(source=str(SAMPLE), profile_path=profile_path(None), window=False,
-                      speed=50.0)
-    monitor = LiveMonitor(Settings(), options,
-                          opener=lambda spec, fps: Keyboard(ref, {60: "s", 100: "s"}))
+    options = Options(source=str(SAMPLE), profile_path=profile_path(None), speed=50.0)
+    monitor = LiveMonitor(HEADLESS, options,
+                          opener=lambda spec: Keyboard(ref, {60: "s", 100: "s"}))
     ref.append(monitor)
     seen = []
     original = monitor._stretch
@@ -198,3 +255,59 @@ def test_s_leads_a_stretch_and_s_again_stops_it(posture_home, capsys):
     err = capsys.readouterr().err
     assert "stretch:" in err and "stretch stopped" in err
     assert seen[0] == 60 and seen[-1] == 99  # frames 60-99 went to the guided stretch
+
+
+def test_pause_keeps_one_clock_and_a_file_resumes_where_it_stopped(posture_home, capsys):
+    calibrate_on_sample()
+    paused: list[float] = []
+
+    def paused_a_while(m: LiveMonitor) -> bool:
+        if m.paused and not paused:
+            paused.append(time.monotonic())
+        return bool(paused) and time.monotonic() - paused[0] >= 1.5
+
+    keys = Script((lambda m: len(seen) == 20, "p"), (paused_a_while, "p"))
+    monitor = LiveMonitor(HEADLESS, Options(str(SAMPLE), profile_path(None), speed=10.0),
+                          keys=keys)
+    keys.monitor = monitor
+    seen = watch_steps(monitor)
+    assert monitor.run() == 0
+    err = capsys.readouterr().err
+    assert "paused" in err and "resumed" in err
+    indexes, times = [i for i, _ in seen], [t for _, t in seen]
+    assert indexes == sorted(set(indexes))  # nothing replayed: it went on from frame 20
+    assert indexes[-1] >= 145  # ...to the end of the file
+    gaps = np.diff(times)
+    assert gaps.min() > 0 and gaps[19] >= 1.5  # the pause is on the clock
+    assert np.delete(gaps, 19).max() < 1.5
+    db = sqlite3.connect(history_db(posture_home))
+    assert db.execute("SELECT SUM(monitored_s) FROM minutes").fetchone()[0] == pytest.approx(
+        30 + 1.5, abs=1.5)
+
+
+def test_paused_with_a_window_waits_for_keys_instead_of_spinning(posture_home, monkeypatch):
+    calibrate_on_sample()
+    shown: list[tuple[tuple[int, ...], bool, int]] = []  # (picture shape, paused?, wait_ms)
+    script = Script((lambda m: len(shown) == 10, "p"),
+                    (lambda m: m.paused and sum(p for _, p, _ in shown) >= 10, "p"),
+                    (lambda m: len(shown) >= 30, "q"))
+
+    def fake_show(image: np.ndarray, wait_ms: int = 1) -> int:
+        """A window that takes `wait_ms` to return, like cv2.waitKey."""
+        shown.append((image.shape, script.monitor is not None and script.monitor.paused,
+                      wait_ms))
+        return script.read(wait_ms / 1000)
+
+    monkeypatch.setattr(live, "display_problem", lambda: None)
+    monkeypatch.setattr(live, "show", fake_show)
+    monkeypatch.setattr(live.cv2, "destroyAllWindows", lambda: None)
+    settings = apply_overrides(Settings(), window=True)
+    monitor = LiveMonitor(settings, Options(str(SAMPLE), profile_path(None)))
+    script.monitor = monitor
+    assert monitor.run() == 0
+    paused = [(shape, wait_ms) for shape, p, wait_ms in shown if p]
+    assert len(paused) >= 10
+    # Each look at the keys while paused waits 100 ms (a 1 ms wait spun a core at 74 %)...
+    assert {wait_ms for _, wait_ms in paused} == {100}
+    # ...and shows a picture the size of the video's frames (no jump to 640x480).
+    assert {shape for shape, _ in paused} == {shown[0][0]}
