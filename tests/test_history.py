@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -225,6 +226,28 @@ def test_locked_database_warns_once_and_catches_up(monkeypatch, capsys) -> None:
     starts = [r[0] - DAY_START for r in conn.execute(
         "SELECT minute_start FROM minutes WHERE session_id = 1 ORDER BY 1")]
     assert starts == [0, 60, 120, 180, 240]
+    conn.close()
+
+
+def test_a_lock_that_stays_stalls_the_monitor_only_now_and_then(capsys) -> None:
+    """Ten minutes finish while another process holds the lock: they wait in memory without
+    a busy wait per write, and all go in at the end once the lock is gone."""
+    path = default_path()
+    with History() as h:
+        locker = sqlite3.connect(path, isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+        h.start_session("0", "default", wall_start=DAY_START)
+        started = time.monotonic()
+        record_timeline(h, 0, 610)
+        h.record_prompt(Prompt(300.0, "posture", ("slouch",), (), "Sit up.", 0))
+        assert time.monotonic() - started < 1.0  # not a 1 s busy wait per minute or prompt
+        assert not h.saved
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert "database is locked" in capsys.readouterr().err
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM minutes").fetchone() == (11,)
+    assert conn.execute("SELECT count(*) FROM prompts").fetchone() == (1,)
     conn.close()
 
 
@@ -466,3 +489,21 @@ def test_bad_arguments_exit_2(tmp_path: Path, capsys) -> None:
     assert "YYYY-MM-DD" in capsys.readouterr().err
     assert cli.main(["report", "--out", str(tmp_path / "day.pdf")]) == 2
     assert ".png or .html" in capsys.readouterr().err
+
+
+def test_camera_moved_notices_are_reported_as_their_own_kind(tmp_path: Path) -> None:
+    """The monitor's 'camera moved' notices count as prompts of their own kind everywhere."""
+    with History() as h:
+        h.start_session("0", "default", wall_start=DAY_START)
+        record_timeline(h, 0, 120)
+        h.record_notice(60.0, "camera_moved", "Everything looks shifted.")
+    s = report.day_summary(default_path(), DAY)
+    assert (s["prompts"]["count"], s["prompts"]["camera_moved"]) == (1, 1)
+    assert "prompts: 1 (0 posture, 0 break, 1 camera moved)" in report.format_text(s)
+    report.write_chart(s, tmp_path / "day.png")
+    assert cv2.imread(str(tmp_path / "day.png")) is not None
+
+
+def test_durations_are_rounded_not_truncated() -> None:
+    assert [report.duration(s) for s in (44.6, 59.6, 119.0, 3599.0, 3660.0)] == [
+        "45 s", "1 min", "2 min", "1 h 00 min", "1 h 01 min"]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pty
 import signal
 import sqlite3
 import subprocess
 import sys
+import termios
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -18,13 +22,14 @@ import pytest
 
 from fixtures.make_fixtures import make_sample
 from posture import feed, live
-from posture.calibration import profile_path
+from posture.calibration import load_profile, load_protocol, profile_path
 from posture.cli import main
 from posture.errors import UserError
 from posture.live import LiveMonitor, Options
-from posture.overlay import COLOR_BAD, COLOR_GOOD, COLOR_WARN
+from posture.monitor import FrameResult
+from posture.overlay import COLOR_BAD, COLOR_GOOD, COLOR_TEXT, COLOR_WARN, draw_caption
 from posture.settings import Settings, apply_overrides
-from posture.sources import FrameSource, open_source
+from posture.sources import Frame, FrameSource, open_source
 from tests.conftest import FIXTURES, REPO, screen_when
 
 SAMPLE = FIXTURES / "sample_desk.mp4"
@@ -42,9 +47,13 @@ def calibrate_on_sample() -> None:
     assert main(["calibrate", "--source", str(SAMPLE), "--seconds", "6"]) == 0
 
 
-def run_cli(args: list[str], home: Path, **kw) -> subprocess.CompletedProcess:
+def run_cli(args: list[str], home: Path, display: str | None = None,
+            **kw) -> subprocess.CompletedProcess:
     env = {**os.environ, "POSTURE_HOME": str(home)}
     env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    if display is not None:
+        env["DISPLAY"] = display
     return subprocess.run([sys.executable, "-m", "posture.cli", *args], capture_output=True,
                           text=True, env=env, cwd=REPO, **kw)
 
@@ -58,7 +67,9 @@ def test_headless_over_a_file_writes_history_and_a_report(tmp_path, posture_home
     db = sqlite3.connect(history_db(posture_home))
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     (started, ended), = db.execute("SELECT started, ended FROM sessions").fetchall()
-    assert started and ended
+    # 100 s of video played in 5 s: placed so that it ends when it was played, not later.
+    assert datetime.fromisoformat(ended).timestamp() <= time.time()
+    assert datetime.fromisoformat(started).timestamp() < time.time() - 90
     monitored = db.execute("SELECT SUM(monitored_s), SUM(slouched_s) FROM minutes").fetchone()
     assert monitored[0] == pytest.approx(100, abs=3) and monitored[1] > 30
     prompts = db.execute("SELECT kind, text FROM prompts").fetchall()
@@ -73,7 +84,14 @@ def test_first_run_starts_the_guided_calibration(posture_home, capsys):
     assert main(["run", "--source", str(SAMPLE), "--no-window", "--speed", "10"]) == 0
     err = capsys.readouterr().err
     assert "guided calibration" in err and "Recording" in err
-    assert profile_path(None).exists()
+    guided = load_profile(profile_path(None))
+    # From a file the recording starts at once, on the sample's upright first seconds (the
+    # camera protocol's 9 s of instructions would have recorded its slouch from 10 s on).
+    assert main(["calibrate", "--source", str(SAMPLE), "--seconds", "5",
+                 "--profile", "upright"]) == 0
+    upright = load_profile(profile_path("upright"))
+    for name, base in upright.baseline.items():
+        assert abs(guided.baseline[name].centre - base.centre) <= 2 * base.spread + 1e-3, name
 
 
 def test_no_camera_exits_2_with_one_line(tmp_path):
@@ -81,6 +99,7 @@ def test_no_camera_exits_2_with_one_line(tmp_path):
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "camera 9 could not be opened" in lines[0]
+    assert not (tmp_path / "home").exists()  # nothing created for a run that never started
     assert "Traceback" not in proc.stderr
 
 
@@ -311,3 +330,210 @@ def test_paused_with_a_window_waits_for_keys_instead_of_spinning(posture_home, m
     assert {wait_ms for _, wait_ms in paused} == {100}
     # ...and shows a picture the size of the video's frames (no jump to 640x480).
     assert {shape for shape, _ in paused} == {shown[0][0]}
+
+
+def test_an_unreachable_display_falls_back_to_headless(tmp_path):
+    home = tmp_path / "home"
+    clip = make_sample(tmp_path / "clip.mp4", [(0.0, 0.0), (12.0, 0.0)])
+    proc = run_cli(["run", "--source", str(clip), "--speed", "4"], home, display=":97",
+                   timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    headless = [i for i, line in enumerate(lines) if "running headless" in line]
+    assert len(headless) == 1 and "cannot open a window on display :97" in lines[headless[0]]
+    assert headless[0] < min(i for i, line in enumerate(lines) if "calibrating" in line)
+    db = sqlite3.connect(history_db(home))
+    assert db.execute("SELECT SUM(monitored_s) FROM minutes").fetchone()[0] > 3
+
+
+class Spliced(FrameSource):
+    """A video at 5 fps from pieces: ("sample", first, last) plays those sample frames,
+    ("empty", seconds) shows an empty room for that long."""
+
+    def __init__(self, *pieces: tuple) -> None:
+        super().__init__(str(SAMPLE), "video", None, 5.0, None)
+        self.pieces = pieces
+
+    def __iter__(self):
+        with open_source(SAMPLE) as video:
+            sample = [frame.image for frame in video]
+        room = np.full_like(sample[0], 200)
+        images = []
+        for piece in self.pieces:
+            if piece[0] == "sample":
+                images += sample[piece[1]:piece[2]]
+            else:
+                images += [room] * round(piece[1] * 5)
+        for index, image in enumerate(images):
+            yield Frame(t=index / 5.0, index=index, image=image)
+
+
+def test_away_waits_for_away_after_s_and_a_break_at_the_end_is_saved(posture_home, capsys):
+    calibrate_on_sample()
+    settings = apply_overrides(Settings(), window=False, away_after_s=2.0, break_min_away_s=10.0,
+                               enabled=False)
+    source = Spliced(("sample", 0, 40), ("empty", 0.2), ("sample", 40, 60), ("empty", 15.0))
+    monitor = LiveMonitor(settings, Options(str(SAMPLE), profile_path(None), speed=20.0),
+                          opener=lambda spec: source)
+    voices = []
+    step = monitor._step
+    monitor._step = lambda frame: (voices.append(monitor.voice), step(frame))[1]
+    assert monitor.run() == 0
+    err = capsys.readouterr().err
+    # One missed frame is not "away"; 15 s with nobody is, and it is a break.
+    statuses = [line for line in err.splitlines() if line.startswith("posture: away")]
+    assert len(statuses) == 1
+    db = sqlite3.connect(history_db(posture_home))
+    (started, ended), = db.execute("SELECT started, ended FROM breaks").fetchall()
+    assert ended - started == pytest.approx(15.0, abs=0.5)
+    # voice.enabled = false: no speech engine at all.
+    assert voices and set(voices) == {None}
+    assert "audio player" not in err and "speech" not in err
+
+
+def test_the_capture_size_setting_reaches_the_camera(monkeypatch):
+    asked = {}
+
+    def open_camera(spec: str, fps: float | None = None, size: tuple[int, int] = (0, 0)):
+        asked.update(spec=spec, size=size)
+        raise UserError("camera 0 could not be opened")
+
+    monkeypatch.setattr(live, "open_source", open_camera)
+    settings = apply_overrides(Settings(), capture_width=320, capture_height=240)
+    with pytest.raises(UserError):
+        LiveMonitor(settings, Options("0", profile_path(None))).run()
+    assert asked == {"spec": "0", "size": (320, 240)}
+
+
+def test_a_moved_camera_is_said_per_episode_and_not_recorded_as_slouching(
+        tmp_path, posture_home, capsys, monkeypatch):
+    calibrate_on_sample()
+    clip = make_sample(tmp_path / "clip.mp4", [(0.0, 0.0), (6.0, 0.0), (8.0, 1.0), (40.0, 1.0)])
+    moved = [range(50, 120), range(140, 170)]  # two episodes, in frames (5 a second)
+
+    class MovingPipeline(live.Pipeline):
+        """The real pipeline, but its camera-moved signal is on for the frames in `moved`
+        (making a real camera move on synthetic footage is beyond the metrics' tests here)."""
+
+        def step(self, frame: Frame) -> FrameResult:
+            result = super().step(frame)
+            return replace(result, camera_moved=any(frame.index in r for r in moved))
+
+    monkeypatch.setattr(live, "Pipeline", MovingPipeline)
+    settings = apply_overrides(Settings(), window=False, enabled=False, fps=5.0)
+    monitor = LiveMonitor(settings, Options(str(clip), profile_path(None), speed=20.0))
+    assert monitor.run() == 0
+    err = capsys.readouterr().err
+    assert "camera moved: recalibrate" in err
+    assert err.count("Everything looks shifted") == 2  # said again for the second episode
+    assert "press" not in err.lower()  # headless without a terminal: no keys to press
+    db = sqlite3.connect(history_db(posture_home))
+    notices = db.execute("SELECT kind FROM prompts WHERE kind = 'camera_moved'").fetchall()
+    assert len(notices) == 2
+    # 32 s of slouching, of which 20 s with the camera moved: only the rest is slouching.
+    slouched = db.execute("SELECT SUM(slouched_s) FROM minutes").fetchone()[0]
+    assert 8 < slouched < 16
+
+
+BROKEN = '{"format": "posture-profile", "version": 1, "view": "front", "baseline": '
+
+
+def test_a_broken_profile_stops_a_file_run_and_is_left_alone(tmp_path):
+    home = tmp_path / "home"
+    path = home / "data" / "profiles" / "default.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(BROKEN)
+    proc = run_cli(["run", "--source", str(SAMPLE), "--no-window"], home, timeout=120)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is corrupt" in lines[0] and "Traceback" not in proc.stderr
+    assert path.read_text() == BROKEN and sorted(path.parent.iterdir()) == [path]
+
+
+def test_a_broken_profile_at_a_camera_without_keys_exits_2(posture_home):
+    path = profile_path(None)
+    path.parent.mkdir(parents=True)
+    path.write_text(BROKEN)
+    monitor = LiveMonitor(HEADLESS, Options("0", path), opener=lambda spec: CameraReplay(0, 10))
+    with pytest.raises(UserError, match="is corrupt"):
+        monitor.run()
+    assert path.read_text() == BROKEN
+
+
+def test_a_broken_profile_at_a_camera_is_recalibrated_on_c(posture_home, capsys):
+    path = profile_path(None)
+    path.parent.mkdir(parents=True)
+    path.write_text(BROKEN)
+    opened: list[str] = []
+
+    def opener(spec: str) -> FrameSource:
+        if opened:  # the camera went away after the calibration: the user stops
+            raise KeyboardInterrupt
+        opened.append(spec)
+        return CameraReplay(0, 150)
+
+    keys = Script((lambda m: True, "c"))  # c, as soon as the question is asked
+    monitor = LiveMonitor(HEADLESS, Options("0", path), opener=opener, keys=keys)
+    keys.monitor = monitor
+    assert monitor.run() == 0
+    err = capsys.readouterr().err
+    assert "is corrupt" in err and "press c to calibrate now" in err
+    assert path.with_name("default.json.bad").read_text() == BROKEN
+    assert load_profile(path).frames >= 5  # the guided calibration made a new one
+
+
+def test_the_first_calibration_instruction_fits_a_640x480_frame():
+    text = load_protocol().steps[0].show + " (6 s)"
+    picture = draw_caption(np.zeros((480, 640, 3), np.uint8), text)
+    ys, xs = np.nonzero(np.all(picture == COLOR_TEXT, axis=2))
+    assert xs.min() >= 8 and xs.max() <= 631  # nothing cut off at either side...
+    assert np.ptp(ys) > 40  # ...because it was wrapped onto a second line
+
+
+def take_terminal() -> None:
+    """In the child: a session of its own whose controlling terminal is stdin (the pty)."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+@pytest.mark.parametrize("ending", ["q", "SIGTERM"])
+def test_headless_keys_come_from_the_terminal_which_is_restored(tmp_path, ending):
+    home = tmp_path / "home"
+    assert run_cli(["calibrate", "--source", str(SAMPLE), "--seconds", "6"], home,
+                   timeout=120).returncode == 0
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["POSTURE_HOME"] = str(home)
+    master, terminal = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "posture.cli", "run", "--source",
+                             str(SAMPLE), "--no-window"], cwd=REPO, env=env, stdin=terminal,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=take_terminal)
+    assert proc.stderr is not None
+    try:
+        lines = iter(proc.stderr)
+
+        def wait_for(text: str) -> None:
+            for line in lines:
+                if text in line:
+                    return
+            pytest.fail(f"never said {text!r}")
+
+        wait_for("score")
+        assert not termios.tcgetattr(terminal)[3] & termios.ICANON  # cbreak: single keys
+        os.write(master, b"p")
+        wait_for("paused: press p to resume")
+        os.write(master, b"p")
+        wait_for("resumed")
+        if ending == "q":
+            os.write(master, b"q")
+        else:
+            proc.send_signal(signal.SIGTERM)
+        rest = proc.stderr.read()
+        assert proc.wait(timeout=30) == 0 and "Traceback" not in rest
+        assert "session saved" in rest
+        mode = termios.tcgetattr(terminal)[3]
+        assert mode & termios.ICANON and mode & termios.ECHO  # the terminal as it was
+    finally:
+        proc.kill()
+        proc.wait()
+        os.close(master)
+        os.close(terminal)
