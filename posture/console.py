@@ -61,7 +61,8 @@ class Console:
     def say(self, text: str) -> None:
         """One message line, above the status line."""
         with self._lock:
-            self.out.write(f"{CLEAR if self._status else ''}posture: {text}\n{self._status}")
+            back = "\r" if self._status else ""
+            self.out.write(f"{CLEAR if self._status else ''}posture: {text}\n{self._status}{back}")
             self.out.flush()
 
     def status(self, text: str, state: str) -> None:
@@ -72,7 +73,9 @@ class Console:
                 line = f"posture: {text}"[:max(20, width)]
                 if line != self._status:
                     self._status = line
-                    self.out.write(CLEAR + line)
+                    # The cursor waits at the line's start: a line printed by other code
+                    # (a library's warning) starts at the left edge, not after the status.
+                    self.out.write(f"{CLEAR}{line}\r")
                     self.out.flush()
             elif state != self._state:
                 self._state = state

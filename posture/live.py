@@ -91,7 +91,7 @@ class LiveMonitor:
         self._problems: tuple[str, ...] = ()
         self._absent_since: float | None = None  # first frame of the current absence
         self._told_moved = False  # the current camera-moved episode was announced
-        self._image: np.ndarray | None = None  # the last picture shown
+        self._image: np.ndarray | None = None  # the last frame's picture
 
     # ---- messages --------------------------------------------------------------------------
 
@@ -251,6 +251,7 @@ class LiveMonitor:
             image = self._stretch(frame)
         else:
             image = self._monitor(frame)
+        self._image = image
         self._key(self._read_key(image, 0.0))
 
     def _calibrate(self, frame: Frame) -> np.ndarray:
@@ -383,7 +384,6 @@ class LiveMonitor:
 
     def _read_key(self, image: np.ndarray, wait_s: float) -> int:
         """Show `image` (with a window) and return a key pressed within `wait_s` seconds."""
-        self._image = image
         if self.display:
             key = show(image, wait_ms=max(1, round(wait_s * 1000)))
             if key is not None and key >= 0:

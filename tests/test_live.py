@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import os
 import pty
@@ -24,7 +25,9 @@ from fixtures.make_fixtures import make_sample
 from posture import feed, live
 from posture.calibration import load_profile, load_protocol, profile_path
 from posture.cli import main
+from posture.console import Console
 from posture.errors import UserError
+from posture.feed import Timeline
 from posture.live import LiveMonitor, Options
 from posture.monitor import FrameResult
 from posture.overlay import COLOR_BAD, COLOR_GOOD, COLOR_TEXT, COLOR_WARN, draw_caption
@@ -537,3 +540,40 @@ def test_headless_keys_come_from_the_terminal_which_is_restored(tmp_path, ending
         proc.wait()
         os.close(master)
         os.close(terminal)
+
+
+def test_the_session_clock_runs_on_through_pauses_and_outages():
+    clock = Timeline()
+    assert [clock.place(t, now=100 + t) for t in (0.0, 0.2, 0.4)] == [0.0, 0.2, 0.4]
+    clock.stop(now=100.5)  # a file paused for 10 s keeps its own timestamps after it
+    assert clock.place(0.6, now=110.5) == pytest.approx(10.6)
+    clock.stop(now=111.0)  # a camera lost for 42 s, reopened: its stamps start at 0 again
+    clock.reopened()
+    assert clock.place(0.0, now=153.0) == pytest.approx(10.6 + 42.0)
+    assert clock.place(0.2, now=153.2) == pytest.approx(52.8)
+    clock.reopened()  # a source whose stamps run backwards never turns the clock back
+    assert clock.place(-5.0, now=153.3) == pytest.approx(52.8)
+    assert clock.stopped_s == pytest.approx(52.0)
+
+
+class Terminal(io.StringIO):
+    """What the console writes to a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_status_is_one_line_rewritten_on_a_terminal_and_printed_on_change_elsewhere():
+    terminal, log = Terminal(), io.StringIO()
+    for out in (terminal, log):
+        console = Console(out)
+        console.status("good, score 3", "good")
+        console.status("good, score 4", "good")
+        console.say("muted")
+        console.status("slouched (slouch), score 70", "slouched")
+        console.close()
+    assert terminal.getvalue().count("\n") == 2  # the message, and the end of the status line
+    assert terminal.getvalue().endswith("posture: slouched (slouch), score 70\r\n")
+    assert "\r\033[Kposture: muted\n" in terminal.getvalue()
+    assert log.getvalue().splitlines() == ["posture: good, score 3", "posture: muted",
+                                           "posture: slouched (slouch), score 70"]
