@@ -48,15 +48,22 @@ class Console:
     the voice worker never cuts into the status.
     """
 
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
+    def __init__(self, out: TextIO | None = None) -> None:
+        """`out`: where to write; by default whatever sys.stderr is at each write (while
+        posture.quiet silences file descriptor 2, it points at the terminal still)."""
+        self._out = out
         try:
-            self.tty = out.isatty()
+            self.tty = self.out.isatty()
         except (AttributeError, ValueError):
             self.tty = False
         self._lock = threading.Lock()
         self._status = ""  # the status line on screen (terminal only)
         self._state: str | None = None  # the state last printed (not a terminal)
+
+    @property
+    def out(self) -> TextIO:
+        """The stream written to now."""
+        return self._out if self._out is not None else sys.stderr
 
     def say(self, text: str) -> None:
         """One message line, above the status line."""

@@ -12,7 +12,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
@@ -75,7 +74,7 @@ class LiveMonitor:
         self.feed = Feed(options.source, opener or (lambda spec: open_source(
             spec, fps=m.fps_active, size=(m.capture_width, m.capture_height))),
             options.speed, self.tell, self._idle)
-        self.console = Console(out or sys.stderr)
+        self.console = Console(out)
         self.keys = keys
         self.display = m.window
         self.library = load_library()
