@@ -8,13 +8,12 @@ session's times run on continuously and never backwards, paused and lost time in
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from posture.errors import UserError
-from posture.sources import Frame, FrameSource, keep_every
+from posture.sources import Frame, FrameSource
 
 RETRY_FIRST_S = 1.0  # a lost camera is retried after 1, 2, 4 ... s...
 RETRY_MAX_S = 30.0  # ...at most this long apart, until frames flow again
@@ -56,16 +55,6 @@ class Timeline:
             self._offset += gap
         self.t = max(self.t, self._offset + source_t)
         return self.t
-
-
-def file_span(source: FrameSource) -> float:
-    """Seconds of source time a file's frames span, from its frame count (0 when unknown)."""
-    if source.is_camera or not source.total:
-        return 0.0
-    # Frames are kept at most every keep_every(...) seconds: every `step`-th native frame.
-    step = max(1, math.ceil(keep_every(source.native_fps, source.fps) * source.native_fps
-                            - 1e-9))
-    return source.total * step / source.native_fps
 
 
 class Feed:

@@ -32,7 +32,7 @@ from posture.calibration import (
 )
 from posture.console import Console
 from posture.errors import UserError
-from posture.feed import Feed, file_span
+from posture.feed import Feed
 from posture.guide import Announcer, Session, draw
 from posture.history import History
 from posture.monitor import CardShelf, FrameResult, Pipeline, Sampling
@@ -210,7 +210,7 @@ class LiveMonitor:
             self.history = history = stack.enter_context(History())
             # A file played faster than real time is placed so that it ends, at the latest,
             # when its playback does: history never holds times in the future.
-            early = file_span(source) * max(0.0, 1.0 - 1.0 / self.options.speed)
+            early = (source.duration or 0.0) * max(0.0, 1.0 - 1.0 / self.options.speed)
             history.start_session(self.options.source, str(self.options.profile_path),
                                   wall_start=time.time() - early)
             if self.profile is not None:
