@@ -1,7 +1,8 @@
 """Where user data lives: platformdirs folders, or everything under $POSTURE_HOME when it is set.
 
-Looking a folder up never creates it: whatever writes a file there creates the folder first,
-so a run that fails at once (no camera, say) leaves nothing behind.
+Looking up a data folder never creates it: whatever writes a file there creates the folder
+first, so a run that fails at once (no camera, say) leaves no data folders behind. The config
+folder is created on lookup, so the user finds it ready for a settings file.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ def data_dir() -> Path:
 
 
 def config_dir() -> Path:
-    """Folder for the settings file."""
+    """Folder for the settings file (created on demand)."""
     home = os.environ.get("POSTURE_HOME")
-    return Path(home) / "config" if home else Path(platformdirs.user_config_dir(APP))
+    path = Path(home) / "config" if home else Path(platformdirs.user_config_dir(APP))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def profiles_dir() -> Path:

@@ -312,7 +312,6 @@ def init_file(path: Path) -> None:
     header = ("# posture settings. Uncomment a line and change its value to override the "
               "default;\n# command-line flags override this file. Check it with: posture config\n")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8") as out:
             out.write(header + render(Settings(), commented=True))
     except FileExistsError:

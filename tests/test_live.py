@@ -102,7 +102,7 @@ def test_no_camera_exits_2_with_one_line(tmp_path):
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "camera 9 could not be opened" in lines[0]
-    assert not (tmp_path / "home").exists()  # nothing created for a run that never started
+    assert not (tmp_path / "home" / "data").exists()  # no data folders for a run that never ran
     assert "Traceback" not in proc.stderr
 
 

@@ -28,7 +28,6 @@ from posture.settings import (
 def write(text: str) -> Path:
     """Write the user's settings file (under the test's POSTURE_HOME) and return its path."""
     path = settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -148,7 +147,6 @@ def test_a_toml_syntax_error_names_the_file_and_the_line():
 
 
 def test_a_file_that_is_not_utf8_is_refused():
-    write("")
     settings_path().write_bytes(b"[voice]\nrate = 200 # \xff\n")
     with pytest.raises(UserError, match="not UTF-8"):
         load_settings()
