@@ -147,6 +147,29 @@ def _text(templates: tuple[tuple[str, str], ...], level: int, suggestions: Seque
     return text + "."
 
 
+class Absence:
+    """Follows absences from view; one at least `break_s` long is a break (pure: frame times)."""
+
+    def __init__(self, break_s: float) -> None:
+        self.break_s = break_s
+        self.since: float | None = None  # first frame of the absence under way
+        self.last_break: tuple[float, float] | None = None  # (start, end) if one ended just now
+
+    def update(self, t: float, person: bool) -> tuple[float, float] | None:
+        """Take one frame; the break that ended at it (start, end), if one did."""
+        if not person:
+            self.since = t if self.since is None else self.since
+            self.last_break = None
+        else:
+            self.last_break = self.finish(t)
+        return self.last_break
+
+    def finish(self, t: float) -> tuple[float, float] | None:
+        """End the absence under way at `t`: the break it was, if long enough."""
+        since, self.since = self.since, None
+        return (since, t) if since is not None and t - since >= self.break_s else None
+
+
 class AlertPolicy:
     """Turns per-frame verdicts into the occasional prompt: posture prompts with hysteresis,
     cooldown, escalation and snooze, and break reminders after long presence."""
@@ -167,7 +190,7 @@ class AlertPolicy:
         self._snooze_until = -math.inf
         # Presence and breaks.
         self._present_since: float | None = None  # start of the current sitting session
-        self._away_since: float | None = None  # first frame of the current absence
+        self.absence = Absence(settings.break_min_away_s)
         self._session_seen: Counter[str] = Counter()  # seconds per problem in the session
         self._breaks = 0  # break reminders given in this session
         self._break_due = math.inf
@@ -207,20 +230,16 @@ class AlertPolicy:
         return prompt
 
     def _track_presence(self, t: float, person: bool) -> None:
-        """Start a new sitting session on first sight or on return from a long enough absence."""
+        """Start a new sitting session on first sight or on return from a break."""
+        took_break = self.absence.update(t, person) is not None
         if not person:
-            if self._away_since is None:
-                self._away_since = t
             return
-        took_break = (self._away_since is not None
-                      and t - self._away_since >= self.settings.break_min_away_s)
         if self._present_since is None or took_break:
             self._present_since = t
             self._session_seen.clear()
             self._breaks = 0
             self._break_due = t + self.settings.break_after_s
             self._ignored = 0  # back from a break: the next posture prompt is a fresh one
-        self._away_since = None
 
     def _track_spell(self, t: float, slouched: bool) -> None:
         """Start a new bad spell at a slouched frame after a long enough not-slouched run."""

@@ -183,7 +183,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     """posture calibrate: record good posture (and optionally a slouch) into a profile."""
     path = profile_path(args.profile)
     live = str(args.source).isdigit()
-    with open_source(args.source, fps=args.fps) as source:
+    m = settings.load_settings().monitor
+    size = (m.capture_width, m.capture_height)  # as `posture run` captures: one resolution
+    with open_source(args.source, fps=args.fps, size=size) as source:
         seconds = args.seconds
         if seconds is None and source.kind in ("camera", "video"):
             seconds = CALIBRATION_SECONDS
@@ -200,7 +202,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     elif live and args.with_slouch:
         say("now slouch the way you usually do, and hold it.")
         wait_for_enter("posture: press Enter when you are slouching... ")
-        with open_source(args.source, fps=args.fps) as source:
+        with open_source(args.source, fps=args.fps, size=size) as source:
             slouch = calibration_frames(source, 0.0, CALIBRATION_SECONDS)
     profile = build_profile(good, slouch)
     save_profile(profile, path)

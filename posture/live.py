@@ -45,7 +45,6 @@ from posture.terminal import NO_KEY, KeySource, TerminalKeys
 from posture.voice import Voice
 from posture.window import display_problem, show
 
-SNOOZE_S = 30 * 60.0  # space bar: no posture prompts for this long
 IDLE_STEP_S = 0.1  # paused or waiting: look for keys this often (and use no CPU between)
 KEYS = {ord("q"): "quit", 27: "quit", ord("p"): "pause", ord("m"): "mute", ord("s"): "stretch",
         ord("c"): "calibrate", ord(" "): "snooze"}
@@ -78,7 +77,7 @@ class LiveMonitor:
         self.keys = keys
         self.display = m.window
         self.library = load_library()
-        self.cards = CardShelf(self.library)
+        self.cards = CardShelf(self.library, settings.alerts.card_s)
         self.voice: Voice | None = None
         self.history: History | None = None
         self.profile: Profile | None = None
@@ -88,7 +87,6 @@ class LiveMonitor:
         self.paused = False
         self.quit = False
         self._problems: tuple[str, ...] = ()
-        self._absent_since: float | None = None  # first frame of the current absence
         self._told_moved = False  # the current camera-moved episode was announced
         self._image: np.ndarray | None = None  # the last frame's picture
 
@@ -205,7 +203,8 @@ class LiveMonitor:
             self._load_profile()
             if self.quit:
                 return 0
-            self.estimator = stack.enter_context(PoseEstimator(video=True))
+            # Tracking for a camera or video; a folder's stills are separate pictures.
+            self.estimator = stack.enter_context(PoseEstimator(video=source.continuous))
             self.voice = stack.enter_context(self._voice())
             self.history = history = stack.enter_context(History())
             # A file played faster than real time is placed so that it ends, at the latest,
@@ -220,7 +219,8 @@ class LiveMonitor:
             except KeyboardInterrupt:
                 self.quit = True
             finally:
-                self._end_absence(self.feed.clock.t)
+                if self.pipeline is not None:  # a session ending while away ends a break
+                    self._record_break(self.pipeline.alerts.absence.finish(self.feed.clock.t))
                 history.end_session(self.feed.clock.t)
             if not self.feed.ended:
                 self.tell("stopped; session saved" if history.saved
@@ -282,7 +282,7 @@ class LiveMonitor:
         self._problems = a.problems if a and a.problems else self._problems
         self.history.record_frame(result.t, result.pose is not None,
                                   a.posture if a else None, a.problems if a else (), result.score)
-        self._track_presence(result)
+        self._record_break(self.pipeline.alerts.absence.last_break)
         self._track_camera(result)
         if result.prompt is not None:
             self.history.record_prompt(result.prompt)
@@ -323,7 +323,8 @@ class LiveMonitor:
             picks = suggest(self._problems or ("slouch",), self.library)
             stretch_id = picks[0].stretch.id if picks else "overhead_reach"
         session = Session(self.library.get(stretch_id), self.profile)
-        self.stretch = (session, Announcer(self.voice, self.tell))
+        self.stretch = (session, Announcer(self.voice, self.tell,
+                                           max_age=self.settings.voice.max_age_s))
         self.tell(f"stretch: {session.stretch.name} (press s again to stop)")
 
     def _stretch(self, frame: Frame) -> np.ndarray:
@@ -342,23 +343,13 @@ class LiveMonitor:
 
     def _away(self, t: float) -> bool:
         """Nobody has been in view for monitor.away_after_s seconds or more."""
-        return (self._absent_since is not None
-                and t - self._absent_since >= self.settings.monitor.away_after_s)
+        since = self.pipeline.alerts.absence.since if self.pipeline is not None else None
+        return since is not None and t - since >= self.settings.monitor.away_after_s
 
-    def _track_presence(self, result: FrameResult) -> None:
-        """Follow absences: one long enough (alerts.break_min_away_s) is saved as a break."""
-        if result.pose is None:
-            if self._absent_since is None:
-                self._absent_since = result.t
-        else:
-            self._end_absence(result.t)
-
-    def _end_absence(self, t: float) -> None:
-        """The absence under way (if any) ends at `t`: record it when it was a break."""
-        if (self._absent_since is not None and self.history is not None
-                and t - self._absent_since >= self.settings.alerts.break_min_away_s):
-            self.history.record_break(self._absent_since, t)
-        self._absent_since = None
+    def _record_break(self, taken: tuple[float, float] | None) -> None:
+        """Save a break the alert policy saw end (alerts.break_min_away_s or longer)."""
+        if taken is not None and self.history is not None:
+            self.history.record_break(*taken)
 
     def _track_camera(self, result: FrameResult) -> None:
         """Suggest recalibrating once per episode of the camera having moved."""
@@ -423,8 +414,9 @@ class LiveMonitor:
                 self.voice.muted = not self.voice.muted
                 self.tell("muted" if self.voice.muted else "unmuted")
         elif action == "snooze" and self.pipeline is not None:
-            self.pipeline.alerts.snooze(SNOOZE_S, self.feed.clock.t)
-            self.tell(f"snoozed for {SNOOZE_S / 60:.0f} minutes")
+            snooze_s = self.settings.alerts.snooze_s
+            self.pipeline.alerts.snooze(snooze_s, self.feed.clock.t)
+            self.tell(f"snoozed for {snooze_s / 60:.0f} minutes")
         elif action == "calibrate":
             self.tell("calibrating again")
             self._start_calibration()

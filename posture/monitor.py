@@ -21,7 +21,9 @@ from posture.sources import Frame, FrameSource
 from posture.stretches import Library, load_library
 
 VIEW_CHECK_FRAMES = 10  # this many measured frames, all from the other view: wrong profile
-MOVED_SHARE = 0.75  # this share of the metrics off by MOVED_SPREADS at once: camera moved?
+# Every metric off by MOVED_SPREADS at once: camera moved? Not a share of them: a deep slouch
+# shifts all but the sideways metrics (6 of 8 from the front) and must never be taken for a move.
+MOVED_SHARE = 1.0
 MOVED_SPREADS = 4.0
 MOVED_S = 20.0  # ...for this long: suggest recalibrating instead of nagging about posture
 STEADY_S = 10.0  # good posture this long, with a low score, drops to the slow sampling rate
@@ -139,9 +141,11 @@ class Pipeline:
         if measurement is not None:
             self._check_view(measurement.view)
         assessment = assess(measurement, self._profile_for(measurement))
-        score = self.score.update(frame.t, assessment if pose is not None else None)
         moved = self._camera_moved(frame.t, assessment)
+        # While the camera has moved the metrics measure the move, not the user: no verdict,
+        # and the score holds as when nobody is in view.
         verdict = assessment if assessment is not None and not moved else None
+        score = self.score.update(frame.t, verdict if pose is not None else None)
         prompt = self.alerts.update(frame.t, pose is not None,
                                     verdict.posture if verdict else None,
                                     verdict.problems if verdict else (), score)
@@ -161,7 +165,7 @@ class Pipeline:
         self.rate = self.sampling.slow if steady else self.sampling.fast
 
     def _camera_moved(self, t: float, assessment: Assessment | None) -> bool:
-        """True once nearly every metric has been far off at once for MOVED_S: the camera
+        """True once every metric has been far off at once for MOVED_S: the camera
         moved, not the user, so posture prompts stop until the user recalibrates."""
         dev = assessment.deviations if assessment is not None else {}
         shifted = (len(dev) >= 4 and sum(abs(d) >= MOVED_SPREADS for d in dev.values())
