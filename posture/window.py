@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 WINDOW_TITLE = "posture"
+MIN_HEIGHT = 360  # smaller frames (a small video) are shown enlarged, so the overlay is legible
 PROBE_TIMEOUT_S = 20.0  # a display that takes longer than this to open a window is unusable
 PROBE = ("import cv2; cv2.namedWindow('posture-probe', cv2.WINDOW_AUTOSIZE); cv2.waitKey(1); "
          "cv2.destroyAllWindows(); cv2.waitKey(1)")
@@ -53,5 +54,8 @@ def show(frame: np.ndarray, title: str = WINDOW_TITLE, wait_ms: int = 1) -> int 
         return None
     # GUI_NORMAL: the picture alone, without the Qt toolbar and status bar.
     cv2.namedWindow(title, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
+    if 0 < frame.shape[0] < MIN_HEIGHT:
+        factor = -(-MIN_HEIGHT // frame.shape[0])  # a whole factor keeps the picture sharp
+        frame = cv2.resize(frame, None, fx=factor, fy=factor, interpolation=cv2.INTER_NEAREST)
     cv2.imshow(title, frame)
     return cv2.waitKey(max(1, wait_ms))

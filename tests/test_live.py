@@ -246,6 +246,10 @@ def test_window_under_xvfb_shows_the_overlay(xvfb, tmp_path):
     _, err = proc.communicate(timeout=90)
     assert proc.returncode == 0, err
     assert border(screen) > 1500, err
+    # The small 256x300 clip is shown twice as large, so the overlay can be read.
+    colour = max(STATE_COLORS, key=lambda c: int(np.all(screen == c, axis=2).sum()))
+    ys, xs = np.nonzero(np.all(screen == colour, axis=2))
+    assert (np.ptp(ys) + 1, np.ptp(xs) + 1) == (600, 512)
 
 
 class Keyboard(FrameSource):

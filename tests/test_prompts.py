@@ -8,15 +8,16 @@ import cv2
 import numpy as np
 import pytest
 
-from fixtures.make_fixtures import make_sample
+from fixtures.make_fixtures import DEMO_TIMELINE, make_sample
 from posture.cli import main
 from posture.overlay import COLOR_BAD, COLOR_GOOD
 from posture.settings import settings_path
 from posture.voice import synthesize, wav_stats
 
-# Upright 15 s, sink over 2 s, a minute of clear slouching, recover, upright 25 s.
+# The README's no-webcam demo clip: upright 15 s, sink over 2 s, a minute of clear slouching,
+# recover, upright 25 s.
 RATE = 120  # words per minute in the settings file: slower than the engine's default 200
-TIMELINE = [(0.0, 0.0), (15.0, 0.0), (17.0, 1.0), (77.0, 1.0), (79.0, 0.0), (105.0, 0.0)]
+TIMELINE = DEMO_TIMELINE
 
 
 @pytest.fixture(scope="module")
