@@ -73,7 +73,7 @@ def fit(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 def default_sampling() -> Sampling:
     """The live monitor's default adaptive sampling (what `posture analyze` uses too)."""
     m = Settings().monitor
-    return Sampling(m.fps_good, m.fps_active)
+    return Sampling.of(m)
 
 
 def calibrate_video(path: Path, start: float, seconds: float) -> Profile:

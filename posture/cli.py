@@ -125,7 +125,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     config = settings.load_settings()
     m = config.monitor
     # Without --fps, the live monitor's adaptive sampling (so figures match `posture run`).
-    sampling = None if args.fps is not None else Sampling(m.fps_good, m.fps_active)
+    sampling = None if args.fps is not None else Sampling.of(m)
     summary = Summary()
     with ExitStack() as stack:
         source = stack.enter_context(open_source(
@@ -301,7 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "voice and desktop notifications")
     p.add_argument("--mute", action="store_true", help="start with spoken prompts muted")
     p.add_argument("--fps", type=positive, help="frames per second to sample (default: adaptive, "
-                   "1 while posture is steady and good, 5 otherwise)")
+                   "5 for 2 s after posture changes, 1.5 while it is bad, 1 while it is good, "
+                   "1/3 once it has been good for 30 s)")
     p.add_argument("--speed", type=positive, default=1.0, help="play a file this many times "
                    "faster than real time (demos and tests)")
     p.set_defaults(func=cmd_run)
@@ -311,8 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", help="calibration profile name or .json path (default: none, "
                    "population defaults)")
     p.add_argument("--fps", type=positive, help="process at most N frames per second of source "
-                   "time "
-                   "(default: the live monitor's adaptive rate, 1 while steady and good, 5 else)")
+                   "time (default: the live monitor's adaptive rates)")
     p.add_argument("--jsonl", metavar="OUT", help="write one JSON object per frame to OUT (- for "
                    "stdout)")
     p.add_argument("--speak-to", metavar="DIR", help="write each prompt it would speak as a WAV "

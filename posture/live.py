@@ -184,9 +184,8 @@ class LiveMonitor:
                      fallback=self.tell)
 
     def _pipeline(self, profile: Profile) -> Pipeline:
-        m = self.settings.monitor
         return Pipeline(profile, self.estimator, self.settings.alerts,
-                        Sampling(m.fps_good, m.fps_active))
+                        Sampling.of(self.settings.monitor))
 
     # ---- the loop --------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from posture.alerts import AlertPolicy, AlertSettings, Prompt
 from posture.calibration import Profile
@@ -20,24 +21,49 @@ from posture.score import Assessment, SlouchScore, assess
 from posture.sources import Frame, FrameSource
 from posture.stretches import Library, load_library
 
+if TYPE_CHECKING:
+    from posture.settings import MonitorSettings
+
 VIEW_CHECK_FRAMES = 10  # this many measured frames, all from the other view: wrong profile
 # Every metric off by MOVED_SPREADS at once: camera moved? Not a share of them: a deep slouch
 # shifts all but the sideways metrics (6 of 8 from the front) and must never be taken for a move.
 MOVED_SHARE = 1.0
 MOVED_SPREADS = 4.0
 MOVED_S = 20.0  # ...for this long: suggest recalibrating instead of nagging about posture
-STEADY_S = 10.0  # good posture this long, with a low score, drops to the slow sampling rate
+CHANGE_S = 2.0  # after posture changes (good, slouched, nobody), the fast rate this long
+SETTLE_S = 30.0  # good (or nobody in view) this long: the settled rate
 
 
 @dataclass(frozen=True)
 class Sampling:
-    """Adaptive sampling: `slow` frames a second while posture is steady and good, `fast`
-    while it changes or is bad. The same policy drives `posture run` and `posture analyze`.
-    A frame costs about 23 ms of CPU: 1 fps while steady keeps a mostly good session under
-    5 % of one core, where 2 fps took 5.4 % (benchmarks/cost.py)."""
+    """Adaptive sampling, one policy for `posture run` and `posture analyze`: `fast` frames a
+    second for CHANGE_S after posture changes, `bad` while it stays bad, `slow` while it is
+    steady and good, `settled` once it has been good for SETTLE_S.
 
+    Most of a working day is settled, so that rate sets the cost: a frame costs 20 to 60 ms
+    of CPU depending on the machine, and a mostly good session stays near or under 5 % of one
+    core on the slower ones (benchmarks/cost.py). A slouch is seen at most 1/settled seconds
+    late; prompts are timed from frame timestamps, so they come at the same moment.
+    """
+
+    settled: float = 0.33
     slow: float = 1.0
+    bad: float = 1.5
     fast: float = 5.0
+
+    @staticmethod
+    def of(monitor: MonitorSettings) -> Sampling:
+        """The policy with the rates of the settings' [monitor] section."""
+        return Sampling(monitor.fps_settled, monitor.fps_good, monitor.fps_bad,
+                        monitor.fps_active)
+
+    def rate(self, state: str | None, held_s: float) -> float:
+        """Frames a second for a posture `state` ("good", "slouched", None) held `held_s`."""
+        if held_s < CHANGE_S:
+            return self.fast
+        if state == "slouched":
+            return self.bad
+        return self.settled if held_s >= SETTLE_S else self.slow
 
 
 @dataclass(frozen=True)
@@ -130,7 +156,7 @@ class Pipeline:
         self.alerts = AlertPolicy(self.settings, load_library())
         self.sampling = sampling or Sampling()
         self.rate = self.sampling.fast  # frames per second to ask of the source next
-        self._good_since: float | None = None
+        self._state: tuple[str | None, float] | None = None  # posture, and since when
         self._views: Counter = Counter()
         self._shifted_since: float | None = None
 
@@ -149,20 +175,15 @@ class Pipeline:
         prompt = self.alerts.update(frame.t, pose is not None,
                                     verdict.posture if verdict else None,
                                     verdict.problems if verdict else (), score)
-        self._adapt(frame.t, assessment, score)
+        self._adapt(frame.t, verdict.posture if verdict else None)
         return FrameResult(frame.t, frame.index, pose, measurement, assessment, score, prompt,
                            moved)
 
-    def _adapt(self, t: float, assessment: Assessment | None, score: float) -> None:
-        """Set the sampling rate for the next frame from how steady and good posture is."""
-        good = assessment is not None and assessment.posture == "good"
-        if not good:
-            self._good_since = None
-        elif self._good_since is None:
-            self._good_since = t
-        steady = (self._good_since is not None and t - self._good_since >= STEADY_S
-                  and score < 0.5 * self.settings.score_threshold)
-        self.rate = self.sampling.slow if steady else self.sampling.fast
+    def _adapt(self, t: float, posture: str | None) -> None:
+        """Set the sampling rate for the next frame from how long posture has held."""
+        if self._state is None or self._state[0] != posture:
+            self._state = (posture, t)
+        self.rate = self.sampling.rate(posture, t - self._state[1])
 
     def _camera_moved(self, t: float, assessment: Assessment | None) -> bool:
         """True once every metric has been far off at once for MOVED_S: the camera

@@ -85,10 +85,13 @@ ALERT_SPECS: dict[str, Spec] = {
 class MonitorSettings:
     """How `posture run` samples the camera and what it starts with."""
 
+    fps_settled: float = setting(0.33, "Frames per second once posture has been good for half "
+                                 "a minute.", 0.1, 30)
     fps_good: float = setting(1.0, "Frames per second while posture is steady and good.",
-                              0.5, 30)
-    fps_active: float = setting(5.0, "Frames per second while posture changes or is bad.",
-                                0.5, 30)
+                              0.1, 30)
+    fps_bad: float = setting(1.5, "Frames per second while posture stays bad.", 0.1, 30)
+    fps_active: float = setting(5.0, "Frames per second for a few seconds after posture "
+                                "changes.", 0.1, 30)
     capture_width: int = setting(CAMERA_SIZE[0], "Camera capture width in pixels.", 160, 3840)
     capture_height: int = setting(CAMERA_SIZE[1], "Camera capture height in pixels.", 120, 2160)
     away_after_s: float = setting(3.0, "Seconds with nobody in view before the status says you "
@@ -122,7 +125,8 @@ class Settings:
 
 SECTIONS: dict[str, type] = get_type_hints(Settings)
 # Flags named after a setting set it; an alias sets several ("--fps 4": a fixed rate).
-ALIASES: dict[str, tuple[str, ...]] = {"fps": ("fps_good", "fps_active")}
+ALIASES: dict[str, tuple[str, ...]] = {"fps": ("fps_settled", "fps_good", "fps_bad",
+                                                "fps_active")}
 
 
 def settings_path() -> Path:
@@ -185,13 +189,18 @@ def _shown(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
+RATES = ("fps_settled", "fps_good", "fps_bad", "fps_active")  # slowest first
+
+
 def _check_rates(settings: Settings, origin: str) -> None:
-    """Adaptive sampling speeds up when posture changes: the steady rate must not be higher."""
+    """Adaptive sampling speeds up as posture needs watching: each rate at most the next."""
     m = settings.monitor
-    if m.fps_good > m.fps_active:
-        raise UserError(f"{origin}: monitor.fps_good ({m.fps_good:g}) is above monitor.fps_active "
-                        f"({m.fps_active:g}): the steady rate must not exceed the active rate; "
-                        "lower fps_good or raise fps_active")
+    for low, high in zip(RATES, RATES[1:], strict=False):
+        if getattr(m, low) > getattr(m, high):
+            raise UserError(f"{origin}: monitor.{low} ({getattr(m, low):g}) is above monitor."
+                            f"{high} ({getattr(m, high):g}): the rates must not fall as posture "
+                            f"needs more watching ({' <= '.join(RATES)}); lower {low} or raise "
+                            f"{high}")
 
 
 def _section_values(section: str, table: Any, origin: str) -> dict[str, Any]:
@@ -261,7 +270,7 @@ def apply_overrides(settings: Settings, **flags: Any) -> Settings:
     """The settings with command-line flags applied; a flag given as None was not given.
 
     A flag is named after its key (mute=True, profile="laptop", cooldown_s=60) or is an alias
-    (fps=4 sets both sampling rates; fps_good/fps_active, if also given, win). A value out of
+    (fps=4 sets every sampling rate; fps_good and the others, if also given, win). A value out of
     range raises UserError naming the flag; an unknown flag name is a bug (TypeError).
     """
     owners = {key: section for section in SECTIONS for key in specs(section)}

@@ -212,8 +212,8 @@ def test_session_and_bare_loop_measure_every_stage(short_clip):
     paired = cost.measure_session(clip, profile, paired=True)
     for run in (session, paired):
         assert run["source_s"] == pytest.approx(8.0, abs=0.3)
-        # The clip never sits well for STEADY_S at once: the fast rate, its every frame.
-        assert run["frames"] == 40
+        # 5 a second for 2 s after each change, 1 while good, 1.5 while slouched: of 40.
+        assert 20 <= run["frames"] <= 30
         assert set(run["stage_cpu_s"]) == set(cost.STAGES)
         assert all(v >= 0 for v in run["stage_cpu_s"].values())
         assert run["stage_cpu_s"]["pose"] > 0 and run["cpu_s"] > 0
@@ -239,7 +239,7 @@ def test_session_and_bare_loop_measure_every_stage(short_clip):
 
 def test_long_session_memory_readings_and_slope(short_clip):
     growth = cost.measure_growth(*short_clip, hours=0.005, every_s=5)
-    assert growth["hours"] >= 0.005 and growth["frames"] >= 80  # 3 laps of 40 frames
+    assert growth["hours"] >= 0.005 and growth["frames"] >= 60  # 3 laps of at least 20 frames
     hours = [h for h, _ in growth["rss_mb"]]
     assert hours == sorted(hours) and len(hours) >= 4
     assert all(mb > 0 for _, mb in growth["rss_mb"])

@@ -104,16 +104,19 @@ def test_corrupt_or_missing_model_says_what_to_run(tmp_path, monkeypatch):
         model_path()
 
 
-def scene(passer_x: float | None) -> np.ndarray:
-    """The user at the desk, and maybe a larger passer-by whose left edge is at passer_x."""
+def scene(passer_x: float | None, user_x: int = 200, factor: float = 1.15) -> np.ndarray:
+    """The user at the desk (left edge at user_x), and maybe a passer-by `factor` times larger,
+    drawn over anything behind them, whose left edge is at passer_x."""
     canvas = np.full((720, 1280, 3), 200, np.uint8)
     h, w = PORTRAIT.shape[:2]
-    canvas[100:100 + h, 200:200 + w] = PORTRAIT
+    canvas[100:100 + h, user_x:user_x + w] = PORTRAIT
     if passer_x is not None:
-        big = cv2.resize(cv2.flip(PORTRAIT, 1), None, fx=1.15, fy=1.15)
+        big = cv2.resize(cv2.flip(PORTRAIT, 1), None, fx=factor, fy=factor)
         x0 = int(passer_x)
-        x1 = min(1280, x0 + big.shape[1])
-        canvas[20:20 + big.shape[0], x0:x1] = big[:, :x1 - x0]
+        a, b = max(0, x0), min(1280, x0 + big.shape[1])
+        rows = min(big.shape[0], 700)
+        if b > a:
+            canvas[20:20 + rows, a:b] = big[:rows, a - x0:b - x0]
     return canvas
 
 
@@ -130,27 +133,13 @@ def test_a_passer_by_never_takes_over():
     assert poses[-1] is not None
 
 
-def crossing(passer_x: float | None) -> np.ndarray:
-    """The user in the middle, and maybe a person 1.3 times larger walking across in front of
-    them (drawn over them) whose left edge is at passer_x."""
-    canvas = np.full((720, 1280, 3), 200, np.uint8)
-    h, w = PORTRAIT.shape[:2]
-    canvas[100:100 + h, 440:440 + w] = PORTRAIT
-    if passer_x is not None:
-        big = cv2.resize(cv2.flip(PORTRAIT, 1), None, fx=1.3, fy=1.3)
-        x0 = int(passer_x)
-        a, b = max(0, x0), min(1280, x0 + big.shape[1])
-        if b > a:
-            canvas[20:720, a:b] = big[:700, a - x0:b - x0]
-    return canvas
-
-
 def test_a_passer_by_crossing_in_front_is_never_followed():
     # The passer covers the user for a few seconds on the way across: nobody is reported then,
     # the passer is never taken for the user, and the user is found again once they have gone.
     path = [None] * 5 + list(np.linspace(1280, -700, 30)) + [None] * 5
     with PoseEstimator(video=True) as est:
-        poses = [est.estimate(crossing(x), i * 0.2) for i, x in enumerate(path)]
+        poses = [est.estimate(scene(x, user_x=440, factor=1.3), i * 0.2)
+                 for i, x in enumerate(path)]
     user = poses[0].mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
     for i, p in enumerate(poses):
         if p is not None:

@@ -138,7 +138,9 @@ def test_a_bad_value_names_the_key_and_the_allowed_values(text, key, allowed):
 
 def test_the_sampling_rates_must_be_in_order():
     message = error("[monitor]\nfps_good = 8\n")
-    assert "monitor.fps_good (8)" in message and "monitor.fps_active (5)" in message
+    assert "monitor.fps_good (8)" in message and "monitor.fps_bad (1.5)" in message
+    message = error("[monitor]\nfps_settled = 2\nfps_good = 1\n")
+    assert "monitor.fps_settled (2)" in message and "monitor.fps_good (1)" in message
 
 
 def test_a_toml_syntax_error_names_the_file_and_the_line():
@@ -161,14 +163,15 @@ def test_flags_override_the_file():
     assert settings.monitor.fps_active == 6.0
     assert settings.alerts.cooldown_s == 60.0
     fixed = apply_overrides(settings, fps=4)
-    assert (fixed.monitor.fps_good, fixed.monitor.fps_active) == (4.0, 4.0)
+    m = fixed.monitor
+    assert (m.fps_settled, m.fps_good, m.fps_bad, m.fps_active) == (4.0, 4.0, 4.0, 4.0)
     exact = apply_overrides(settings, fps=4, fps_active=9)
     assert (exact.monitor.fps_good, exact.monitor.fps_active) == (4.0, 9.0)
     assert apply_overrides(settings) == settings
 
 
 def test_a_bad_flag_names_the_flag_and_the_allowed_values():
-    with pytest.raises(UserError, match=r"^--fps 100 .*a number from 0.5 to 30"):
+    with pytest.raises(UserError, match=r"^--fps 100 .*a number from 0.1 to 30"):
         apply_overrides(Settings(), fps=100)
     with pytest.raises(UserError, match="command line: monitor.fps_good"):
         apply_overrides(Settings(), fps_good=10)
