@@ -61,14 +61,18 @@ class Feed:
     """The live monitor's source of frames: opening, pacing, pausing and camera recovery."""
 
     def __init__(self, spec: str, opener: Callable[[str], FrameSource], speed: float,
-                 tell: Callable[[str], None], wait: Callable[[str, float], None]) -> None:
+                 tell: Callable[[str], None], wait: Callable[[str, float], None],
+                 hold: Callable[[float], None] = time.sleep) -> None:
         """`tell` says one line to the user; `wait(message, seconds)` passes time showing
-        `message` (and reading keys) between attempts to reopen a camera."""
+        `message` (and reading keys) between attempts to reopen a camera; `hold(seconds)`
+        passes the time until the next frame is due (keeping a window live, reading keys)."""
         self.spec = spec
         self.opener = opener
         self.speed = speed
         self.tell = tell
         self.wait = wait
+        self.hold = hold
+        self.rate: float | None = None  # frames a second wanted now (None: as they come)
         self.clock = Timeline()
         self.source: FrameSource | None = None
         self.camera = False  # the source is a live camera
@@ -77,6 +81,7 @@ class Feed:
         self._retry = RETRY_FIRST_S
         self._lost = False  # a camera outage is under way (and was reported)
         self._played: float | None = None  # real time at which the file's t = 0 was due
+        self._read_at: float | None = None  # real time of the camera's last frame
 
     def open(self) -> FrameSource:
         """Open the source at start; UserError (no camera, unreadable file) is the caller's."""
@@ -94,6 +99,10 @@ class Feed:
                 self._outage("camera unavailable (unplugged, or busy in another program?)")
                 return None
         assert self._frames is not None
+        if self.camera:
+            self._await_camera()
+            if self._frames is None:  # paused (and released) while waiting
+                return None
         try:
             frame = next(self._frames)
         except StopIteration:
@@ -105,12 +114,20 @@ class Feed:
             return None
         t = self.clock.place(frame.t, time.monotonic())
         if self.camera:
+            self._read_at = time.monotonic()
             if self._lost:
                 self.tell("the camera is back")
             self._lost, self._retry = False, RETRY_FIRST_S  # frames flow again
         else:
             self._pace(frame.t)
         return replace(frame, t=t)
+
+    def set_rate(self, fps: float | None) -> None:
+        """Ask for `fps` frames a second from now on: a file skips by its timestamps, a camera
+        is read no more often than that."""
+        self.rate = fps
+        if self.source is not None and not self.camera:
+            self.source.fps = fps
 
     def pause(self) -> None:
         """Stop taking frames for now: a camera is released (its light goes off), a file
@@ -128,8 +145,19 @@ class Feed:
     def _attach(self, source: FrameSource) -> None:
         """Start reading a newly opened source."""
         self.source, self.camera = source, source.is_camera
+        if self.camera:
+            source.fps, self._read_at = None, None  # paced here, so waiting can read keys
+        elif self.rate is not None:
+            source.fps = self.rate
         self._frames = iter(source)
         self.clock.reopened()
+
+    def _await_camera(self) -> None:
+        """Hold until the camera's next frame is due at the rate asked for."""
+        if self.rate and self._read_at is not None:
+            delay = self._read_at + 1.0 / self.rate - time.monotonic()
+            if delay > 0:
+                self.hold(delay)
 
     def _outage(self, what: str) -> None:
         """No frames from the camera: say so once per outage, then back off before retrying."""
@@ -149,4 +177,4 @@ class Feed:
             self._played = now - source_t / self.speed
         delay = self._played + source_t / self.speed + self.clock.stopped_s - now
         if delay > 0:
-            time.sleep(delay)
+            self.hold(delay)

@@ -72,7 +72,7 @@ class LiveMonitor:
         m = settings.monitor
         self.feed = Feed(options.source, opener or (lambda spec: open_source(
             spec, fps=m.fps_active, size=(m.capture_width, m.capture_height))),
-            options.speed, self.tell, self._idle)
+            options.speed, self.tell, self._idle, self._hold)
         self.console = Console(out)
         self.keys = keys
         self.display = m.window
@@ -174,6 +174,7 @@ class LiveMonitor:
         """Begin (or restart) the guided calibration."""
         self.guided = GuidedCalibration(self._protocol())
         self.stretch = None
+        self._watch_closely()
 
     def _voice(self) -> AbstractContextManager[Voice | None]:
         """Speech as the settings say; none at all (no engine started) when disabled."""
@@ -288,8 +289,7 @@ class LiveMonitor:
             self.speak(result.prompt.text)
             if not self.display:
                 notify(result.prompt.text)
-        if self.feed.source is not None:
-            self.feed.source.fps = self.pipeline.rate
+        self.feed.set_rate(self.pipeline.rate)
         self._status(result)
         image = render(to_bgr(frame.image), result, self.profile,
                        threshold=self.settings.alerts.score_threshold,
@@ -324,6 +324,7 @@ class LiveMonitor:
         session = Session(self.library.get(stretch_id), self.profile)
         self.stretch = (session, Announcer(self.voice, self.tell,
                                            max_age=self.settings.voice.max_age_s))
+        self._watch_closely()
         self.tell(f"stretch: {session.stretch.name} (press s again to stop)")
 
     def _stretch(self, frame: Frame) -> np.ndarray:
@@ -391,6 +392,19 @@ class LiveMonitor:
         else:
             base = (self._image // 3).astype(np.uint8)
         return draw_caption(draw_status(base, "paused"), text)
+
+    def _watch_closely(self) -> None:
+        """Calibrating and stretching take frames at the active rate: the monitor's may have
+        settled at one every few seconds."""
+        self.feed.set_rate(self.settings.monitor.fps_active)
+
+    def _hold(self, seconds: float) -> None:
+        """Let `seconds` pass until the next frame is due, the window live and keys acted on
+        (at a settled rate that is seconds: the user must not wait that long for q or p)."""
+        end = time.monotonic() + seconds
+        while not (self.quit or self.paused) and (left := end - time.monotonic()) > 0:
+            image = self._image if self._image is not None else self._message("")
+            self._key(self._read_key(image, min(IDLE_STEP_S, left)))
 
     def _idle(self, text: str, seconds: float) -> None:
         """Let `seconds` pass (less if the user quits), showing `text` and acting on keys."""

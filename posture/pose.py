@@ -180,8 +180,9 @@ class UserTracker:
     plus DRIFT a second, the body's size change by RESIZE at once plus RESIZE_RATE a second,
     for at most a second (leaning in is gradual; a passer-by stepping in front is a sudden
     jump in place or size).
-    While the user is not found, nobody is reported: for HOLD_S seconds only a person who can
-    have moved there from where the user was is taken, then until LOST_S only a person at the
+    While the user is not found, nobody is reported: for HOLD_S seconds (or the next frame,
+    however far apart frames are) only a person who can have moved there from where the user
+    was is taken, then until LOST_S only a person at the
     user's place and size (a passer-by crossing in front is at most briefly there). After LOST_S
     the user is looked for afresh, so a new user at the desk is found.
     """
@@ -196,13 +197,16 @@ class UserTracker:
 
     def __init__(self) -> None:
         self._anchor: tuple[float, Pose] | None = None
+        self._last_t: float | None = None  # the previous frame's time
 
     def choose(self, candidates: list[Pose], t: float) -> Pose | None:
         """The user's pose among this frame's candidates, or None."""
+        previous, self._last_t = self._last_t, t
         if self._anchor is not None:
             seen_at, anchor = self._anchor
             dt = abs(t - seen_at)
-            if dt <= self.HOLD_S:
+            # Seen in the previous frame, however long ago (slow sampling): follow the motion.
+            if dt <= self.HOLD_S or seen_at == previous:
                 moving = min(dt, 1.0)  # the user comes back about where last seen
                 found = self.match(candidates, anchor, self.JUMP + self.DRIFT * moving,
                                    self.RESIZE + self.RESIZE_RATE * moving)

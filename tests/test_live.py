@@ -581,3 +581,39 @@ def test_the_status_is_one_line_rewritten_on_a_terminal_and_printed_on_change_el
     assert "\r\033[Kposture: muted\n" in terminal.getvalue()
     assert log.getvalue().splitlines() == ["posture: good, score 3", "posture: muted",
                                            "posture: slouched (slouch), score 70"]
+
+
+def test_between_slow_frames_keys_act_at_once_and_calibration_watches_closely(posture_home):
+    # A camera sampled once every 2 s while posture is steady: c must not wait for the next
+    # frame, calibration must take frames at the active rate, and q must quit at once.
+    calibrate_on_sample()
+    m = replace(HEADLESS.monitor, fps_settled=0.5, fps_good=0.5, fps_bad=0.5)
+    steps: list[float] = []  # real time of every frame processed
+    pressed: dict[str, float] = {}
+
+    def press(key: str, when: Callable[[], bool]) -> tuple[Callable[[LiveMonitor], bool], str]:
+        def ready(monitor: LiveMonitor) -> bool:
+            if when():
+                pressed[key] = time.monotonic()
+                return True
+            return False
+        return ready, key
+
+    slow = lambda: len(steps) >= 8 and steps[-1] - steps[-2] > 1.5  # noqa: E731
+    def calibrated_and_waiting() -> bool:  # monitoring again, slowly, between two frames
+        return ("c" in pressed and monitor.guided is None and steps[-1] > pressed["c"]
+                and slow() and time.monotonic() - steps[-1] > 0.3)
+
+    keys = Script(press("c", slow), press("q", calibrated_and_waiting))
+    monitor = LiveMonitor(replace(HEADLESS, monitor=m),
+                          Options(source="0", profile_path=profile_path(None)),
+                          opener=lambda spec: CameraReplay(0, 150), keys=keys)
+    keys.monitor = monitor
+    step = monitor._step
+    monitor._step = lambda frame: (steps.append(time.monotonic()), step(frame))[1]
+    assert monitor.run() == 0
+    assert time.monotonic() - pressed["q"] < 0.6  # acted on while waiting, not seconds later
+    assert len(steps) < 150  # ...waiting for the next of the 150 frames, not for a lost camera
+    after_c = [t for t in steps if pressed["c"] < t < pressed["c"] + 4.0]
+    assert after_c[0] - pressed["c"] < 0.6  # calibration started without waiting 2 s
+    assert np.median(np.diff(after_c)) <= 0.3  # and takes frames at the active rate (5 a second)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from posture.errors import UserError
-from posture.pose import LM, PoseEstimator, UserTracker, model_path
+from posture.pose import LM, PoseEstimator, UserTracker, body_scale, model_path
 from posture.sources import read_image
 from posture.synthetic import Camera, synthesize
 from tests.conftest import DATA, needs_data
@@ -171,6 +171,13 @@ def test_the_tracker_refuses_a_sudden_jump_in_place_or_size():
     assert tracker.choose([scaled(user, 1.3, 640.0)], 0.4) is None  # someone in front
     assert tracker.choose([scaled(user, 1.0, 1240.0)], 0.6) is None  # someone beside
     assert tracker.choose([user], 2.0) is user  # the user again, where they were
-    assert tracker.choose([scaled(user, 1.3, 640.0)], 10.0) is None  # still not after a while
+    assert tracker.choose([], 2.2) is None  # the user has gone...
+    assert tracker.choose([scaled(user, 1.3, 640.0)], 10.0) is None  # ...still not after a while
     stranger = scaled(user, 1.3, 640.0)
     assert tracker.choose([stranger], 40.0) is stranger  # a new person at the desk
+    # Frames a few seconds apart (the settled sampling rate): the user shifting in the chair
+    # between two of them is still followed.
+    tracker = UserTracker()
+    assert tracker.choose([user], 0.0) is user
+    shifted = scaled(user, 1.0, 640.0 + 0.5 * body_scale(user))
+    assert tracker.choose([shifted], 3.03) is shifted
