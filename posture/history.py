@@ -387,7 +387,7 @@ class History:
             self._retry_at = -math.inf
         except (sqlite3.OperationalError, OSError) as exc:  # locked, read-only, disk full...
             self._warn(f"cannot save history to {self.path} ({exc}); carrying on, and trying "
-                       "again with the next minute")
+                       f"again every {RETRY_S:g} s and at the end of the session")
         except sqlite3.DatabaseError as exc:
             if type(exc) is not sqlite3.DatabaseError:  # IntegrityError & co: a bug here
                 raise

@@ -25,9 +25,8 @@ if TYPE_CHECKING:
     from posture.settings import MonitorSettings
 
 VIEW_CHECK_FRAMES = 10  # this many measured frames, all from the other view: wrong profile
-# Every metric off by MOVED_SPREADS at once: camera moved? Not a share of them: a deep slouch
+# Every metric off by MOVED_SPREADS at once: camera moved? Every one, not most: a deep slouch
 # shifts all but the sideways metrics (6 of 8 from the front) and must never be taken for a move.
-MOVED_SHARE = 1.0
 MOVED_SPREADS = 4.0
 MOVED_S = 20.0  # ...for this long: suggest recalibrating instead of nagging about posture
 CHANGE_S = 2.0  # after posture changes (good, slouched, nobody), the fast rate this long
@@ -189,8 +188,7 @@ class Pipeline:
         """True once every metric has been far off at once for MOVED_S: the camera
         moved, not the user, so posture prompts stop until the user recalibrates."""
         dev = assessment.deviations if assessment is not None else {}
-        shifted = (len(dev) >= 4 and sum(abs(d) >= MOVED_SPREADS for d in dev.values())
-                   >= MOVED_SHARE * len(dev))
+        shifted = len(dev) >= 4 and all(abs(d) >= MOVED_SPREADS for d in dev.values())
         if not shifted:
             self._shifted_since = None
             return False
