@@ -237,7 +237,7 @@ class LiveMonitor:
                 self._paused()
                 continue
             frame = self.feed.next()
-            if frame is not None:
+            if frame is not None and not (self.paused or self.quit):  # not keyed while waiting
                 self._step(frame)
             elif self.feed.ended:
                 return
