@@ -132,6 +132,7 @@ class LiveMonitor:
         path = self.options.profile_path
         if not path.exists():
             self.tell(f"no profile at {path} yet: starting the guided calibration")
+            self.tell(self.library.safety)  # first use: say plainly what this is not
             self._start_calibration()
             return
         try:

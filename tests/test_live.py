@@ -87,6 +87,7 @@ def test_first_run_starts_the_guided_calibration(posture_home, capsys):
     assert main(["run", "--source", str(SAMPLE), "--no-window", "--speed", "10"]) == 0
     err = capsys.readouterr().err
     assert "guided calibration" in err and "Recording" in err
+    assert "not medical advice" in err and "needs a doctor" in err  # said on first use
     guided = load_profile(profile_path(None))
     # From a file the recording starts at once, on the sample's upright first seconds (the
     # camera protocol's 9 s of instructions would have recorded its slouch from 10 s on).
