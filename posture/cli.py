@@ -42,7 +42,6 @@ from posture.overlay import render
 from posture.pose import PoseEstimator, to_bgr
 from posture.sources import FrameSource, open_source
 from posture.stretches import load_library
-from posture.voice import Voice
 
 CALIBRATION_SECONDS = 5.0  # default length of a calibration recording from a camera or video
 
@@ -131,7 +130,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         source = stack.enter_context(open_source(
             args.source, fps=args.fps if args.fps is not None else m.fps_active))
         out = jsonl_output(args.jsonl, stack)
-        voice = (stack.enter_context(Voice(speak_to=Path(args.speak_to), rate=config.voice.rate))
+        voice = (stack.enter_context(config.voice.voice(say, speak_to=Path(args.speak_to)))
                  if args.speak_to else None)
         if args.annotate and not Path(args.annotate).resolve().parent.is_dir():
             raise UserError(f"cannot write the video {args.annotate}: its folder does not exist; "

@@ -612,10 +612,9 @@ QUIT_CLOSE_S = 15.0  # live: the utterance under way may finish, nothing after i
 def voice_for(settings: Settings, mute: bool, speak_to: Path | None) -> Voice | None:
     """The Voice the settings and flags ask for: None when muted (flag or monitor.mute) or
     voice.enabled is false, unless --speak-to asks for files."""
-    v = settings.voice
-    if speak_to is None and (mute or settings.monitor.mute or not v.enabled):
+    if speak_to is None and (mute or settings.monitor.mute):
         return None
-    return Voice(speak_to=speak_to, rate=v.rate, max_age=v.max_age_s, fallback=say)
+    return settings.voice.voice(say, speak_to=speak_to)
 
 
 def draw(image: np.ndarray, pose: Pose | None, session: Session) -> np.ndarray:

@@ -179,11 +179,8 @@ class LiveMonitor:
 
     def _voice(self) -> AbstractContextManager[Voice | None]:
         """Speech as the settings say; none at all (no engine started) when disabled."""
-        v = self.settings.voice
-        if not v.enabled:
-            return contextlib.nullcontext()
-        return Voice(rate=v.rate, max_age=v.max_age_s, muted=self.settings.monitor.mute,
-                     fallback=self.tell)
+        voice = self.settings.voice.voice(self.tell, muted=self.settings.monitor.mute)
+        return voice if voice is not None else contextlib.nullcontext()
 
     def _pipeline(self, profile: Profile) -> Pipeline:
         return Pipeline(profile, self.estimator, self.settings.alerts,

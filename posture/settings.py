@@ -19,6 +19,7 @@ import difflib
 import json
 import math
 import sys
+from collections.abc import Callable
 from dataclasses import Field, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, get_type_hints
@@ -28,7 +29,7 @@ from posture.config import config_dir
 from posture.console import say
 from posture.errors import UserError
 from posture.sources import CAMERA_SIZE
-from posture.voice import DEFAULT_MAX_AGE_S, DEFAULT_RATE
+from posture.voice import DEFAULT_MAX_AGE_S, DEFAULT_RATE, Voice
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -112,6 +113,15 @@ class VoiceSettings:
                                "seconds is dropped (it no longer describes you).", 1, 120)
     enabled: bool = setting(True, "Speak prompts aloud (false: never start the speech engine, "
                             "show prompts as text only).")
+
+    def voice(self, fallback: Callable[[str], None], *, speak_to: Path | None = None,
+              muted: bool = False) -> Voice | None:
+        """The Voice these settings describe; None (no engine started) when speech is disabled,
+        unless `speak_to` asks for WAV files, which are written regardless."""
+        if speak_to is None and not self.enabled:
+            return None
+        return Voice(speak_to=speak_to, rate=self.rate, max_age=self.max_age_s, muted=muted,
+                     fallback=fallback)
 
 
 @dataclass(frozen=True)

@@ -42,13 +42,12 @@ class Frame:
 class FrameSource:
     """An iterable of Frames with what callers need to know about where they come from."""
 
-    def __init__(self, name: str, kind: str, total: int | None, native_fps: float,
-                 fps: float | None, count: int | None = None) -> None:
+    def __init__(self, name: str, kind: str, native_fps: float, fps: float | None,
+                 count: int | None = None) -> None:
         self.name = name
         self.kind = kind  # "camera", "video", "image" or "folder"
         self.native_fps = native_fps
         self.fps = fps  # may be changed while iterating: cameras and videos follow it
-        self.total = total  # frames this source will yield (at the initial fps), if known
         self.count = count  # frames the source holds, if known
 
     @property
@@ -105,12 +104,6 @@ class Schedule:
         return True
 
 
-def kept_count(count: int, native_fps: float, fps: float | None) -> int:
-    """How many of `count` frames at `native_fps` a Schedule at `fps` passes on."""
-    schedule = Schedule(native_fps)
-    return sum(schedule.keep(i / native_fps, fps) for i in range(count))
-
-
 class _Stills(FrameSource):
     """One image or a folder of images, each one frame, one second apart."""
 
@@ -118,7 +111,7 @@ class _Stills(FrameSource):
         schedule = Schedule(IMAGE_FPS)
         self._paths = [(i, p) for i, p in enumerate(paths) if schedule.keep(i / IMAGE_FPS, fps)]
         kind = "folder" if len(paths) > 1 or Path(name).is_dir() else "image"
-        super().__init__(name, kind, len(self._paths), IMAGE_FPS, fps, len(paths))
+        super().__init__(name, kind, IMAGE_FPS, fps, len(paths))
 
     def __iter__(self) -> Iterator[Frame]:
         for index, path in self._paths:
@@ -143,8 +136,7 @@ class _Video(FrameSource):
         native = native if 1.0 <= native <= 1000.0 else DEFAULT_VIDEO_FPS
         count: int | None = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT))
         count = count if count and 0 < count < 10**8 else None  # some formats do not say
-        total = kept_count(count, native, fps) if count else None
-        super().__init__(str(path), "video", total, native, fps, count)
+        super().__init__(str(path), "video", native, fps, count)
 
     def __iter__(self) -> Iterator[Frame]:
         schedule = Schedule(self.native_fps)
@@ -191,7 +183,7 @@ class _Camera(FrameSource):
         self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, size[1])
         self._cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
         native = self._cap.get(cv2.CAP_PROP_FPS)
-        super().__init__(f"camera {index}", "camera", None,
+        super().__init__(f"camera {index}", "camera",
                          native if native > 0 else DEFAULT_VIDEO_FPS, fps)
 
     def __iter__(self) -> Iterator[Frame]:

@@ -113,7 +113,7 @@ class CameraReplay(FrameSource):
     stops, as an unplugged camera does (count 0: it opens but never delivers a frame)."""
 
     def __init__(self, start: int, count: int) -> None:
-        super().__init__("camera 0", "camera", None, 5.0, None)
+        super().__init__("camera 0", "camera", 5.0, None)
         self.start, self.count = start, count
 
     def __iter__(self):
@@ -257,7 +257,7 @@ class Keyboard(FrameSource):
     """Plays a file and presses keys at given frames (there is no keyboard in a test)."""
 
     def __init__(self, monitor_ref: list, keys: dict[int, str]) -> None:
-        super().__init__(str(SAMPLE), "video", None, 5.0, None)
+        super().__init__(str(SAMPLE), "video", 5.0, None)
         self.monitor_ref, self.keys = monitor_ref, keys
 
     def __iter__(self):
@@ -359,7 +359,7 @@ class Spliced(FrameSource):
     ("empty", seconds) shows an empty room for that long."""
 
     def __init__(self, *pieces: tuple) -> None:
-        super().__init__(str(SAMPLE), "video", None, 5.0, None)
+        super().__init__(str(SAMPLE), "video", 5.0, None)
         self.pieces = pieces
 
     def __iter__(self):
