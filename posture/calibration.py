@@ -7,6 +7,7 @@ second recording of the user's usual slouch sets per-user thresholds between the
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -97,10 +98,14 @@ class Profile:
 
 def profile_path(name_or_path: str | None) -> Path:
     """A profile name (stored in the user data folder) or an explicit .json path."""
-    text = name_or_path or "default"
-    if text.endswith(".json") or os.sep in text or "/" in text:
-        return Path(text).expanduser()
-    return profiles_dir() / f"{text}.json"
+    text = "default" if name_or_path is None else name_or_path.strip()
+    if not text:
+        raise UserError("the profile name is empty: give a name such as desk, or a .json path")
+    path = (Path(text).expanduser() if text.endswith(".json") or os.sep in text or "/" in text
+            else profiles_dir() / f"{text}.json")
+    if path.is_dir():
+        raise UserError(f"profile {path} is a folder: give a profile name, or a .json file path")
+    return path
 
 
 def save_profile(profile: Profile, path: Path) -> None:
@@ -109,10 +114,16 @@ def save_profile(profile: Profile, path: Path) -> None:
     data = profile.to_json()
     data["created"] = data["created"] or dt.datetime.now(dt.timezone.utc).isoformat(
         timespec="seconds")
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(data, indent=2) + "\n")
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):  # nothing may be left to remove
+            tmp.unlink()
+        raise UserError(f"cannot save the profile {path} ({exc.strerror}): choose another "
+                        "--profile path") from None
 
 
 def load_profile(path: Path) -> Profile:

@@ -27,7 +27,7 @@ from posture.calibration import (
     unsteady,
     usable,
 )
-from posture.console import jsonl_output, say, summary_stream
+from posture.console import check_outputs, jsonl_output, say, summary_stream
 from posture.errors import UserError
 from posture.live import LiveMonitor, Options
 from posture.monitor import (
@@ -82,6 +82,17 @@ class Progress:
 class AnnotatedVideo:
     """Writes every processed frame, with the overlay drawn on, to a video file."""
 
+    SUFFIXES = (".mp4", ".avi", ".mov", ".mkv")  # containers OpenCV writes mp4v into
+
+    @classmethod
+    def check_path(cls, path: Path) -> None:
+        """UserError, before any work is done, when the video cannot be written at `path`."""
+        if path.suffix.lower() not in cls.SUFFIXES or path.is_dir():
+            raise UserError(f"cannot write the video {path}: give a file path ending in .mp4")
+        if not path.resolve().parent.is_dir():
+            raise UserError(f"cannot write the video {path}: its folder does not exist; "
+                            "choose a path in an existing folder")
+
     def __init__(self, path: Path, fps: float, profile: Profile, alerts: AlertSettings) -> None:
         self.path = path
         self.fps = fps
@@ -112,6 +123,13 @@ class AnnotatedVideo:
         self._writer.write(drawn)
         self._written += 1
 
+    def finish(self, frames: int | None) -> None:
+        """Hold the last drawn frame to the source's end (`frames` long, when known), so the
+        video lasts as long as the source even when its last frames were not sampled."""
+        while self._writer is not None and self._last is not None and self._written < (frames or 0):
+            self._writer.write(self._last)
+            self._written += 1
+
     def close(self) -> None:
         """Finish the file."""
         if self._writer is not None:
@@ -120,6 +138,9 @@ class AnnotatedVideo:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     """posture analyze: the monitoring pipeline over a file, as fast as it can, no window."""
+    check_outputs([args.source], jsonl=args.jsonl, annotate=args.annotate)
+    if args.annotate:
+        AnnotatedVideo.check_path(Path(args.annotate))
     profile = load_profile(profile_path(args.profile)) if args.profile else None
     config = settings.load_settings()
     m = config.monitor
@@ -132,9 +153,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         out = jsonl_output(args.jsonl, stack)
         voice = (stack.enter_context(config.voice.voice(say, speak_to=Path(args.speak_to)))
                  if args.speak_to else None)
-        if args.annotate and not Path(args.annotate).resolve().parent.is_dir():
-            raise UserError(f"cannot write the video {args.annotate}: its folder does not exist; "
-                            "choose a path in an existing folder")
         if profile is None:
             profile = Profile.defaults()
             say("no --profile given: running uncalibrated on population defaults "
@@ -154,6 +172,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 video.write(frame.image, result)
             progress.update(frame.t)
         progress.close()
+        if video is not None:
+            video.finish(source.count)
     print(summary.text(), file=summary_stream(args.jsonl))
     if profile.calibrated and summary.other_view and not summary.assessed:
         raise UserError(wrong_view(profile.view, summary.other_views.most_common(1)[0][0]))
@@ -181,6 +201,7 @@ def calibration_frames(source: FrameSource, start: float, seconds: float | None,
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """posture calibrate: record good posture (and optionally a slouch) into a profile."""
     path = profile_path(args.profile)
+    check_outputs([args.source, args.slouch_source], profile=path)
     live = str(args.source).isdigit()
     m = settings.load_settings().monitor
     size = (m.capture_width, m.capture_height)  # as `posture run` captures: one resolution

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import sys
 import threading
+from collections.abc import Iterable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TextIO
@@ -26,6 +27,16 @@ def open_output(path: Path) -> TextIO:
         return path.open("w")
     except OSError as exc:
         raise UserError(f"cannot write {path} ({exc.strerror}): choose another path") from None
+
+
+def check_outputs(inputs: Iterable[str | Path | None], **outputs: str | Path | None) -> None:
+    """UserError when an output file (keyword: its flag's name) is one of the input files:
+    opening it for writing would destroy the recording before it is read."""
+    sources = {Path(i).resolve() for i in inputs if i and Path(i).is_file()}
+    for flag, out in outputs.items():
+        if out and out != "-" and Path(out).resolve() in sources:
+            raise UserError(f"--{flag.replace('_', '-')} {out} is the input file, and writing "
+                            "it would destroy it: choose another path")
 
 
 def jsonl_output(spec: str | None, stack: ExitStack) -> TextIO | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable
@@ -74,6 +75,14 @@ def check_display() -> str:
     return "a window opens on the display for the overlay"
 
 
+def check_notifications() -> str:
+    """A desktop notifier exists for prompts while posture runs without a window."""
+    if shutil.which("notify-send") is None:
+        raise UserError("notify-send not found: install libnotify-bin for desktop notifications "
+                        "when posture runs headless (voice and console work without it)")
+    return "desktop notifications via notify-send"
+
+
 def check_folders() -> str:
     """Data and config folders are writable, the settings valid, the history readable."""
     for folder in (data_dir(), config_dir()):
@@ -97,11 +106,11 @@ def check_folders() -> str:
 
 CHECKS: dict[str, Callable[[], str]] = {
     "model": check_model, "camera": check_cameras, "speech": check_speech,
-    "display": check_display, "folders": check_folders,
+    "display": check_display, "notifications": check_notifications, "folders": check_folders,
 }
 
 
-OPTIONAL = {"display"}  # posture runs headless without one: worth a note, not a failure
+OPTIONAL = {"display", "notifications"}  # posture runs without them: a note, not a failure
 
 
 def run(args: argparse.Namespace) -> int:

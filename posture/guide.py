@@ -28,7 +28,8 @@ import numpy as np
 
 from posture.calibration import Profile, load_profile, profile_path
 from posture.checks import CHECKS, ReferenceTracker, check, in_view, side_of
-from posture.console import jsonl_output, say, summary_stream
+from posture.console import check_outputs, jsonl_output, say, summary_stream
+from posture.history import History
 from posture.overlay import Card, render_stretch
 from posture.pose import Pose, PoseEstimator, to_bgr
 from posture.settings import Settings, load_settings
@@ -625,16 +626,22 @@ def draw(image: np.ndarray, pose: Pose | None, session: Session) -> np.ndarray:
 def run(args: argparse.Namespace) -> int:
     """Lead the stretch over the source; write JSON Lines; print the summary at the end."""
     stretch = load_library().get(args.id)
-    profile = load_profile(profile_path(args.profile)) if args.profile else None
+    profile_file = profile_path(args.profile) if args.profile else None
+    profile = load_profile(profile_file) if profile_file else None
     settings = load_settings()
     session = Session(stretch, profile, mirrored=args.mirrored)
-    if not session.checked:
-        say(f"{stretch.id} cannot be checked from a front camera: the count is timed only")
-    say(f"{stretch.name}: {dose(stretch)}")
+    check_outputs([args.source], jsonl=args.jsonl)
     with ExitStack() as stack:
         source = stack.enter_context(open_source(args.source))
         out = jsonl_output(args.jsonl, stack)
         voice = voice_for(settings, args.mute, args.speak_to)
+        history = stack.enter_context(History())
+        # A file is read faster than it plays: place it so that it ends, at the latest, now.
+        history.start_session(f"stretch {stretch.id}: {source.name}", str(profile_file or ""),
+                              wall_start=time.time() - (source.duration or 0.0))
+        if not session.checked:
+            say(f"{stretch.id} cannot be checked from a front camera: the count is timed only")
+        say(f"{stretch.name}: {dose(stretch)}")
         announcer = Announcer(voice, say, max_age=settings.voice.max_age_s)
         quit_timeout = VOICE_CLOSE_S if args.speak_to else QUIT_CLOSE_S
         stack.callback(announcer.close, quit_timeout)
@@ -648,6 +655,8 @@ def run(args: argparse.Namespace) -> int:
             if source.is_camera and show(draw(frame.image, pose, session)) in (ord("q"), 27):
                 break
             if session.done:
+                history.record_stretch(frame.t, stretch.id, record.reps_done,
+                                       session.in_position_s)
                 break
     print(session.summary(), file=summary_stream(args.jsonl))
     return 0

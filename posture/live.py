@@ -221,6 +221,7 @@ class LiveMonitor:
                     self._record_break(self.pipeline.alerts.absence.finish(self.feed.clock.t))
                 history.end_session(self.feed.clock.t)
             if not self.feed.ended:
+                self.console.close()  # the last status stays above, not redrawn below this
                 self.tell("stopped; session saved" if history.saved
                           else "stopped; the session could not be saved (see above)")
         if self.guided is not None and self.profile is None and self.feed.ended:
@@ -260,8 +261,11 @@ class LiveMonitor:
             self.speak(g.say)
         self.console.status(f"calibrating: {g.show}", g.show)
         if g.profile is not None:
-            save_profile(g.profile, self.options.profile_path)
-            self.tell(f"saved profile {self.options.profile_path}")
+            try:
+                save_profile(g.profile, self.options.profile_path)
+                self.tell(f"saved profile {self.options.profile_path}")
+            except UserError as exc:  # calibrated all the same: use it, and say it is not kept
+                self.tell(f"{exc}; the new calibration is used for this session only")
             self.profile, self.guided = g.profile, None
             self.pipeline = self._pipeline(g.profile)
             self._told_moved = False

@@ -246,7 +246,8 @@ def headline(summary: dict[str, Any]) -> list[tuple[str, str]]:
         ("monitored", duration(summary["monitored_s"])),
         ("present", duration(summary["present_s"])),
         ("good posture", "n/a" if share is None else f"{100 * share:.0f}%"),
-        ("longest good streak", "none" if streak is None else
+        ("longest good streak",
+         f"none (no clock minute {GOOD_MINUTE_SHARE:.0%} good or better)" if streak is None else
          f"{streak['minutes']} min ({clock(streak['start'])}-{clock(streak['end'])})"),
         ("prompts", f"{prompts['count']} ({prompts['posture']} posture, "
                     f"{prompts['break']} break"

@@ -137,6 +137,7 @@ SECTIONS: dict[str, type] = get_type_hints(Settings)
 # Flags named after a setting set it; an alias sets several ("--fps 4": a fixed rate).
 ALIASES: dict[str, tuple[str, ...]] = {"fps": ("fps_settled", "fps_good", "fps_bad",
                                                 "fps_active")}
+FLAGS = {"camera": "--source"}  # settings whose command-line flag has another name
 
 
 def settings_path() -> Path:
@@ -295,7 +296,7 @@ def apply_overrides(settings: Settings, **flags: Any) -> Settings:
         try:
             value = convert(kind, spec, value)
         except ValueError:
-            flag = "--" + name.replace("_", "-")
+            flag = FLAGS.get(name, "--" + name.replace("_", "-"))
             raise UserError(f"{flag} {_shown(value)} is not allowed: it must be "
                             f"{allowed(kind, spec)}") from None
         for key in keys:

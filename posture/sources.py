@@ -178,7 +178,7 @@ class _Camera(FrameSource):
         if not self._cap.isOpened():
             self._cap.release()
             raise UserError(f"camera {index} could not be opened: check it is connected and not "
-                            "used by another program, or pass --source FILE")
+                            "used by another program, or give a video file instead")
         self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, size[0])
         self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, size[1])
         self._cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
@@ -222,6 +222,9 @@ def open_source(spec: str | int | Path, fps: float | None = None,
     if fps is not None and fps <= 0:
         raise UserError(f"--fps {fps} is not allowed: give a positive number of frames per second")
     text = str(spec)
+    if not text.strip():
+        raise UserError("the source is empty: give a camera index such as 0, or a video, "
+                        "image or folder path")
     if text.isdigit():
         return _Camera(int(text), fps, size)
     path = Path(text).expanduser()

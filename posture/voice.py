@@ -329,7 +329,8 @@ class Voice:
             try:
                 self._speak_to.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise UserError(f"cannot create {self._speak_to}: {exc.strerror}") from exc
+                raise UserError(f"cannot create the folder {self._speak_to} ({exc.strerror}): "
+                                "give --speak-to a new or existing folder path") from exc
             numbers = [int(p.name[:4]) for p in self._speak_to.glob("[0-9][0-9][0-9][0-9]-*.wav")]
             self._written = max(numbers, default=0)  # never overwrite an earlier run's files
         self._thread = threading.Thread(target=self._run, name="posture-voice", daemon=True)

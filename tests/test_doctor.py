@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from posture.cli import main
+from posture.doctor import check_notifications
+from posture.errors import UserError
 from posture.history import default_path
 from posture.window import display_problem
 
@@ -27,7 +29,7 @@ def test_doctor_checks_every_part(capsys, monkeypatch):
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     code = main(["doctor"])
     found = lines(capsys)
-    assert set(found) == {"model", "camera", "speech", "display", "folders"}
+    assert set(found) == {"model", "camera", "speech", "display", "notifications", "folders"}
     assert found["model"].startswith("ok") and found["folders"].startswith("ok")
     # This machine has no camera and no display: both are reported with their fix.
     assert found["camera"].startswith("PROBLEM") and "--source FILE" in found["camera"]
@@ -49,3 +51,17 @@ def test_doctor_tries_the_display_rather_than_trusting_display(capsys, monkeypat
     main(["doctor"])
     display = lines(capsys)["display"]
     assert display.startswith("note") and "cannot open a window on display :97" in display
+
+
+def test_doctor_looks_for_a_desktop_notifier_on_the_path(tmp_path, monkeypatch):
+    empty, tools = tmp_path / "empty", tmp_path / "tools"
+    empty.mkdir()
+    tools.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    with pytest.raises(UserError, match="install libnotify-bin"):
+        check_notifications()
+    notifier = tools / "notify-send"
+    notifier.write_text("#!/bin/sh\n")
+    notifier.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tools))
+    assert check_notifications() == "desktop notifications via notify-send"

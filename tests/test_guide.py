@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import cv2
@@ -18,6 +20,7 @@ import pytest
 from benchmarks.guide import MANIFEST as GUIDE_MANIFEST
 from benchmarks.guide import Tally, parse_manifest
 from benchmarks.guide import run as run_benchmark
+from fixtures.make_fixtures import make_sample
 from posture.calibration import Baseline, Profile
 from posture.checks import CHECKS, REFERENCE_S, Reference, check, relaxed_measures, side_of
 from posture.cli import main
@@ -39,6 +42,7 @@ from posture.stretches import load_library
 from posture.synthetic import Arm, Camera, Posture, synthesize
 from posture.voice import wav_stats
 from tests.conftest import DATA, FIXTURES, needs_data
+from tests.test_sources import bad_inputs
 
 LIBRARY = load_library()
 FPS = 10
@@ -730,6 +734,29 @@ def test_cli_unknown_stretch_is_one_line_naming_the_valid_ones(capsys):
     assert main(["stretch", "toe_touch", "--source", str(SAMPLE)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "toe_touch" in err[0] and "overhead_reach" in err[0]
+
+
+def test_cli_bad_sources_are_one_line_without_the_stretch_header(tmp_path, capsys):
+    for source, words in bad_inputs(tmp_path).items():
+        assert main(["stretch", "side_bend", "--source", source, "--mute"]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and words in err[0], err
+
+
+def test_cli_a_finished_stretch_is_in_the_day_report(tmp_path, capsys):
+    # 70 s of sitting still: the timed chest opener (2 reps) finishes; the overhead reach on
+    # the 30 s sample is never entered, so it is not recorded as done.
+    clip = make_sample(tmp_path / "still.mp4", [(0.0, 0.0), (70.0, 0.0)], fps=2)
+    started = time.time()
+    assert main(["stretch", "chest_opener", "--source", str(clip), "--mute"]) == 0
+    assert main(["stretch", "overhead_reach", "--source", str(SAMPLE), "--mute"]) == 0
+    capsys.readouterr()
+    assert main(["report", "--json"]) == 0
+    (done,) = json.loads(capsys.readouterr().out)["stretches"]["items"]
+    assert (done["stretch_id"], done["reps"]) == ("chest_opener", 2)
+    # Placed at the time the file's stretch would have ended had it played: never later than now.
+    at = datetime.fromisoformat(done["at"]).timestamp()
+    assert started - 71.0 <= at <= time.time()
 
 
 def test_cli_speaks_to_a_folder(tmp_path, capsys, still):

@@ -103,6 +103,7 @@ def bad_inputs(tmp_path) -> dict:
         str(tmp_path / "nothing"): "holds no images",
         str(tmp_path / "truncated.avi"): "cannot read",
         "7": "camera 7 could not be opened",
+        "": "the source is empty",
     }
 
 

@@ -1,0 +1,81 @@
+"""The command line keeps what the user already has: an output never overwrites an input, and a
+profile or video path that cannot be written is refused before any work is done."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from posture.calibration import profiles_dir
+from posture.cli import main
+from tests.conftest import FIXTURES
+
+SAMPLE = FIXTURES / "sample_desk.mp4"
+
+
+@pytest.fixture
+def clip(tmp_path):
+    """A copy of the sample clip the user might point an output at by mistake."""
+    return shutil.copy(SAMPLE, tmp_path / "clip.mp4")
+
+
+def one_error(capsys) -> str:
+    """The single line a refused command wrote to stderr."""
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+@pytest.mark.parametrize("args", [
+    ["analyze", "{clip}", "--jsonl", "{clip}"],
+    ["analyze", "{clip}", "--annotate", "{clip}"],
+    ["stretch", "chin_tuck", "--source", "{clip}", "--jsonl", "{clip}"],
+    ["calibrate", "--source", "{clip}", "--profile", "{clip}"],
+    ["calibrate", "--source", "{sample}", "--slouch-source", "{clip}", "--profile", "{clip}"],
+])
+def test_an_output_onto_an_input_is_refused_and_the_input_kept(clip, capsys, args):
+    before = clip.read_bytes()
+    assert main([a.format(clip=clip, sample=SAMPLE) for a in args]) == 2
+    assert "is the input file" in one_error(capsys)
+    assert clip.read_bytes() == before
+
+
+def test_a_profile_that_is_a_folder_is_refused_before_recording(tmp_path, capsys):
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    assert main(["calibrate", "--source", str(SAMPLE), "--profile", str(folder)]) == 2
+    assert "is a folder" in one_error(capsys)
+    assert list(tmp_path.iterdir()) == [folder]  # no half-written file beside it
+
+
+def test_an_empty_profile_name_is_refused_and_the_default_kept(capsys):
+    assert main(["calibrate", "--source", str(SAMPLE), "--seconds", "3"]) == 0
+    default = profiles_dir() / "default.json"
+    before = default.read_bytes()
+    capsys.readouterr()
+    assert main(["calibrate", "--source", str(SAMPLE), "--profile", " "]) == 2
+    assert "profile name is empty" in one_error(capsys)
+    assert default.read_bytes() == before
+
+
+def test_a_profile_that_cannot_be_saved_is_one_line(tmp_path, capsys):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("a file where a folder should be")
+    target = blocker / "me.json"
+    assert main(["calibrate", "--source", str(SAMPLE), "--seconds", "3",
+                 "--profile", str(target)]) == 2
+    assert one_error(capsys).startswith(f"posture: error: cannot save the profile {target}")
+
+
+@pytest.mark.parametrize("name", ["out.txt", "videos"])
+def test_an_annotated_video_path_that_cannot_be_written_is_refused_first(tmp_path, capsys, name):
+    (tmp_path / "videos").mkdir()
+    assert main(["analyze", str(SAMPLE), "--annotate", str(tmp_path / name)]) == 2
+    # Refused before the run starts: not even the note about population defaults came first.
+    assert "ending in .mp4" in one_error(capsys)
+
+
+def test_an_empty_source_names_the_flag_the_user_typed(capsys):
+    assert main(["run", "--source", "", "--no-window"]) == 2
+    assert one_error(capsys).startswith('posture: error: --source "" is not allowed')
