@@ -310,11 +310,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="posture",
         description="Webcam posture monitor: measures slouching against your calibration.")
     parser.add_argument("--version", action="version", version=f"posture {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command")  # main() says what is missing or unknown
 
     p = sub.add_parser("run", help="the live monitor: watch your posture while you work")
-    p.add_argument("--source", help="camera index (default 0, or the settings file's) or a "
-                   "video file played at its own speed")
+    p.add_argument("--source", help="camera index (default 0, or the settings file's), or a "
+                   "video, image or folder of images played at its own speed")
     p.add_argument("--profile", help="calibration profile name or .json path (default: default; "
                    "made by the guided calibration on first use)")
     p.add_argument("--no-window", action="store_true", help="run headless: console status, "
@@ -365,7 +365,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run a subcommand and map failures to exit codes."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # named before a missing command, with the help that lists what is allowed
+        where = f"posture {args.command}" if args.command else "posture"
+        parser.exit(2, f"posture: error: unrecognized arguments: {' '.join(unknown)} "
+                       f"(see: {where} --help)\n")
+    if args.command is None:
+        parser.error("give a command, such as run")
     try:
         return int(args.func(args) or 0)
     except UserError as exc:

@@ -79,3 +79,16 @@ def test_an_annotated_video_path_that_cannot_be_written_is_refused_first(tmp_pat
 def test_an_empty_source_names_the_flag_the_user_typed(capsys):
     assert main(["run", "--source", "", "--no-window"]) == 2
     assert one_error(capsys).startswith('posture: error: --source "" is not allowed')
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--bogus"], "unrecognized arguments: --bogus (see: posture --help)"),
+    ([], "give a command"),
+    (["analyze", str(SAMPLE), "--nope"], "--nope (see: posture analyze --help)"),
+    (["run", "--fps", "-1"], "-1 is not allowed: give a number above 0 (see: posture run --help)"),
+])
+def test_command_line_mistakes_are_one_line_pointing_at_the_right_help(capsys, args, words):
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    assert exit_.value.code == 2
+    assert words in one_error(capsys)
