@@ -12,6 +12,8 @@ from pathlib import Path
 
 import platformdirs
 
+from posture.errors import UserError
+
 APP = "posture"
 
 
@@ -25,7 +27,11 @@ def config_dir() -> Path:
     """Folder for the settings file (created on demand)."""
     home = os.environ.get("POSTURE_HOME")
     path = Path(home) / "config" if home else Path(platformdirs.user_config_dir(APP))
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create the settings folder {path} ({exc.strerror}): check "
+                        "that path, or set POSTURE_HOME to a writable folder") from None
     return path
 
 

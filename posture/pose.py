@@ -258,7 +258,9 @@ class PoseEstimator:
             self._landmarker = vision.PoseLandmarker.create_from_options(options)
         self._last_ms = -1
         self._tracker = UserTracker()
-        self._first = True  # the first inference logs native warnings; later ones do not
+        # Native warnings come with the first inference and the first pose found (which may be
+        # frames later); after that the model is silent.
+        self._quiet = True
 
     def __enter__(self) -> PoseEstimator:
         return self
@@ -281,16 +283,16 @@ class PoseEstimator:
             raise RuntimeError("PoseEstimator used after close()")
         rgb, scale = to_rgb(frame)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-        # Only around the first inference: fd 2 is the whole process's, and other threads (the
-        # voice's warnings) must be heard.
-        with quiet_stderr() if self._first else contextlib.nullcontext():
-            self._first = False
+        # Only until then: fd 2 is the whole process's, and what other native code says there
+        # must not be swallowed all run long.
+        with quiet_stderr() if self._quiet else contextlib.nullcontext():
             if self._video:
                 ms = max(int(round(t * 1000)), self._last_ms + 1)
                 self._last_ms = ms
                 result = self._landmarker.detect_for_video(image, ms)
             else:
                 result = self._landmarker.detect(image)
+        self._quiet = self._quiet and not result.pose_landmarks
         h, w = frame.shape[:2]
         candidates = [
             _to_pose(image_lms, world_lms, w, h)

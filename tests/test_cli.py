@@ -92,3 +92,12 @@ def test_command_line_mistakes_are_one_line_pointing_at_the_right_help(capsys, a
         main(args)
     assert exit_.value.code == 2
     assert words in one_error(capsys)
+
+
+def test_a_posture_home_that_is_a_file_is_one_line(tmp_path, monkeypatch, capsys):
+    home = tmp_path / "home"
+    home.write_text("not a folder")
+    monkeypatch.setenv("POSTURE_HOME", str(home))
+    assert main(["config"]) == 2
+    assert "cannot create the settings folder" in one_error(capsys)
+    assert home.read_text() == "not a folder"

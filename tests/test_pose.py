@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
+from pathlib import Path
 
 import cv2
 import matplotlib
@@ -17,8 +18,8 @@ from posture.sources import read_image
 from posture.synthetic import Camera, synthesize
 from tests.conftest import DATA, needs_data
 
-PORTRAIT = read_image(
-    __import__("pathlib").Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg")
+PORTRAIT_PATH = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
+PORTRAIT = read_image(PORTRAIT_PATH)
 
 
 def shoulders_x(pose) -> tuple[float, float]:
@@ -79,8 +80,15 @@ def test_video_mode_tracks_and_closes_cleanly():
 
 
 def test_native_logging_stays_out_of_the_terminal():
-    code = ("from posture.pose import PoseEstimator\nimport numpy as np\n"
-            "with PoseEstimator() as e:\n    e.estimate(np.zeros((64, 64, 3), np.uint8), 0.0)\n")
+    # Nobody in the first frames, then someone: MediaPipe logs a warning on the first pose it
+    # projects, whenever that comes.
+    code = ("from posture.pose import PoseEstimator\nfrom posture.sources import read_image\n"
+            "import numpy as np\n"
+            f"portrait = read_image({str(PORTRAIT_PATH)!r})\n"
+            "frames = [np.zeros((240, 320, 3), np.uint8)] * 2 + [portrait] * 2\n"
+            "with PoseEstimator() as e:\n"
+            "    found = [e.estimate(f, i * 0.2) is not None for i, f in enumerate(frames)]\n"
+            "assert found == [False, False, True, True], found\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0
