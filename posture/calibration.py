@@ -33,6 +33,7 @@ MAX_MOTION = 0.5  # body sizes per second: faster movement is "not sitting still
 MIN_SPAN = 0.1  # upper-body size / frame size below this is "too far from the camera"
 CENTRE_BAND = (0.15, 0.85)  # the shoulders' centre must lie in this part of the frame width
 MIN_THRESHOLD = 2.0  # per-user thresholds never go below this many spreads
+CAMERA = "camera"  # Profile.source of a calibration recorded at a camera
 
 # Population defaults for an uncalibrated run: (centre, spread) per metric, from upright
 # people in ../shared/data; spreads are wide so that defaults only flag clear slouching.
@@ -69,6 +70,12 @@ class Profile:
     program_version: str = __version__
     frames: int = 0
     calibrated: bool = True
+    source: str = ""  # CAMERA, or the recording it was calibrated on ("" in older profiles)
+
+    @property
+    def from_recording(self) -> bool:
+        """True when calibrated on a file: someone else, or another setup, than a camera's."""
+        return self.source not in ("", CAMERA)
 
     def threshold(self, problem: str) -> float:
         """Signal (in spreads) at which `problem` counts as present."""
@@ -93,6 +100,7 @@ class Profile:
             "created": self.created,
             "program_version": self.program_version,
             "frames": self.frames,
+            "source": self.source,
         }
 
 
@@ -106,6 +114,11 @@ def profile_path(name_or_path: str | None) -> Path:
     if path.is_dir():
         raise UserError(f"profile {path} is a folder: give a profile name, or a .json file path")
     return path
+
+
+def recorded_at(name: str, camera: bool) -> str:
+    """Profile.source for a calibration recorded from the source `name` (a camera or not)."""
+    return CAMERA if camera else name
 
 
 def save_profile(profile: Profile, path: Path) -> None:
@@ -156,7 +169,7 @@ def load_profile(path: Path) -> Profile:
     return Profile(view=view, baseline=baseline, thresholds=thresholds,
                    frame_size=(width, height), created=str(data.get("created", "")),
                    program_version=str(data.get("program_version", "")),
-                   frames=int(data.get("frames", 0)))
+                   frames=int(data.get("frames", 0)), source=str(data.get("source", "")))
 
 
 REASONS = ("nobody in view", "face or shoulders not visible", "ears not visible", "off-centre",

@@ -8,6 +8,7 @@ import math
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -23,6 +24,7 @@ from posture.calibration import (
     load_profile,
     load_protocol,
     profile_path,
+    recorded_at,
     save_profile,
     unsteady,
     usable,
@@ -215,6 +217,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             wait_for_enter("posture: press Enter when you are ready... ")
         good = calibration_frames(source, args.start, seconds,
                                   on_frame=LiveFeedback() if live else None)
+        where = recorded_at(source.name, source.is_camera)
     slouch = None
     if args.slouch_source:
         with open_source(args.slouch_source, fps=args.fps) as source:
@@ -224,7 +227,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         wait_for_enter("posture: press Enter when you are slouching... ")
         with open_source(args.source, fps=args.fps, size=size) as source:
             slouch = calibration_frames(source, 0.0, CALIBRATION_SECONDS)
-    profile = build_profile(good, slouch)
+    profile = replace(build_profile(good, slouch), source=where)
     save_profile(profile, path)
     if slouch is not None and not profile.thresholds:
         say("the slouch recording looks much like the good one, so the thresholds stay at "

@@ -28,6 +28,7 @@ from posture.calibration import (
     Protocol,
     load_profile,
     load_protocol,
+    recorded_at,
     save_profile,
 )
 from posture.console import Console
@@ -141,6 +142,11 @@ class LiveMonitor:
             if not (self.feed.camera and self.can_key):
                 raise
             self._offer_recalibration(str(exc))
+            return
+        if self.feed.camera and self.profile.from_recording:
+            self.tell(f"profile {path.name} was calibrated on a recording "
+                      f"({self.profile.source}), not at this camera: if prompts seem off, "
+                      "press c to calibrate here")
 
     def _offer_recalibration(self, problem: str) -> None:
         """Ask whether to calibrate again over a broken profile (kept as NAME.json.bad)."""
@@ -261,13 +267,14 @@ class LiveMonitor:
             self.speak(g.say)
         self.console.status(f"calibrating: {g.show}", g.show)
         if g.profile is not None:
+            profile = replace(g.profile, source=recorded_at(self.options.source, self.feed.camera))
             try:
-                save_profile(g.profile, self.options.profile_path)
+                save_profile(profile, self.options.profile_path)
                 self.tell(f"saved profile {self.options.profile_path}")
             except UserError as exc:  # calibrated all the same: use it, and say it is not kept
                 self.tell(f"{exc}; the new calibration is used for this session only")
-            self.profile, self.guided = g.profile, None
-            self.pipeline = self._pipeline(g.profile)
+            self.profile, self.guided = profile, None
+            self.pipeline = self._pipeline(profile)
             self._told_moved = False
         elif g.failure is not None:
             self._start_calibration()  # start over; q quits

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -44,6 +45,13 @@ def test_profile_round_trip(tmp_path):
     assert data["frame_size"] == [640, 480] and data["created"]
     # Robust spread: 1 px of noise on a ~260 px shoulder span is a small spread.
     assert 0 < data["baseline"]["head_height"]["spread"] < 0.02
+    # Where it was recorded is kept; a profile from before that was kept loads as unknown.
+    assert data["source"] == "" and not loaded.from_recording
+    save_profile(replace(profile, source="/videos/me.mp4"), path)
+    assert load_profile(path).from_recording
+    del data["source"]
+    path.write_text(json.dumps(data))
+    assert load_profile(path).source == ""
 
 
 def test_gates_reject_poor_frames():

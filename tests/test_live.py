@@ -584,10 +584,12 @@ def test_the_status_is_one_line_rewritten_on_a_terminal_and_printed_on_change_el
                                            "posture: slouched (slouch), score 70"]
 
 
-def test_between_slow_frames_keys_act_at_once_and_calibration_watches_closely(posture_home):
+def test_between_slow_frames_keys_act_at_once_and_calibration_watches_closely(posture_home,
+                                                                              capsys):
     # A camera sampled once every 2 s while posture is steady: c must not wait for the next
     # frame, calibration must take frames at the active rate, and q must quit at once.
     calibrate_on_sample()
+    assert load_profile(profile_path(None)).source == str(SAMPLE)
     m = replace(HEADLESS.monitor, fps_settled=0.5, fps_good=0.5, fps_bad=0.5)
     steps: list[float] = []  # real time of every frame processed
     pressed: dict[str, float] = {}
@@ -618,3 +620,6 @@ def test_between_slow_frames_keys_act_at_once_and_calibration_watches_closely(po
     after_c = [t for t in steps if pressed["c"] < t < pressed["c"] + 4.0]
     assert after_c[0] - pressed["c"] < 0.6  # calibration started without waiting 2 s
     assert np.median(np.diff(after_c)) <= 0.3  # and takes frames at the active rate (5 a second)
+    # The profile made from a file was pointed out at the camera; the new one is the camera's.
+    assert f"calibrated on a recording ({SAMPLE})" in capsys.readouterr().err
+    assert load_profile(profile_path(None)).source == "camera"
