@@ -18,13 +18,15 @@ import json
 import math
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.common import (
     DEFAULT_DATA,
     REPO,
+    Confusion,
+    ManifestError,
     calibrate_stills,
     calibrate_video,
     default_sampling,
@@ -44,10 +46,6 @@ LABELS = ("good", "slouched")
 PROMPT_GRACE_S = 5.0
 TARGET_BALANCED_ACCURACY = 0.95
 TARGET_FALSE_PROMPTS = 0
-
-
-class ManifestError(ValueError):
-    """A manifest that cannot be used, with the entry and the field at fault."""
 
 
 @dataclass(frozen=True)
@@ -216,54 +214,6 @@ def _calibration(raw: object, data: Path, file: Path | None) -> Calibration:
 
 # ---- scoring ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Confusion:
-    """Per-frame counts with `slouched` as the positive class (no verdict counts as not
-    slouched: the monitor stays silent)."""
-
-    tp: int = 0
-    fn: int = 0
-    fp: int = 0
-    tn: int = 0
-
-    @staticmethod
-    def of(pairs: Iterable[tuple[str, str | None]]) -> Confusion:
-        """Counts from (label, verdict) pairs."""
-        tp = fn = fp = tn = 0
-        for label, verdict in pairs:
-            hit = verdict == "slouched"
-            if label == "slouched":
-                tp, fn = tp + hit, fn + (not hit)
-            else:
-                fp, tn = fp + hit, tn + (not hit)
-        return Confusion(tp, fn, fp, tn)
-
-    def __add__(self, other: Confusion) -> Confusion:
-        return Confusion(self.tp + other.tp, self.fn + other.fn, self.fp + other.fp,
-                         self.tn + other.tn)
-
-    @property
-    def recall(self) -> float | None:
-        """Share of slouched frames called slouched."""
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
-
-    @property
-    def specificity(self) -> float | None:
-        """Share of good frames not called slouched."""
-        return self.tn / (self.tn + self.fp) if self.tn + self.fp else None
-
-    @property
-    def precision(self) -> float | None:
-        """Share of `slouched` verdicts that were right."""
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
-
-    @property
-    def balanced_accuracy(self) -> float | None:
-        """Mean of recall and specificity (of whichever of the two the frames allow)."""
-        rates = [r for r in (self.recall, self.specificity) if r is not None]
-        return sum(rates) / len(rates) if rates else None
-
-
 @dataclass
 class Outcome:
     """What the pipeline did on one entry."""
@@ -276,7 +226,7 @@ class Outcome:
 
     @property
     def confusion(self) -> Confusion:
-        return Confusion.of((label, verdict) for _, label, verdict in self.frames)
+        return Confusion.of(((label, verdict) for _, label, verdict in self.frames), "slouched")
 
     @property
     def coverage(self) -> float:

@@ -11,27 +11,28 @@ import os
 import platform
 import resource
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 
-from posture.calibration import Profile, Recording, build_profile
+from posture.calibration import Profile, build_profile, record
 from posture.cli import calibration_frames
 from posture.monitor import Sampling
 from posture.pose import PoseEstimator
 from posture.settings import Settings
-from posture.sources import open_source, read_image
+from posture.sources import CAMERA_SIZE, open_source, read_image
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data"
-WEBCAM_SIZE = (640, 480)  # what the live monitor asks of a camera (sources.CAMERA_SIZE)
 BACKGROUND = 128  # grey around the generated sitter when the clip is widened to webcam size
 
 
 def generated_clip(out: Path, timeline: Sequence[Sequence[float]], fps: float,
-                   size: tuple[int, int] | None = WEBCAM_SIZE) -> Path:
+                   size: tuple[int, int] | None = CAMERA_SIZE) -> Path:
     """A clip of the matplotlib portrait sitting well or slouching along `timeline`.
 
     Made by fixtures.make_sample; with `size`, each frame is scaled to the height and centred
@@ -84,11 +85,9 @@ def calibrate_video(path: Path, start: float, seconds: float) -> Profile:
 
 def calibrate_stills(paths: Sequence[Path]) -> Profile:
     """A profile from separate stills, as `posture calibrate` makes it from a folder."""
-    recording = Recording(continuous=False)
     with PoseEstimator(video=False) as estimator:
-        for i, path in enumerate(paths):
-            recording.add(estimator.estimate(read_image(path), float(i)), float(i))
-    return build_profile(recording)
+        return build_profile(record(((float(i), estimator.estimate(read_image(path), float(i)))
+                                     for i, path in enumerate(paths)), continuous=False))
 
 
 def rss_mb() -> float:
@@ -133,3 +132,56 @@ def machine() -> dict[str, str | int]:
     return {"cpu": model, "cores": os.cpu_count() or 0, "system": platform.platform(),
             "python": platform.python_version(), "mediapipe": mediapipe.__version__,
             "opencv": cv2.__version__}
+
+
+class ManifestError(ValueError):
+    """A benchmark manifest that cannot be used, naming the entry and the field at fault."""
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """Per-frame counts of a yes/no verdict against its label (in the accuracy benchmark: is
+    the user slouched; in the guide's: is the user in the stretch's position)."""
+
+    tp: int = 0
+    fn: int = 0
+    fp: int = 0
+    tn: int = 0
+
+    @staticmethod
+    def of(pairs: Iterable[tuple[Any, Any]], positive: Any) -> Confusion:
+        """Counts from (label, verdict) pairs; any verdict but `positive` (None: no verdict)
+        counts as negative, as a monitor that stays silent."""
+        tp = fn = fp = tn = 0
+        for label, verdict in pairs:
+            hit = verdict == positive
+            if label == positive:
+                tp, fn = tp + hit, fn + (not hit)
+            else:
+                fp, tn = fp + hit, tn + (not hit)
+        return Confusion(tp, fn, fp, tn)
+
+    def __add__(self, other: Confusion) -> Confusion:
+        return Confusion(self.tp + other.tp, self.fn + other.fn, self.fp + other.fp,
+                         self.tn + other.tn)
+
+    @property
+    def recall(self) -> float | None:
+        """Share of slouched frames called slouched."""
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+    @property
+    def specificity(self) -> float | None:
+        """Share of good frames not called slouched."""
+        return self.tn / (self.tn + self.fp) if self.tn + self.fp else None
+
+    @property
+    def precision(self) -> float | None:
+        """Share of `slouched` verdicts that were right."""
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    @property
+    def balanced_accuracy(self) -> float | None:
+        """Mean of recall and specificity (of whichever of the two the frames allow)."""
+        rates = [r for r in (self.recall, self.specificity) if r is not None]
+        return sum(rates) / len(rates) if rates else None

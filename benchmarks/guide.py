@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import DEFAULT_DATA, REPO
+from benchmarks.common import DEFAULT_DATA, REPO, Confusion, ManifestError
 from posture.guide import Session
 from posture.pose import Pose, PoseEstimator
 from posture.sources import open_source
@@ -81,10 +81,6 @@ POSTURES: dict[str, Posture] = {
     "bend_left": Posture(lateral_lean=20, **_arms(Arm(), Arm(170, 20))),
     "bend_right": Posture(lateral_lean=-20, **_arms(Arm(170, 20), Arm())),
 }
-
-
-class ManifestError(ValueError):
-    """A manifest that cannot be used, naming the entry and the field at fault."""
 
 
 @dataclass(frozen=True)
@@ -168,10 +164,7 @@ def recorded_poses(path: Path) -> Iterator[tuple[float, Pose | None]]:
 class Tally:
     """Per-frame confusion counts and reps, for one entry or pooled."""
 
-    tp: int = 0
-    fp: int = 0
-    tn: int = 0
-    fn: int = 0
+    confusion: Confusion = field(default_factory=Confusion)  # positive: in position
     judged: int = 0  # frames whose in_position was not null
     frames: int = 0
     reps_counted: int = 0
@@ -184,22 +177,23 @@ class Tally:
 
     def report(self) -> dict[str, float | int | None]:
         """Precision, recall, balanced accuracy (None where undefined), coverage and reps."""
-        def ratio(a: int, b: int) -> float | None:
-            return round(a / b, 3) if b else None
+        def rounded(value: float | None) -> float | None:
+            return None if value is None else round(value, 3)
 
-        recall, specificity = ratio(self.tp, self.tp + self.fn), ratio(self.tn, self.tn + self.fp)
-        balanced = (None if recall is None or specificity is None
-                    else round((recall + specificity) / 2, 3))
-        return {"precision": ratio(self.tp, self.tp + self.fp), "recall": recall,
-                "specificity": specificity, "balanced_accuracy": balanced,
-                "judged_share": ratio(self.judged, self.frames), "frames": self.frames,
-                "reps_counted": self.reps_counted, "reps_done": self.reps_done}
+        c = self.confusion
+        return {"precision": rounded(c.precision), "recall": rounded(c.recall),
+                "specificity": rounded(c.specificity),
+                "balanced_accuracy": rounded(c.balanced_accuracy),
+                "judged_share": rounded(self.judged / self.frames if self.frames else None),
+                "frames": self.frames, "reps_counted": self.reps_counted,
+                "reps_done": self.reps_done}
 
 
 def evaluate(entry: Entry, poses: Iterator[tuple[float, Pose | None]]) -> Tally:
     """Run the entry through a guide Session and score every frame outside the margins."""
     session = Session(load_library().get(entry.stretch))
     tally = Tally(reps_done=entry.reps)
+    pairs = []  # (in position by the label, in position by the Session)
     for t, pose in poses:
         record = session.step(t, pose)
         tally.frames += 1
@@ -207,12 +201,8 @@ def evaluate(entry: Entry, poses: Iterator[tuple[float, Pose | None]]) -> Tally:
         tally.reps_counted = record.reps_done
         if any(abs(t - edge) < entry.margin_s for r in entry.ranges for edge in r):
             continue
-        truth = any(a <= t < b for a, b in entry.ranges)
-        said = bool(record.in_position)
-        tally.tp += truth and said
-        tally.fn += truth and not said
-        tally.fp += said and not truth
-        tally.tn += not said and not truth
+        pairs.append((any(a <= t < b for a, b in entry.ranges), bool(record.in_position)))
+    tally.confusion = Confusion.of(pairs, True)
     return tally
 
 

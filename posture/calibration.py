@@ -13,7 +13,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -265,7 +265,7 @@ def build_profile(good: Recording, slouch: Recording | None = None,
     profile = Profile(view=view, baseline=baseline, frame_size=good.frame_size, frames=len(kept))
     if slouch is None:
         return profile
-    return Profile(**{**profile.__dict__, "thresholds": slouch_thresholds(profile, slouch)})
+    return replace(profile, thresholds=slouch_thresholds(profile, slouch))
 
 
 def slouch_thresholds(profile: Profile, slouch: Recording) -> dict[str, float]:

@@ -324,8 +324,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "voice and desktop notifications")
     p.add_argument("--mute", action="store_true", help="start with spoken prompts muted")
     p.add_argument("--fps", type=positive, help="frames per second to sample (default: adaptive, "
-                   "5 for 2 s after posture changes, 1.5 while it is bad, 1 while it is good, "
-                   "1/3 once it has been good for 30 s)")
+                   "faster while posture changes or is bad: the settings' fps_* rates, see "
+                   "posture config)")
     p.add_argument("--speed", type=positive, default=1.0, help="play a file this many times "
                    "faster than real time (demos and tests)")
     p.set_defaults(func=cmd_run)
@@ -379,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
-        print(f"posture: error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 2
     except KeyboardInterrupt:
         return 130

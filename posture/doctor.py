@@ -1,4 +1,5 @@
-"""`posture doctor`: check camera, model, speech, display and data folders; say how to fix each."""
+"""`posture doctor`: check camera, model, speech, display, notifications and data folders; say
+how to fix each."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import matplotlib
 from posture.config import config_dir, data_dir
 from posture.errors import UserError
 from posture.history import default_path
-from posture.pose import PoseEstimator, model_path
+from posture.pose import REBUILD_HINT, PoseEstimator, model_path
 from posture.quiet import quiet_stderr
 from posture.settings import load_settings, settings_path
 from posture.sources import read_image
@@ -32,8 +33,7 @@ def check_model() -> str:
     portrait = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
     with PoseEstimator(video=False) as estimator:
         if estimator.estimate(read_image(portrait)) is None:
-            raise UserError("the model found nobody in a test portrait: rebuild it with: "
-                            "python models/build_pose_model.py")
+            raise UserError(f"the model found nobody in a test portrait: {REBUILD_HINT}")
     return "pose model loads and finds a person"
 
 
@@ -128,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register `posture doctor`."""
-    p = subparsers.add_parser("doctor", help="check camera, model, speech, display and data "
-                              "folders, and say how to fix what does not work")
+    p = subparsers.add_parser("doctor", help="check camera, model, speech, display, desktop "
+                              "notifications and data folders, and say how to fix what does not "
+                              "work")
     p.set_defaults(func=run)

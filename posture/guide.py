@@ -29,13 +29,13 @@ import numpy as np
 from posture.calibration import Profile, load_profile, profile_path
 from posture.checks import CHECKS, ReferenceTracker, check, in_view, side_of
 from posture.console import check_outputs, jsonl_output, say, summary_stream
-from posture.history import History
+from posture.history import History, placed_start
 from posture.overlay import Card, render_stretch
 from posture.pose import Pose, PoseEstimator, to_bgr
 from posture.settings import Settings, load_settings
 from posture.sources import open_source
 from posture.stretches import Stretch, dose, load_library
-from posture.voice import Voice
+from posture.voice import DEFAULT_MAX_AGE_S, Voice
 from posture.window import show
 
 ENTER_S = 0.2  # the check must hold this long before the user counts as in position...
@@ -529,7 +529,8 @@ class Announcer:
     must not depend on the machine's speed. Without a Voice (--mute) each line is shown."""
 
     def __init__(self, voice: Voice | None, show: Callable[[str], None], *,
-                 max_age: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+                 max_age: float = DEFAULT_MAX_AGE_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._voice = voice
         self._show = show
         self._max_age = max_age
@@ -636,9 +637,8 @@ def run(args: argparse.Namespace) -> int:
         out = jsonl_output(args.jsonl, stack)
         voice = voice_for(settings, args.mute, args.speak_to)
         history = stack.enter_context(History())
-        # A file is read faster than it plays: place it so that it ends, at the latest, now.
         history.start_session(f"stretch {stretch.id}: {source.name}", str(profile_file or ""),
-                              wall_start=time.time() - (source.duration or 0.0))
+                              wall_start=placed_start(source.duration))
         if not session.checked:
             say(f"{stretch.id} cannot be checked from a front camera: the count is timed only")
         say(f"{stretch.name}: {dose(stretch)}")

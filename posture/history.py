@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -36,6 +35,7 @@ from typing import Any
 
 from posture.alerts import Prompt
 from posture.config import data_dir
+from posture.console import say
 from posture.errors import UserError
 from posture.score import MAX_STEP
 
@@ -222,6 +222,13 @@ class _Session:
 
 
 Write = Callable[[sqlite3.Connection], None]
+
+
+def placed_start(duration: float | None, speed: float = math.inf) -> float:
+    """Wall time of t = 0 for a source of `duration` seconds played `speed` times faster than
+    real time (inf: read as fast as it can; None duration: a camera, now), so that it ends, at
+    the latest, when its playback does: history never holds times in the future."""
+    return time.time() - (duration or 0.0) * max(0.0, 1.0 - 1.0 / speed)
 
 
 class History:
@@ -425,7 +432,7 @@ class History:
         """One warning line on stderr, only the first time something goes wrong."""
         if not self._warned:
             self._warned = True
-            print(f"posture: history: {message}", file=sys.stderr, flush=True)
+            say(f"history: {message}")
 
 
 def _schema_version(conn: sqlite3.Connection, path: Path) -> int:

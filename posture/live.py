@@ -22,6 +22,7 @@ from typing import TextIO
 import cv2
 import numpy as np
 
+from posture.alerts import GENERIC
 from posture.calibration import (
     GuidedCalibration,
     Profile,
@@ -35,7 +36,7 @@ from posture.console import Console
 from posture.errors import UserError
 from posture.feed import Feed
 from posture.guide import Announcer, Session, draw
-from posture.history import History
+from posture.history import History, placed_start
 from posture.monitor import CardShelf, FrameResult, Pipeline, Sampling
 from posture.overlay import draw_caption, draw_skeleton, draw_status, render
 from posture.pose import PoseEstimator, to_bgr
@@ -211,11 +212,8 @@ class LiveMonitor:
             self.estimator = stack.enter_context(PoseEstimator(video=source.continuous))
             self.voice = stack.enter_context(self._voice())
             self.history = history = stack.enter_context(History())
-            # A file played faster than real time is placed so that it ends, at the latest,
-            # when its playback does: history never holds times in the future.
-            early = (source.duration or 0.0) * max(0.0, 1.0 - 1.0 / self.options.speed)
             history.start_session(self.options.source, str(self.options.profile_path),
-                                  wall_start=time.time() - early)
+                                  wall_start=placed_start(source.duration, self.options.speed))
             if self.profile is not None:
                 self.pipeline = self._pipeline(self.profile)
             try:
@@ -328,7 +326,7 @@ class LiveMonitor:
         """s: lead the stretch on the card (else one for the problems seen last)."""
         stretch_id = self.cards.current
         if stretch_id is None:
-            picks = suggest(self._problems or ("slouch",), self.library)
+            picks = suggest(self._problems or GENERIC, self.library)
             stretch_id = picks[0].stretch.id if picks else "overhead_reach"
         session = Session(self.library.get(stretch_id), self.profile)
         self.stretch = (session, Announcer(self.voice, self.tell,

@@ -2,9 +2,9 @@
 
 Small composable pieces (skeleton, status border, slouch gauge, problem labels, calibration
 ghost, stretch card) and `render`, which composes them from a `FrameResult`. Drawing only: no
-detection and no windows here (see posture.window). Every public function takes a BGR uint8
-frame and returns a new one, leaving its input untouched. Sizes scale with the frame, so one
-layout reads at 640x480 and at 1920x1080 and tiny frames still draw without errors.
+detection and no windows here (see posture.window). Every draw_* and render* function takes a
+BGR uint8 frame and returns a new one, leaving its input untouched. Sizes scale with the frame,
+so one layout reads at 640x480 and at 1920x1080 and tiny frames still draw without errors.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from posture.alerts import AlertSettings
 from posture.calibration import DEFAULT_BASELINE, Profile
 from posture.metrics import VISIBLE, detect_view
 from posture.pose import LM, Pose
@@ -39,8 +40,8 @@ COLOR_TEXT: Color = (255, 255, 255)
 COLOR_MUTED: Color = (190, 190, 190)
 COLOR_PANEL: Color = (30, 30, 30)
 
-# Display states, worst last. "warning": slouching but the score is still below the threshold,
-# or posture is good again but the score is still near it.
+# Display states: posture from best to worst, then the neutral ones. "warning": slouching but
+# the score is still below the threshold, or posture is good again but the score is still near it.
 STATE_COLORS: dict[str, Color] = {
     "good": COLOR_GOOD,
     "warning": COLOR_WARN,
@@ -233,7 +234,8 @@ def render_stretch(img: np.ndarray, pose: Pose | None, card: Card) -> np.ndarray
 
 
 def render(img: np.ndarray, result: FrameResult, profile: Profile | None,
-           threshold: float = 60.0, card: Card | None = None, paused: bool = False) -> np.ndarray:
+           threshold: float = AlertSettings.score_threshold, card: Card | None = None,
+           paused: bool = False) -> np.ndarray:
     """The whole overlay for one pipeline result, on a copy of `img`.
 
     The ghost appears only while posture is slipping or slouched, and only for a calibrated

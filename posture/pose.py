@@ -34,7 +34,7 @@ VIDEO_POSES = 1
 
 
 class LM(IntEnum):
-    """MediaPipe's 33 pose landmark indices (the ones this program uses, and their neighbours)."""
+    """MediaPipe's 33 pose landmark indices."""
 
     NOSE = 0
     LEFT_EYE_INNER = 1
@@ -132,11 +132,9 @@ def to_bgr(frame: np.ndarray) -> np.ndarray:
     return img
 
 
-def to_rgb(frame: np.ndarray) -> tuple[np.ndarray, float]:
-    """Convert any OpenCV frame (gray, BGR, BGRA, 16-bit) to RGB uint8 of a workable size.
-
-    Returns the image and the scale applied (inference pixels per source pixel).
-    """
+def to_rgb(frame: np.ndarray) -> np.ndarray:
+    """Convert any OpenCV frame (gray, BGR, BGRA, 16-bit) to RGB uint8 of a workable size
+    (landmarks are normalized, so the scale applied needs no undoing)."""
     img = cv2.cvtColor(to_bgr(frame), cv2.COLOR_BGR2RGB)
     h, w = img.shape[:2]
     scale = 1.0
@@ -148,7 +146,7 @@ def to_rgb(frame: np.ndarray) -> tuple[np.ndarray, float]:
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
         interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
         img = cv2.resize(img, size, interpolation=interp)
-    return np.ascontiguousarray(img), scale
+    return np.ascontiguousarray(img)
 
 
 def size_and_centre(pose: Pose) -> float:
@@ -245,14 +243,14 @@ class PoseEstimator:
     Use as a context manager; `estimate(frame, t)` returns the user's Pose or None.
     """
 
-    def __init__(self, video: bool = True, num_poses: int | None = None) -> None:
+    def __init__(self, video: bool = True) -> None:
         from mediapipe.tasks.python import BaseOptions, vision
 
         self._video = video
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(model_path())),
             running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
-            num_poses=num_poses or (VIDEO_POSES if video else MAX_CANDIDATES),
+            num_poses=VIDEO_POSES if video else MAX_CANDIDATES,
         )
         with quiet_stderr():
             self._landmarker = vision.PoseLandmarker.create_from_options(options)
@@ -281,7 +279,7 @@ class PoseEstimator:
 
         if self._landmarker is None:
             raise RuntimeError("PoseEstimator used after close()")
-        rgb, scale = to_rgb(frame)
+        rgb = to_rgb(frame)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
         # Only until then: fd 2 is the whole process's, and what other native code says there
         # must not be swallowed all run long.

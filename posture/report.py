@@ -268,19 +268,23 @@ def format_text(summary: dict[str, Any]) -> str:
     lines = [f"Posture on {summary['day']} ({summary['sessions']} session"
              f"{'' if summary['sessions'] == 1 else 's'})"]
     lines += [f"{label}: {value}" for label, value in headline(summary)]
-    if summary["prompts"]["items"]:
-        lines.append("prompts given:")
-        lines += [f"  {clock(p['at'])} {p['kind']}: {p['text']}"
-                  for p in summary["prompts"]["items"]]
-    if summary["stretches"]["items"]:
-        lines.append("stretches done:")
-        lines += [f"  {clock(s['at'])} {s['stretch_id']} x{s['reps']}"
-                  for s in summary["stretches"]["items"]]
-    if summary["breaks"]["items"]:
-        lines.append("breaks taken:")
-        lines += [f"  {clock(b['start'])}-{clock(b['end'])} ({duration(b['seconds'])})"
-                  for b in summary["breaks"]["items"]]
+    for title, items in events(summary):
+        lines += [f"{title}:", *(f"  {item}" for item in items)]
     return "\n".join(lines)
+
+
+def events(summary: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """The day's prompts, stretches and breaks, one line each, under a title (empty ones left
+    out): the same lists in the text and the HTML report."""
+    listed = [
+        ("prompts given", [f"{clock(p['at'])} {p['kind']}: {p['text']}"
+                           for p in summary["prompts"]["items"]]),
+        ("stretches done", [f"{clock(s['at'])} {s['stretch_id']} x{s['reps']}"
+                            for s in summary["stretches"]["items"]]),
+        ("breaks taken", [f"{clock(b['start'])}-{clock(b['end'])} ({duration(b['seconds'])})"
+                          for b in summary["breaks"]["items"]]),
+    ]
+    return [(title, items) for title, items in listed if items]
 
 
 # ---------------------------------------------------------------- chart as a scene
@@ -562,17 +566,9 @@ def html_page(summary: dict[str, Any]) -> str:
     else:
         parts.append(f"<p>No posture history for {day}.</p>")
     parts.append(render_svg(chart_scene(summary)))
-    for title, items in (
-        ("Prompts", [f"{clock(p['at'])} {p['kind']}: {p['text']}"
-                     for p in summary["prompts"]["items"]]),
-        ("Stretches done", [f"{clock(s['at'])} {s['stretch_id']} x{s['reps']}"
-                            for s in summary["stretches"]["items"]]),
-        ("Breaks", [f"{clock(b['start'])}-{clock(b['end'])} ({duration(b['seconds'])})"
-                    for b in summary["breaks"]["items"]]),
-    ):
-        if items:
-            parts.append(f"<h2>{title}</h2>")
-            parts.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in items) + "</ul>")
+    for title, items in events(summary):
+        parts.append(f"<h2>{e(title.capitalize())}</h2>")
+        parts.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in items) + "</ul>")
     parts += ["</body>", "</html>", ""]
     return "\n".join(parts)
 

@@ -200,7 +200,7 @@ def _shown(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-RATES = ("fps_settled", "fps_good", "fps_bad", "fps_active")  # slowest first
+RATES = ALIASES["fps"]  # slowest first
 
 
 def _check_rates(settings: Settings, origin: str) -> None:

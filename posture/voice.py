@@ -6,8 +6,8 @@ rendered to a file first. pyttsx3 engines dislike being created repeatedly or dr
 threads, so each engine lives in a `SpeechEngine`: one engine, one thread that owns it.
 
 `Voice` is what the capture loop talks to: `say()` never blocks, stale prompts are dropped rather
-than queued, and when there is no engine or no player the text goes to a fallback (the console,
-or the on-screen overlay once it hooks in).
+than queued, and when there is no engine or no player the text goes to a fallback (the console
+by default; the live monitor's status console).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from posture.console import say as console_say
 from posture.errors import UserError
 
 SPEECH_FIX = "install libespeak-ng1 (Debian/Ubuntu: sudo apt-get install libespeak-ng1)"
@@ -247,11 +248,6 @@ def find_player() -> list[str] | None:
     return None
 
 
-def _print_prompt(text: str) -> None:
-    """Default fallback: show the prompt on the console."""
-    print(f"posture: {text}", flush=True)
-
-
 def _slug(text: str) -> str:
     """A short file-name-safe form of a prompt, e.g. 'sit-up-straight'."""
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].rstrip("-")
@@ -291,8 +287,9 @@ class Voice:
     Nothing is dropped there (a batch run must not depend on how fast the machine is), and the
     engine is checked at once, so a missing engine raises SpeechUnavailable here.
 
-    Without an engine or a player (or while muted) each text goes to `fallback` instead, after a
-    single warning on stderr. `fallback` and `on_delivery` are called from the worker thread.
+    Without an engine or a player each text goes to `fallback` instead, after a single warning
+    on stderr; while muted it goes there silently. `fallback` and `on_delivery` are called from
+    the worker thread.
     """
 
     def __init__(
@@ -302,7 +299,7 @@ class Voice:
         rate: int | None = None,
         max_age: float = DEFAULT_MAX_AGE_S,
         muted: bool = False,
-        fallback: Callable[[str], None] = _print_prompt,
+        fallback: Callable[[str], None] = console_say,
         on_delivery: Callable[[Delivery], None] | None = None,
         player: Sequence[str] | None = None,
         engine_factory: Callable[[], Any] | None = None,
@@ -407,7 +404,7 @@ class Voice:
         """Write one warning line to stderr, only the first time something goes wrong."""
         if not self._warned:
             self._warned = True
-            print(f"posture: {message}; showing prompts as text", file=sys.stderr, flush=True)
+            console_say(f"{message}; showing prompts as text")
 
     def _run(self) -> None:
         """Worker: find the engine and player, then handle prompts until closed."""
@@ -438,7 +435,7 @@ class Voice:
                     if self._on_delivery is not None:
                         self._on_delivery(delivery)
                 except Exception as exc:  # a bug in a callback must not silence every later prompt
-                    print(f"posture: voice prompt failed: {exc!r}", file=sys.stderr, flush=True)
+                    console_say(f"voice prompt failed: {exc!r}")
                 finally:
                     with self._cond:
                         self._busy = False

@@ -44,7 +44,7 @@ def display_problem() -> str | None:
     return None
 
 
-def show(frame: np.ndarray, title: str = WINDOW_TITLE, wait_ms: int = 1) -> int | None:
+def show(frame: np.ndarray, wait_ms: int = 1) -> int | None:
     """Show `frame` and pump the window's events for `wait_ms` milliseconds.
 
     Returns the key pressed (cv2.waitKey's code, -1 for none), or None when there is no
@@ -53,9 +53,9 @@ def show(frame: np.ndarray, title: str = WINDOW_TITLE, wait_ms: int = 1) -> int 
     if display_problem() is not None:
         return None
     # GUI_NORMAL: the picture alone, without the Qt toolbar and status bar.
-    cv2.namedWindow(title, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
+    cv2.namedWindow(WINDOW_TITLE, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
     if 0 < frame.shape[0] < MIN_HEIGHT:
         factor = -(-MIN_HEIGHT // frame.shape[0])  # a whole factor keeps the picture sharp
         frame = cv2.resize(frame, None, fx=factor, fy=factor, interpolation=cv2.INTER_NEAREST)
-    cv2.imshow(title, frame)
+    cv2.imshow(WINDOW_TITLE, frame)
     return cv2.waitKey(max(1, wait_ms))

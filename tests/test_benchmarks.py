@@ -42,7 +42,7 @@ def test_balanced_accuracy_precision_recall_on_a_hand_made_table():
     # No verdict counts as "not slouched": a silent monitor misses a slouch, never nags.
     pairs = [("slouched", "slouched")] * 8 + [("slouched", None), ("slouched", "good")] + \
         [("good", "slouched")] + [("good", "good")] * 8 + [("good", None)]
-    assert Confusion.of(pairs) == c
+    assert Confusion.of(pairs, "slouched") == c
     assert c + Confusion(tp=1) == Confusion(tp=9, fn=2, fp=1, tn=9)
     upright = Confusion(fp=1, tn=3)  # only good frames: balanced accuracy is the specificity
     assert upright.recall is None and upright.precision == 0.0

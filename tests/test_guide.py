@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 import pytest
 
+from benchmarks.common import Confusion
 from benchmarks.guide import MANIFEST as GUIDE_MANIFEST
 from benchmarks.guide import Tally, parse_manifest
 from benchmarks.guide import run as run_benchmark
@@ -812,7 +813,8 @@ def test_cli_speaks_at_the_settings_rate(tmp_path, capsys, still):
 # ---- benchmark harness -----------------------------------------------------------------------
 
 def test_benchmark_tally_arithmetic():
-    tally = Tally(tp=8, fp=2, tn=30, fn=2, judged=40, frames=42, reps_counted=2, reps_done=3)
+    tally = Tally(Confusion(tp=8, fp=2, tn=30, fn=2), judged=40, frames=42, reps_counted=2,
+                  reps_done=3)
     report = tally.report()
     assert report["precision"] == 0.8 and report["recall"] == 0.8
     assert report["balanced_accuracy"] == round((0.8 + 30 / 32) / 2, 3)

@@ -354,11 +354,11 @@ def test_a_prompt_card_shows_the_dose_and_reason_for_the_settings_time():
 
 
 def test_annotated_video_colours_follow_the_alert_threshold(tmp_path):
-    """A score of 55 is past the alert policy's threshold of 50 (the overlay's own default is
-    60): the annotated frame is drawn slouched, red, as the prompt would be."""
+    """A score of 45 is past a settings file's threshold of 40 (below the default 50): the
+    annotated frame is drawn slouched, red, as the prompt would be."""
     path = tmp_path / "out.mp4"
-    video = AnnotatedVideo(path, 5.0, calibrated(), AlertSettings(score_threshold=50.0))
-    video.write(frame(value=128), result(front_pose(), SLOUCHED, 55.0))
+    video = AnnotatedVideo(path, 5.0, calibrated(), AlertSettings(score_threshold=40.0))
+    video.write(frame(value=128), result(front_pose(), SLOUCHED, 45.0))
     video.close()
     ok, image = cv2.VideoCapture(str(path)).read()
     assert ok
