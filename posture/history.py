@@ -401,7 +401,7 @@ class History:
             self._switch_off(f"{self.path} is damaged ({exc}); history is not saved this run. "
                              "The file was left as it is: move it aside to start a new history")
         except _Unusable as exc:
-            self._switch_off(str(exc))
+            self._switch_off(f"{exc}; history is not saved this run: update posture")
 
     def _connect(self) -> sqlite3.Connection:
         """The open connection, opening it (WAL, synchronous=NORMAL, schema) when needed."""
@@ -439,8 +439,7 @@ def _schema_version(conn: sqlite3.Connection, path: Path) -> int:
     """The file's schema version (0: new); a file from a newer version is refused."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
-        raise _Unusable(f"{path} was written by a newer version of posture (schema {version}); "
-                        "history is not saved this run: update posture")
+        raise _Unusable(f"{path} was written by a newer version of posture (schema {version})")
     return version
 
 
@@ -482,10 +481,10 @@ def read_span(path: Path, start: float, end: float) -> Rows:
         raise UserError(f"cannot open history {path} ({exc}): check its permissions") from None
     conn.row_factory = sqlite3.Row
     try:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise UserError(f"history {path} was written by a newer version of posture (schema "
-                            f"{version}): update posture")
+        try:
+            version = _schema_version(conn, path)
+        except _Unusable as exc:
+            raise UserError(f"history {exc}: update posture") from None
         if version == 0:  # created but never written to: nothing recorded yet
             return Rows([], [], [], [])
         span = (start, end)

@@ -190,8 +190,9 @@ class LiveMonitor:
         return voice if voice is not None else contextlib.nullcontext()
 
     def _pipeline(self, profile: Profile) -> Pipeline:
+        """The monitoring pipeline for `profile`, with the settings and the loaded library."""
         return Pipeline(profile, self.estimator, self.settings.alerts,
-                        Sampling.of(self.settings.monitor))
+                        Sampling.of(self.settings.monitor), self.library)
 
     # ---- the loop --------------------------------------------------------------------------
 

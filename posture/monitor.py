@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from posture.alerts import AlertPolicy, AlertSettings, Prompt
 from posture.calibration import Profile
@@ -18,11 +17,9 @@ from posture.metrics import Measurement, measure
 from posture.overlay import Card, stretch_card
 from posture.pose import Pose, PoseEstimator
 from posture.score import Assessment, SlouchScore, assess
+from posture.settings import MonitorSettings
 from posture.sources import Frame, FrameSource
 from posture.stretches import Library, load_library
-
-if TYPE_CHECKING:
-    from posture.settings import MonitorSettings
 
 VIEW_CHECK_FRAMES = 10  # this many measured frames, all from the other view: wrong profile
 # Every metric off by MOVED_SPREADS at once: camera moved? Every one, not most: a deep slouch
@@ -45,10 +42,10 @@ class Sampling:
     late; prompts are timed from frame timestamps, so they come at the same moment.
     """
 
-    settled: float = 0.33
-    slow: float = 1.0
-    bad: float = 1.5
-    fast: float = 5.0
+    settled: float
+    slow: float
+    bad: float
+    fast: float
 
     @staticmethod
     def of(monitor: MonitorSettings) -> Sampling:
@@ -147,13 +144,15 @@ class Pipeline:
     """Pose -> metrics -> assessment -> score -> alert policy, one frame at a time."""
 
     def __init__(self, profile: Profile, estimator: PoseEstimator,
-                 alerts: AlertSettings | None = None, sampling: Sampling | None = None) -> None:
+                 alerts: AlertSettings | None = None, sampling: Sampling | None = None,
+                 library: Library | None = None) -> None:
+        """`library`: the stretch library already loaded by the caller, if any."""
         self.profile = profile
         self.estimator = estimator
         self.score = SlouchScore()
         self.settings = alerts or AlertSettings()
-        self.alerts = AlertPolicy(self.settings, load_library())
-        self.sampling = sampling or Sampling()
+        self.alerts = AlertPolicy(self.settings, library or load_library())
+        self.sampling = sampling or Sampling.of(MonitorSettings())
         self.rate = self.sampling.fast  # frames per second to ask of the source next
         self._state: tuple[str | None, float] | None = None  # posture, and since when
         self._views: Counter = Counter()
