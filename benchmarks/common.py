@@ -167,17 +167,17 @@ class Confusion:
 
     @property
     def recall(self) -> float | None:
-        """Share of slouched frames called slouched."""
+        """Share of positive frames called positive (slouched, or in position)."""
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
 
     @property
     def specificity(self) -> float | None:
-        """Share of good frames not called slouched."""
+        """Share of negative frames not called positive."""
         return self.tn / (self.tn + self.fp) if self.tn + self.fp else None
 
     @property
     def precision(self) -> float | None:
-        """Share of `slouched` verdicts that were right."""
+        """Share of positive verdicts that were right."""
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
 
     @property

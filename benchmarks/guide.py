@@ -176,7 +176,8 @@ class Tally:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def report(self) -> dict[str, float | int | None]:
-        """Precision, recall, balanced accuracy (None where undefined), coverage and reps."""
+        """Precision, recall, balanced accuracy (over the classes the frames hold; None where
+        undefined), coverage and reps."""
         def rounded(value: float | None) -> float | None:
             return None if value is None else round(value, 3)
 

@@ -84,13 +84,14 @@ class Progress:
 class AnnotatedVideo:
     """Writes every processed frame, with the overlay drawn on, to a video file."""
 
-    SUFFIXES = (".mp4", ".avi", ".mov", ".mkv")  # containers OpenCV writes mp4v into
+    SUFFIXES = (".mp4", ".m4v", ".mov", ".avi", ".mkv")  # containers OpenCV writes mp4v into
 
     @classmethod
     def check_path(cls, path: Path) -> None:
         """UserError, before any work is done, when the video cannot be written at `path`."""
         if path.suffix.lower() not in cls.SUFFIXES or path.is_dir():
-            raise UserError(f"cannot write the video {path}: give a file path ending in .mp4")
+            raise UserError(f"cannot write the video {path}: give a file path ending in "
+                            f"{', '.join(cls.SUFFIXES)}")
         if not path.resolve().parent.is_dir():
             raise UserError(f"cannot write the video {path}: its folder does not exist; "
                             "choose a path in an existing folder")
@@ -140,10 +141,11 @@ class AnnotatedVideo:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     """posture analyze: the monitoring pipeline over a file, as fast as it can, no window."""
-    check_outputs([args.source], jsonl=args.jsonl, annotate=args.annotate)
+    profile_file = profile_path(args.profile) if args.profile else None
+    check_outputs([args.source, profile_file], jsonl=args.jsonl, annotate=args.annotate)
     if args.annotate:
         AnnotatedVideo.check_path(Path(args.annotate))
-    profile = load_profile(profile_path(args.profile)) if args.profile else None
+    profile = load_profile(profile_file) if profile_file else None
     config = settings.load_settings()
     m = config.monitor
     # Without --fps, the live monitor's adaptive sampling (so figures match `posture run`).

@@ -3,6 +3,7 @@ files opened safely."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import threading
@@ -30,11 +31,17 @@ def open_output(path: Path) -> TextIO:
 
 
 def check_outputs(inputs: Iterable[str | Path | None], **outputs: str | Path | None) -> None:
-    """UserError when an output file (keyword: its flag's name) is one of the input files:
-    opening it for writing would destroy the recording before it is read."""
-    sources = {Path(i).resolve() for i in inputs if i and Path(i).is_file()}
+    """UserError when an output file (keyword: its flag's name) is one of the input files (a
+    recording, a profile), under any name: opening it for writing would destroy it unread.
+
+    Inputs are named as the sources read them (`~` expanded, a number is a camera); outputs
+    as they are opened."""
+    sources = [Path(i).expanduser() for i in map(str, filter(None, inputs)) if not i.isdigit()]
+    sources = [s for s in sources if s.is_file()]
     for flag, out in outputs.items():
-        if out and out != "-" and Path(out).resolve() in sources:
+        target = Path(out) if out and out != "-" else None
+        if target is not None and target.exists() and any(os.path.samefile(target, s)
+                                                          for s in sources):
             raise UserError(f"--{flag.replace('_', '-')} {out} is the input file, and writing "
                             "it would destroy it: choose another path")
 

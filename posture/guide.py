@@ -631,14 +631,12 @@ def run(args: argparse.Namespace) -> int:
     profile = load_profile(profile_file) if profile_file else None
     settings = load_settings()
     session = Session(stretch, profile, mirrored=args.mirrored)
-    check_outputs([args.source], jsonl=args.jsonl)
+    check_outputs([args.source, profile_file], jsonl=args.jsonl)
     with ExitStack() as stack:
         source = stack.enter_context(open_source(args.source))
         out = jsonl_output(args.jsonl, stack)
         voice = voice_for(settings, args.mute, args.speak_to)
-        history = stack.enter_context(History())
-        history.start_session(f"stretch {stretch.id}: {source.name}", str(profile_file or ""),
-                              wall_start=placed_start(source.duration))
+        history = stack.enter_context(History())  # opened now: a damaged file is told at once
         if not session.checked:
             say(f"{stretch.id} cannot be checked from a front camera: the count is timed only")
         say(f"{stretch.name}: {dose(stretch)}")
@@ -646,6 +644,7 @@ def run(args: argparse.Namespace) -> int:
         quit_timeout = VOICE_CLOSE_S if args.speak_to else QUIT_CLOSE_S
         stack.callback(announcer.close, quit_timeout)
         estimator = stack.enter_context(PoseEstimator(video=source.continuous))
+        wall_start = placed_start(source.duration)  # a camera's clock starts with its frames
         for frame in source:
             pose = estimator.estimate(frame.image, frame.t)
             record = session.step(frame.t, pose, frame.index)
@@ -654,9 +653,12 @@ def run(args: argparse.Namespace) -> int:
                 out.write(json.dumps(record.to_json()) + "\n")
             if source.is_camera and show(draw(frame.image, pose, session)) in (ord("q"), 27):
                 break
-            if session.done:
+            if session.done:  # a session of its own, only for a stretch done to the end
+                history.start_session(f"stretch {stretch.id}: {source.name}",
+                                      str(profile_file or ""), wall_start=wall_start)
                 history.record_stretch(frame.t, stretch.id, record.reps_done,
                                        session.in_position_s)
+                history.end_session(frame.t)
                 break
     print(session.summary(), file=summary_stream(args.jsonl))
     return 0

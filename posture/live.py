@@ -145,9 +145,10 @@ class LiveMonitor:
             self._offer_recalibration(str(exc))
             return
         if self.feed.camera and self.profile.from_recording:
+            how = "press c" if self.can_key else "run posture calibrate"
             self.tell(f"profile {path.name} was calibrated on a recording "
                       f"({self.profile.source}), not at this camera: if prompts seem off, "
-                      "press c to calibrate here")
+                      f"{how} to calibrate here")
 
     def _offer_recalibration(self, problem: str) -> None:
         """Ask whether to calibrate again over a broken profile (kept as NAME.json.bad)."""

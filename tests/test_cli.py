@@ -9,6 +9,7 @@ import pytest
 
 from posture.calibration import profiles_dir
 from posture.cli import main
+from posture.console import check_outputs
 from tests.conftest import FIXTURES
 
 SAMPLE = FIXTURES / "sample_desk.mp4"
@@ -39,6 +40,35 @@ def test_an_output_onto_an_input_is_refused_and_the_input_kept(clip, capsys, arg
     assert main([a.format(clip=clip, sample=SAMPLE) for a in args]) == 2
     assert "is the input file" in one_error(capsys)
     assert clip.read_bytes() == before
+
+
+def test_an_output_onto_an_input_under_another_name_is_refused(clip, tmp_path, capsys,
+                                                              monkeypatch):
+    before = clip.read_bytes()
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "hard.mp4").hardlink_to(clip)
+    for source in ("~/clip.mp4", str(tmp_path / "hard.mp4")):  # as typed in quotes; a hard link
+        assert main(["analyze", source, "--jsonl", str(clip)]) == 2
+        assert "is the input file" in one_error(capsys)
+    assert clip.read_bytes() == before
+
+
+def test_the_profile_read_is_an_input_too(tmp_path, capsys):
+    profile = tmp_path / "me.json"
+    assert main(["calibrate", "--source", str(SAMPLE), "--seconds", "3",
+                 "--profile", str(profile)]) == 0
+    before = profile.read_bytes()
+    capsys.readouterr()
+    for args in (["analyze", str(SAMPLE)], ["stretch", "chin_tuck", "--source", str(SAMPLE)]):
+        assert main([*args, "--profile", str(profile), "--jsonl", str(profile)]) == 2
+        assert "--jsonl" in one_error(capsys)
+    assert profile.read_bytes() == before
+
+
+def test_a_camera_index_is_not_a_file_even_when_one_has_its_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "0").write_text("notes")
+    check_outputs(["0"], jsonl="0")  # camera 0 is read, the file 0 written: no clash
 
 
 def test_a_profile_that_is_a_folder_is_refused_before_recording(tmp_path, capsys):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -36,6 +37,7 @@ from posture.guide import (
     phases,
     voice_for,
 )
+from posture.history import default_path
 from posture.pose import LM, Pose, PoseEstimator
 from posture.settings import Settings, settings_path
 from posture.sources import open_source, read_image
@@ -755,9 +757,13 @@ def test_cli_a_finished_stretch_is_in_the_day_report(tmp_path, capsys):
     assert main(["report", "--json"]) == 0
     (done,) = json.loads(capsys.readouterr().out)["stretches"]["items"]
     assert (done["stretch_id"], done["reps"]) == ("chest_opener", 2)
-    # Placed at the time the file's stretch would have ended had it played: never later than now.
+    # Placed at the time the file's stretch would have ended had it played: never later than now,
+    # inside a session of its own that ends with it (the unfinished stretch leaves none).
     at = datetime.fromisoformat(done["at"]).timestamp()
     assert started - 71.0 <= at <= time.time()
+    (session,) = sqlite3.connect(default_path()).execute("SELECT started, ended FROM sessions")
+    start, end = (datetime.fromisoformat(s).timestamp() for s in session)
+    assert start < at and end == pytest.approx(at, abs=1.0)
 
 
 def test_cli_speaks_to_a_folder(tmp_path, capsys, still):
