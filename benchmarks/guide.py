@@ -36,7 +36,7 @@ from benchmarks.common import DEFAULT_DATA, REPO, Confusion, ManifestError
 from posture.guide import Session
 from posture.pose import Pose, PoseEstimator
 from posture.sources import open_source
-from posture.stretches import load_library
+from posture.stretches import Library, load_library
 from posture.synthetic import Arm, Camera, Posture, synthesize
 
 MANIFEST = REPO / "benchmarks" / "guide_manifest.json"
@@ -190,9 +190,9 @@ class Tally:
                 "reps_done": self.reps_done}
 
 
-def evaluate(entry: Entry, poses: Iterator[tuple[float, Pose | None]]) -> Tally:
+def evaluate(entry: Entry, poses: Iterator[tuple[float, Pose | None]], library: Library) -> Tally:
     """Run the entry through a guide Session and score every frame outside the margins."""
-    session = Session(load_library().get(entry.stretch))
+    session = Session(library.get(entry.stretch))
     tally = Tally(reps_done=entry.reps)
     pairs = []  # (in position by the label, in position by the Session)
     for t, pose in poses:
@@ -210,13 +210,14 @@ def evaluate(entry: Entry, poses: Iterator[tuple[float, Pose | None]]) -> Tally:
 def run(entries: Sequence[Entry]) -> dict[str, Any]:
     """Evaluate every entry; the report per entry and pooled per stretch."""
     per_entry, per_stretch = {}, {}
+    library = load_library()
     for entry in entries:
         if entry.source is not None and not entry.source.exists():
             per_entry[entry.name] = {"stretch": entry.stretch, "skipped": f"{entry.source} is "
                                      "missing"}
             continue
         poses = synthetic_poses(entry) if entry.source is None else recorded_poses(entry.source)
-        tally = evaluate(entry, poses)
+        tally = evaluate(entry, poses, library)
         per_entry[entry.name] = {"stretch": entry.stretch, **tally.report()}
         per_stretch.setdefault(entry.stretch, Tally()).add(tally)
     return {"entries": per_entry,

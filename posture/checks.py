@@ -50,12 +50,11 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from posture.calibration import Profile
-from posture.metrics import detect_view, front_metrics
+from posture.metrics import VISIBLE, detect_view, front_metrics
 from posture.pose import LM, Pose
 
 Band = tuple[float, float]  # (threshold to enter the position, looser threshold to stay in it)
 
-PRESENT = 0.5  # landmark visibility that counts as seen
 EDGE = 0.02  # a landmark nearer the frame's edge than this share of its size is extrapolated
 
 # overhead_reach
@@ -179,7 +178,7 @@ def relaxed_measures(pose: Pose) -> dict[str, float]:
         if face is not None:
             out[f"{name}_turn"], out[f"{name}_width"] = face
     for ear in (LM.LEFT_EAR, LM.RIGHT_EAR):
-        if pose.visible(ear, LM.NOSE, threshold=PRESENT):
+        if pose.visible(ear, LM.NOSE, threshold=VISIBLE):
             out[_ear_nose_name(pose, ear)] = _ear_nose(pose, ear)
     if _in_frame(pose, LM.LEFT_ELBOW) and _in_frame(pose, LM.RIGHT_ELBOW):
         drops = [pose.xy[e][1] - pose.xy[s][1] for s, e, _ in ARMS]
@@ -215,8 +214,8 @@ class ReferenceTracker:
 
     def update(self, t: float, pose: Pose | None) -> Reference:
         """Take one frame into account and return the reference to judge it by."""
-        if pose is None or not in_view(pose):
-            return self.reference
+        if pose is None or (self.settled and not self._high) or not in_view(pose):
+            return self.reference  # settled, and nothing to ratchet: nothing to measure
         measures = relaxed_measures(pose)
         if self._start is None:
             self._start = t
@@ -266,7 +265,7 @@ class ReferenceTracker:
 def in_view(pose: Pose | None) -> bool:
     """Someone is in view: the nose seen, both shoulders seen inside the frame (shoulders at or
     past its edge are extrapolated, and every check measures from them)."""
-    return (pose is not None and pose.visible(LM.NOSE, threshold=PRESENT)
+    return (pose is not None and pose.visible(LM.NOSE, threshold=VISIBLE)
             and _in_frame(pose, LM.LEFT_SHOULDER) and _in_frame(pose, LM.RIGHT_SHOULDER))
 
 
@@ -308,13 +307,13 @@ def _in_frame(pose: Pose, index: int) -> bool:
     """A landmark seen inside the frame, away from its edges: anything else is extrapolated."""
     x, y = pose.xy[index]
     mx, my = EDGE * pose.width, EDGE * pose.height
-    return (pose.visible(index, threshold=PRESENT)
+    return (pose.visible(index, threshold=VISIBLE)
             and mx <= x <= pose.width - mx and my <= y <= pose.height - my)
 
 
 def _eye_height(pose: Pose) -> float:
     """Pixels from the shoulder midpoint up to the eyes (to the nose if no eye is seen)."""
-    eyes = [i for i in (LM.LEFT_EYE, LM.RIGHT_EYE) if pose.visible(i, threshold=PRESENT)]
+    eyes = [i for i in (LM.LEFT_EYE, LM.RIGHT_EYE) if pose.visible(i, threshold=VISIBLE)]
     top = pose.xy[eyes].mean(axis=0) if eyes else pose.xy[LM.NOSE]
     centre = pose.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
     return float(centre[1] - top[1])
@@ -342,7 +341,7 @@ def _shoulder_yaw(pose: Pose) -> float | None:
 def _head_line(pose: Pose) -> str | None:
     """'ears' when both are seen, else 'eyes', else None: the line that rolls with the head."""
     for name, pair in FACE_PAIRS.items():
-        if pose.visible(*pair, threshold=PRESENT):
+        if pose.visible(*pair, threshold=VISIBLE):
             return name
     return None
 
@@ -351,7 +350,7 @@ def _face(pose: Pose, name: str) -> tuple[float, float] | None:
     """(turn, width) of a face pair ('ears'): the nose off the pair's centre along it / its
     length, and its length / shoulder span. None unless the pair and the nose are seen."""
     a, b = FACE_PAIRS[name]
-    if not pose.visible(a, b, LM.NOSE, threshold=PRESENT):
+    if not pose.visible(a, b, LM.NOSE, threshold=VISIBLE):
         return None
     length = max(float(np.linalg.norm(pose.xy[a] - pose.xy[b])), 1e-9)
     turn = float(np.dot(pose.xy[LM.NOSE] - pose.mid(a, b), _unit(pose, a, b))) / length
@@ -404,7 +403,7 @@ def _arm_overhead(pose: Pose, arm: tuple[int, int, int], held: bool) -> bool | N
                 and _angle(s, e, w) >= _pick(STRAIGHT_ELBOW, held)
                 and float(np.linalg.norm(w - e)) / upper >= _pick(FOREARM_SHARE, held)
                 and (pose.xy[LM.NOSE][1] - w[1]) / span >= _pick(WRIST_RISE, held))
-    if w[1] > pose.height * EDGE and pose.visible(arm[2], threshold=PRESENT):
+    if w[1] > pose.height * EDGE and pose.visible(arm[2], threshold=VISIBLE):
         return None  # a hand off the side of the frame: nothing to judge the forearm by
     # The hand is above the frame, its wrist a guess: a steep upper arm whose elbow is near
     # enough to the top edge for a straight forearm to reach past it.
@@ -443,9 +442,9 @@ def _frontal_face(pose: Pose, reference: Reference, held: bool) -> bool:
     hides it when the head rolls, as a turned head does) the eyes must pass those tests and the
     nose keep its relaxed distance from the ear seen (turning brings them together or apart)."""
     r = reference
-    if _face(pose, "ears") is not None:
-        return _centred(_face(pose, "ears"), r.ears_turn, r.ears_width, FACE_TURN, held)
-    seen = [e for e in (LM.LEFT_EAR, LM.RIGHT_EAR) if pose.visible(e, threshold=PRESENT)]
+    if (ears := _face(pose, "ears")) is not None:
+        return _centred(ears, r.ears_turn, r.ears_width, FACE_TURN, held)
+    seen = [e for e in (LM.LEFT_EAR, LM.RIGHT_EAR) if pose.visible(e, threshold=VISIBLE)]
     relaxed = getattr(r, _ear_nose_name(pose, seen[0])) if len(seen) == 1 else None
     if relaxed is None:
         return False
@@ -527,10 +526,11 @@ def _butterfly(pose: Pose, reference: Reference, held: bool) -> bool | None:
     return nearest[0] != nearest[1]  # one hand on each shoulder (whichever label it has)
 
 
-def _turn(pose: Pose, reference: Reference) -> float | None:
+def _turn(m: dict[str, float], reference: Reference) -> float | None:
     """Degrees the shoulder line has turned from the relaxed pose by world depth, when the
-    on-screen span agrees (span ratio x cos(relaxed) near cos(now)); else None."""
-    yaw, m = _shoulder_yaw(pose), relaxed_measures(pose)
+    on-screen span agrees (span ratio x cos(relaxed) near cos(now)); else None. `m`: the
+    pose's relaxed_measures."""
+    yaw = m.get("shoulder_yaw")
     r = reference
     if yaw is None or r.shoulder_yaw is None or r.span_scale is None or r.span_neck is None:
         return None
@@ -553,10 +553,10 @@ def _trunk_rotation(pose: Pose, reference: Reference, held: bool) -> bool | None
     r = reference
     if not in_view(pose) or r.span_scale is None or r.span_neck is None:
         return None
-    turn = _turn(pose, r)
+    m = relaxed_measures(pose)
+    turn = _turn(m, r)
     if turn is not None and abs(turn) >= _pick(TURN, held):
         return True
-    m = relaxed_measures(pose)
     if "span_neck" not in m:
         return None
     limit = _pick(SPAN_SHRINK, held)

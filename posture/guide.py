@@ -27,7 +27,7 @@ from typing import Literal
 import numpy as np
 
 from posture.calibration import Profile, load_profile, profile_path
-from posture.checks import CHECKS, ReferenceTracker, check, in_view, side_of
+from posture.checks import ReferenceTracker, check, in_view, side_of
 from posture.console import check_outputs, jsonl_output, say, summary_stream
 from posture.history import History, placed_start
 from posture.overlay import Card, render_stretch
@@ -36,7 +36,7 @@ from posture.settings import Settings, load_settings
 from posture.sources import open_source
 from posture.stretches import Stretch, dose, load_library
 from posture.voice import DEFAULT_MAX_AGE_S, Voice
-from posture.window import show
+from posture.window import QUIT_KEYS, show
 
 ENTER_S = 0.2  # the check must hold this long before the user counts as in position...
 EXIT_S = 0.4  # ...and fail this long before they count as out of it (noise, blinks of the model)
@@ -369,7 +369,7 @@ class Session:
     def __init__(self, stretch: Stretch, profile: Profile | None = None,
                  mirrored: bool = False) -> None:
         self.stretch = stretch
-        self.checked = stretch.checkable and stretch.id in CHECKS
+        self.checked = stretch.checkable  # the library has a check for every checkable one
         self.mirrored = mirrored
         self.reference = ReferenceTracker(stretch.id, profile)
         self.debounce = Debounce()
@@ -549,19 +549,17 @@ class Announcer:
             line = line if isinstance(line, Line) else Line(line)
             if self._voice is None:
                 self._show(line.text)
-                continue
-            if line.kind == "count" and not self._voice.keeps_all:
-                self._queue = deque(q for q in self._queue if q[1].kind != "count")
-            self._queue.append((now, line))
+            elif self._voice.keeps_all:  # files: hand everything over, the voice keeps order
+                self._voice.say(line.text)
+            else:
+                if line.kind == "count":
+                    self._queue = deque(q for q in self._queue if q[1].kind != "count")
+                self._queue.append((now, line))
         self.pump()
 
     def pump(self) -> None:
         """Drop stale lines, then give the voice the next one if it is idle."""
         if self._voice is None:
-            return
-        if self._voice.keeps_all:  # files: hand everything over, the voice keeps the order
-            while self._queue:
-                self._voice.say(self._queue.popleft()[1].text)
             return
         now = self._clock()
         while self._queue and now - self._queue[0][0] > self._max_age:
@@ -573,9 +571,7 @@ class Announcer:
         """Stop: drop what waits and let only the current utterance finish (files: write all)."""
         if self._voice is None:
             return
-        if self._voice.keeps_all:
-            self.pump()
-        else:
+        if not self._voice.keeps_all:
             self._queue.clear()
             self._voice.cancel()
         self._voice.close(timeout)
@@ -651,7 +647,7 @@ def run(args: argparse.Namespace) -> int:
             announcer.add(record.lines)
             if out is not None:
                 out.write(json.dumps(record.to_json()) + "\n")
-            if source.is_camera and show(draw(frame.image, pose, session)) in (ord("q"), 27):
+            if source.is_camera and show(draw(frame.image, pose, session)) in QUIT_KEYS:
                 break
             if session.done:  # a session of its own, only for a stretch done to the end
                 history.start_session(f"stretch {stretch.id}: {source.name}",

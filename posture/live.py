@@ -45,11 +45,11 @@ from posture.sources import Frame, FrameSource, open_source
 from posture.stretches import load_library, suggest
 from posture.terminal import NO_KEY, KeySource, TerminalKeys
 from posture.voice import Voice
-from posture.window import display_problem, show
+from posture.window import QUIT_KEYS, display_problem, show
 
 IDLE_STEP_S = 0.1  # paused or waiting: look for keys this often (and use no CPU between)
-KEYS = {ord("q"): "quit", 27: "quit", ord("p"): "pause", ord("m"): "mute", ord("s"): "stretch",
-        ord("c"): "calibrate", ord(" "): "snooze"}
+KEYS = {**dict.fromkeys(QUIT_KEYS, "quit"), ord("p"): "pause", ord("m"): "mute",
+        ord("s"): "stretch", ord("c"): "calibrate", ord(" "): "snooze"}
 
 
 @dataclass
@@ -410,16 +410,18 @@ class LiveMonitor:
     def _hold(self, seconds: float) -> None:
         """Let `seconds` pass until the next frame is due, the window live and keys acted on
         (at a settled rate that is seconds: the user must not wait that long for q or p)."""
-        end = time.monotonic() + seconds
-        while not (self.quit or self.paused) and (left := end - time.monotonic()) > 0:
-            image = self._image if self._image is not None else self._message("")
-            self._key(self._read_key(image, min(IDLE_STEP_S, left)))
+        image = self._image if self._image is not None else self._message("")
+        self._pass(seconds, image, until_paused=True)
 
     def _idle(self, text: str, seconds: float) -> None:
         """Let `seconds` pass (less if the user quits), showing `text` and acting on keys."""
+        self._pass(seconds, self._message(text))
+
+    def _pass(self, seconds: float, image: np.ndarray, until_paused: bool = False) -> None:
+        """Show `image` for `seconds`, acting on keys; over at once on quit (or on pause)."""
         end = time.monotonic() + seconds
-        image = self._message(text)
-        while not self.quit and (left := end - time.monotonic()) > 0:
+        while (not (self.quit or (until_paused and self.paused))
+               and (left := end - time.monotonic()) > 0):
             self._key(self._read_key(image, min(IDLE_STEP_S, left)))
 
     def _key(self, key: int) -> None:

@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 WINDOW_TITLE = "posture"
+QUIT_KEYS = (ord("q"), 27)  # q and Esc, as cv2.waitKey and the terminal report them
 MIN_HEIGHT = 360  # smaller frames (a small video) are shown enlarged, so the overlay is legible
 PROBE_TIMEOUT_S = 20.0  # a display that takes longer than this to open a window is unusable
 PROBE = ("import cv2; cv2.namedWindow('posture-probe', cv2.WINDOW_AUTOSIZE); cv2.waitKey(1); "
