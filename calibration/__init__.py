@@ -1,0 +1,1 @@
+"""The calibration protocol as data (protocol.json), shipped as `posture.calibration_data`."""

@@ -1,0 +1,76 @@
+"""`posture calibrate`: record good posture (and optionally a slouch) into a profile."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+
+from posture.app.driver import calibration_frames
+from posture.core.calibration import CALIBRATION_SECONDS, build_profile, unsteady, usable
+from posture.core.profile import recorded_at
+from posture.core.protocol import ThrottledFeedback
+from posture.io.console import check_outputs, say
+from posture.io.profiles import profile_path, save_profile
+from posture.io.protocol import load_protocol
+from posture.io.settings import load_settings
+from posture.io.sources import open_source
+
+
+def run(args: argparse.Namespace) -> int:
+    """Record from the source (at a camera: telling the user what to fix), build the profile
+    and save it."""
+    path = profile_path(args.profile)
+    check_outputs([args.source, args.slouch_source], profile=path)
+    live = str(args.source).isdigit()
+    protocol = load_protocol()
+    m = load_settings().monitor
+    size = (m.capture_width, m.capture_height)  # as `posture run` captures: one resolution
+    with open_source(args.source, fps=args.fps, size=size) as source:
+        seconds = args.seconds
+        if seconds is None and source.kind in ("camera", "video"):
+            seconds = CALIBRATION_SECONDS
+        if live:
+            say("calibration: sit the way you want to sit: back against the chair, shoulders "
+                "relaxed, head level, looking at the screen. Stay still.")
+            wait_for_enter("posture: press Enter when you are ready... ")
+        feedback = ThrottledFeedback(protocol)
+
+        def tell(elapsed: float, reason: str | None) -> None:
+            """At a camera: what to fix, now and then, not at every frame."""
+            text = feedback.due(elapsed, reason)
+            if text is not None:
+                say(text)
+
+        good = calibration_frames(source, args.start, seconds, on_frame=tell if live else None)
+        where = recorded_at(source.name, source.is_camera)
+    slouch = None
+    if args.slouch_source:
+        with open_source(args.slouch_source, fps=args.fps) as source:
+            slouch = calibration_frames(source, 0.0, None)
+    elif live and args.with_slouch:
+        say("now slouch the way you usually do, and hold it.")
+        wait_for_enter("posture: press Enter when you are slouching... ")
+        with open_source(args.source, fps=args.fps, size=size) as source:
+            slouch = calibration_frames(source, 0.0, CALIBRATION_SECONDS)
+    profile = replace(build_profile(good, slouch, feedback=protocol.feedback), source=where)
+    save_profile(profile, path)
+    if slouch is not None and not profile.thresholds:
+        say("the slouch recording looks much like the good one, so the thresholds stay at "
+            "their defaults: record a clearer slouch to tune them")
+    tuned = ", ".join(f"{k} {v:g}" for k, v in profile.thresholds.items()) or "defaults"
+    say(f"saved profile {path} (view {profile.view}, {profile.frames} frames, "
+        f"thresholds: {tuned})")
+    if unsteady(good):
+        say(f"note: {usable(good, protocol.feedback)} If prompts seem off, calibrate again.")
+    return 0
+
+
+def wait_for_enter(prompt: str) -> None:
+    """Wait until the user presses Enter; go straight on when nobody can (no terminal input)."""
+    if not sys.stdin.isatty():
+        return
+    try:
+        input(prompt)
+    except EOFError:
+        print(file=sys.stderr)

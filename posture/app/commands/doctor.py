@@ -1,0 +1,126 @@
+"""`posture doctor`: check camera, model, speech, display, notifications and data folders; say
+how to fix each."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import matplotlib
+
+from posture.core.errors import UserError
+from posture.io.estimator import REBUILD_HINT, PoseEstimator, model_path
+from posture.io.history import default_path
+from posture.io.paths import config_dir, data_dir
+from posture.io.quiet import quiet_stderr
+from posture.io.settings import load_settings, settings_path
+from posture.io.sources import read_image
+from posture.io.speech import find_player, synthesize, wav_stats
+from posture.io.window import display_problem
+
+CAMERAS = range(4)  # camera indexes tried
+
+
+def check_model() -> str:
+    """The bundled model loads and finds a person in matplotlib's sample portrait."""
+    model_path()
+    portrait = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
+    with PoseEstimator(video=False) as estimator:
+        if estimator.estimate(read_image(portrait)) is None:
+            raise UserError(f"the model found nobody in a test portrait: {REBUILD_HINT}")
+    return "pose model loads and finds a person"
+
+
+def check_cameras() -> str:
+    """At least one camera opens and delivers a frame."""
+    found = []
+    for index in CAMERAS:
+        with quiet_stderr():
+            cap = cv2.VideoCapture(index)
+            ok = cap.isOpened() and cap.read()[0]
+            cap.release()
+        if ok:
+            found.append(str(index))
+    if not found:
+        raise UserError("no camera delivers frames: connect one, close programs using it, or "
+                        "watch a file with posture run --source FILE")
+    return f"camera(s) {', '.join(found)} deliver frames"
+
+
+def check_speech() -> str:
+    """Speech synthesises into a real WAV, and a player exists to play it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = synthesize("Posture check.", Path(tmp) / "check.wav")
+        duration, rms, _ = wav_stats(wav)
+    if duration <= 0.2 or rms <= 0.01:
+        raise UserError("speech came out silent: reinstall libespeak-ng1")
+    if find_player() is None:
+        raise UserError("speech works but no audio player was found: install "
+                        "pulseaudio-utils or alsa-utils (prompts are shown as text meanwhile)")
+    return f"speech works ({duration:.1f} s test phrase) and can be played"
+
+
+def check_display() -> str:
+    """A window really opens on the display (otherwise posture runs headless)."""
+    problem = display_problem()
+    if problem is not None:
+        raise UserError(f"{problem}: posture run works headless (console, voice, "
+                        "notifications); run it inside your desktop session for the window")
+    return "a window opens on the display for the overlay"
+
+
+def check_notifications() -> str:
+    """A desktop notifier exists for prompts while posture runs without a window."""
+    if shutil.which("notify-send") is None:
+        raise UserError("notify-send not found: install libnotify-bin for desktop notifications "
+                        "when posture runs headless (voice and console work without it)")
+    return "desktop notifications via notify-send"
+
+
+def check_folders() -> str:
+    """Data and config folders are writable, the settings valid, the history readable."""
+    for folder in (data_dir(), config_dir()):
+        existing = next(p for p in (folder, *folder.parents) if p.exists())  # made on first use
+        if not (existing.is_dir() and os.access(existing, os.W_OK)):
+            raise UserError(f"{folder} is not writable: fix its permissions, or set POSTURE_HOME "
+                            "to a writable folder")
+    load_settings()
+    db = default_path()
+    if db.exists():
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+                state = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            state = str(exc)
+        if state != "ok":
+            raise UserError(f"history {db} is damaged ({state}): move it aside to start a new "
+                            "one (nothing else is lost)")
+    return f"data in {data_dir()}, settings {settings_path()}"
+
+
+DOCTOR_CHECKS: dict[str, Callable[[], str]] = {
+    "model": check_model, "camera": check_cameras, "speech": check_speech,
+    "display": check_display, "notifications": check_notifications, "folders": check_folders,
+}
+
+
+OPTIONAL = {"display", "notifications"}  # posture runs without them: a note, not a failure
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run every check, print one line each; exit 2 when a needed part fails."""
+    failed = 0
+    for name, check in DOCTOR_CHECKS.items():
+        try:
+            print(f"ok       {name}: {check()}")
+        except UserError as exc:
+            note = name in OPTIONAL
+            failed += not note
+            print(f"{'note' if note else 'PROBLEM':8s} {name}: {exc}")
+    return 2 if failed else 0

@@ -1,0 +1,110 @@
+"""Monitoring in the live loop, one frame at a time: the shared pipeline, then the history,
+prompts (spoken, and notified when no window shows them), the camera-moved notice, the console
+status and the overlay picture."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from posture.app.live.screen import Screen
+from posture.core.pipeline import FrameResult, Pipeline
+from posture.core.profile import Profile
+from posture.core.stretches import Library
+from posture.io.console import Console
+from posture.io.estimator import PoseEstimator
+from posture.io.history import History
+from posture.io.notify import notify
+from posture.io.overlay import MonitorView, draw_caption
+from posture.io.settings import Settings
+from posture.io.sources import Frame
+
+
+class Watch:
+    """Monitoring against one profile (a new calibration makes a new Watch)."""
+
+    def __init__(self, profile: Profile, library: Library, settings: Settings,
+                 estimator: PoseEstimator, history: History, view: MonitorView,
+                 console: Console, screen: Screen, speak: Callable[[str], None]) -> None:
+        self.pipeline = Pipeline(profile, library, settings.alerts, settings.monitor.sampling())
+        self.settings = settings
+        self.estimator = estimator
+        self.history = history
+        self.view = view
+        view.profile = profile
+        self.console = console
+        self.screen = screen
+        self.speak = speak
+        self._told_moved = False  # the current camera-moved episode was announced
+
+    def step(self, frame: Frame) -> tuple[FrameResult, np.ndarray]:
+        """Monitor one frame; its result and its picture."""
+        pose = self.estimator.estimate(frame.image, frame.t)
+        result = self.pipeline.step(frame.t, frame.index, pose)
+        # While the camera has moved, the metrics measure the move, not the user: no verdict.
+        a = result.assessment if not result.camera_moved else None
+        self.history.record_frame(result.t, result.pose is not None,
+                                  a.posture if a else None, a.problems if a else (), result.score)
+        self._record_break(self.pipeline.alerts.absence.last_break)
+        self._track_camera(result)
+        if result.prompt is not None:
+            self.history.record_prompt(result.prompt)
+            self.speak(result.prompt.text)
+            if not self.screen.window:
+                notify(result.prompt.text)
+        self._status(result)
+        image = self.view.draw(frame.image, result)
+        if result.camera_moved:
+            image = draw_caption(image, self.recalibrate_hint())
+        return result, image
+
+    def end(self, t: float) -> None:
+        """The session ends at `t`: one ending while away ends a break."""
+        self._record_break(self.pipeline.alerts.absence.finish(t))
+
+    def recalibrate_hint(self) -> str:
+        """How to recalibrate, with the means at hand."""
+        if self.screen.can_key:
+            return "Press c to calibrate again."
+        return ("Calibrate again: stop posture, then run posture calibrate with the camera "
+                "where it is now.")
+
+    def _status(self, result: FrameResult) -> None:
+        """The console status of one monitored frame (a short absence keeps the last one)."""
+        a = result.assessment
+        if result.camera_moved:
+            text = state = "camera moved: recalibrate" + (" (press c)" if self.screen.can_key
+                                                          else "")
+        elif result.pose is None:
+            if not self._away(result.t):
+                return
+            text = state = "away"
+        elif a is None:
+            text = state = "head and shoulders not seen"
+        else:
+            state = a.posture
+            problems = f" ({', '.join(a.problems)})" if a.problems else ""
+            text = f"{a.posture}{problems}, score {round(result.score)}"
+        self.console.status(text, state)
+
+    def _away(self, t: float) -> bool:
+        """Nobody has been in view for monitor.away_after_s seconds or more."""
+        since = self.pipeline.alerts.absence.since
+        return since is not None and t - since >= self.settings.monitor.away_after_s
+
+    def _record_break(self, taken: tuple[float, float] | None) -> None:
+        """Save a break the alert policy saw end (alerts.break_min_away_s or longer)."""
+        if taken is not None:
+            self.history.record_break(*taken)
+
+    def _track_camera(self, result: FrameResult) -> None:
+        """Suggest recalibrating once per episode of the camera having moved."""
+        if not result.camera_moved:
+            self._told_moved = False
+        elif not self._told_moved:
+            self._told_moved = True
+            text = ("Everything looks shifted: the camera may have moved. "
+                    + self.recalibrate_hint())
+            self.speak(text)
+            self.history.record_notice(result.t, "camera_moved", text)

@@ -1,0 +1,1 @@
+"""`posture report`: the day's numbers from the history (`summary`) and its chart (`chart`)."""
