@@ -32,11 +32,11 @@ from benchmarks.common import (
     default_sampling,
     median,
 )
-from posture.calibration import Profile
-from posture.errors import UserError
-from posture.monitor import run_pipeline
-from posture.settings import Settings
-from posture.sources import IMAGE_EXTENSIONS, open_source
+from posture.app.driver import run_pipeline
+from posture.core.errors import UserError
+from posture.core.profile import Profile
+from posture.io.settings import Settings
+from posture.io.sources import IMAGE_EXTENSIONS, open_source
 
 MANIFEST = REPO / "benchmarks" / "manifest.json"
 MANIFEST_FORMAT = "posture-accuracy-manifest"

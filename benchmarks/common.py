@@ -19,12 +19,14 @@ from typing import Any
 import cv2
 import numpy as np
 
-from posture.calibration import Profile, build_profile, record
-from posture.cli import calibration_frames
-from posture.monitor import Sampling
-from posture.pose import PoseEstimator
-from posture.settings import Settings
-from posture.sources import CAMERA_SIZE, open_source, read_image
+from posture.app.driver import calibration_frames
+from posture.core.calibration import build_profile, record
+from posture.core.profile import Profile
+from posture.core.sampling import Sampling
+from posture.io.estimator import PoseEstimator
+from posture.io.protocol import load_protocol
+from posture.io.settings import CAMERA_SIZE, Settings
+from posture.io.sources import open_source, read_image
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data"
@@ -73,21 +75,22 @@ def fit(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 def default_sampling() -> Sampling:
     """The live monitor's default adaptive sampling (what `posture analyze` uses too)."""
-    m = Settings().monitor
-    return Sampling.of(m)
+    return Settings().monitor.sampling()
 
 
 def calibrate_video(path: Path, start: float, seconds: float) -> Profile:
     """A profile from `seconds` of a video from `start`, as `posture calibrate` makes it."""
     with open_source(path) as source:
-        return build_profile(calibration_frames(source, start, seconds))
+        return build_profile(calibration_frames(source, start, seconds),
+                             feedback=load_protocol().feedback)
 
 
 def calibrate_stills(paths: Sequence[Path]) -> Profile:
     """A profile from separate stills, as `posture calibrate` makes it from a folder."""
     with PoseEstimator(video=False) as estimator:
         return build_profile(record(((float(i), estimator.estimate(read_image(path), float(i)))
-                                     for i, path in enumerate(paths)), continuous=False))
+                                     for i, path in enumerate(paths)), continuous=False),
+                             feedback=load_protocol().feedback)
 
 
 def rss_mb() -> float:

@@ -40,14 +40,14 @@ from benchmarks.common import (
     peak_rss_mb,
     rss_mb,
 )
-from posture.calibration import load_profile, save_profile
-from posture.monitor import CardShelf, Pipeline
-from posture.overlay import render
-from posture.pose import Pose, PoseEstimator, model_path, to_bgr
-from posture.quiet import quiet_stderr
-from posture.settings import Settings
-from posture.sources import Frame, open_source
-from posture.stretches import load_library
+from posture.core.pipeline import Pipeline
+from posture.io.estimator import PoseEstimator, model_path
+from posture.io.library import load_library
+from posture.io.overlay import MonitorView
+from posture.io.profiles import load_profile, save_profile
+from posture.io.quiet import quiet_stderr
+from posture.io.settings import Settings
+from posture.io.sources import Frame, open_source
 
 STAGES = ("decode", "pose", "metrics_and_score", "overlay")
 CALIBRATION_S = 5.0  # the profile comes from the clip's first seconds, as `posture calibrate`
@@ -93,41 +93,27 @@ class Stopwatch:
             self.wall[name] += time.perf_counter() - wall
 
 
-class TimedEstimator:
-    """A PoseEstimator that books its time to the "pose" stage (the Pipeline is unchanged)."""
-
-    def __init__(self, inner: PoseEstimator, watch: Stopwatch) -> None:
-        self.inner = inner
-        self.watch = watch
-
-    def estimate(self, frame: np.ndarray, t: float = 0.0) -> Pose | None:
-        with self.watch.stage("pose"):
-            return self.inner.estimate(frame, t)
-
-
 class Monitor:
     """One Pipeline plus the overlay the live monitor draws, fed frame by frame and timed."""
 
     def __init__(self, profile_path: Path, estimator: PoseEstimator, watch: Stopwatch) -> None:
-        self.settings = Settings()
-        self.profile = load_profile(profile_path)
+        settings = Settings()
+        profile = load_profile(profile_path)
+        library = load_library()
+        self.estimator = estimator
         self.watch = watch
-        self.pipeline = Pipeline(self.profile, TimedEstimator(estimator, watch),  # type: ignore[arg-type]
-                                 self.settings.alerts, default_sampling())
-        self.cards = CardShelf(load_library())
+        self.pipeline = Pipeline(profile, library, settings.alerts, default_sampling())
+        self.view = MonitorView(profile, library, settings.alerts)
         self.verdicts = {"good": 0, "slouched": 0, "none": 0}
 
     def step(self, frame: Frame) -> None:
-        """Pipeline.step (pose, metrics, score, alerts), then the overlay, each timed."""
-        pose_before = self.watch.cpu["pose"], self.watch.wall["pose"]
+        """The pose, Pipeline.step (metrics, score, alerts), then the overlay, each timed."""
+        with self.watch.stage("pose"):
+            pose = self.estimator.estimate(frame.image, frame.t)
         with self.watch.stage("metrics_and_score"):
-            result = self.pipeline.step(frame)
-        # Pipeline.step's time includes the pose stage: book only the rest to this one.
-        self.watch.cpu["metrics_and_score"] -= self.watch.cpu["pose"] - pose_before[0]
-        self.watch.wall["metrics_and_score"] -= self.watch.wall["pose"] - pose_before[1]
+            result = self.pipeline.step(frame.t, frame.index, pose)
         with self.watch.stage("overlay"):
-            render(to_bgr(frame.image), result, self.profile,
-                   threshold=self.settings.alerts.score_threshold, card=self.cards.update(result))
+            self.view.draw(frame.image, result)
         a = result.assessment
         self.verdicts[a.posture if a else "none"] += 1
 

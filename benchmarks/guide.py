@@ -6,7 +6,7 @@ Usage, from the repository root:
 
 Each manifest entry is a recording (a video, image folder, or any source `posture stretch`
 takes; paths relative to --data unless absolute) or a synthetic landmark sequence (named
-postures of posture.synthetic seen by one camera), with the stretch it shows, the time ranges
+postures of tests.synthetic seen by one camera), with the stretch it shows, the time ranges
 in which the person is in the position, and the reps done. Every entry runs through the same
 `guide.Session` as `posture stretch` (pose estimation in VIDEO mode for recordings), over
 every frame (a Session goes on judging after the count is complete). A frame counts as "in
@@ -33,11 +33,13 @@ from typing import Any
 import numpy as np
 
 from benchmarks.common import DEFAULT_DATA, REPO, Confusion, ManifestError
-from posture.guide import Session
-from posture.pose import Pose, PoseEstimator
-from posture.sources import open_source
-from posture.stretches import Library, load_library
-from posture.synthetic import Arm, Camera, Posture, synthesize
+from posture.core.guide.session import Session
+from posture.core.pose import Pose
+from posture.core.stretches import Library
+from posture.io.estimator import PoseEstimator
+from posture.io.library import load_library
+from posture.io.sources import open_source
+from tests.synthetic import Arm, Camera, Posture, synthesize
 
 MANIFEST = REPO / "benchmarks" / "guide_manifest.json"
 MANIFEST_FORMAT = "posture-guide-manifest"

@@ -14,11 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posture.pose import PoseEstimator
+from posture.io.estimator import PoseEstimator
+from posture.io.protocol import load_protocol
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
 FIXTURES = REPO / "fixtures"
+FEEDBACK = load_protocol().feedback  # what calibration tells the user, as the program does
 
 needs_data = pytest.mark.skipif(
     not DATA.is_dir(),

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from posture.pose import LM, NUM_LANDMARKS, Pose
+from posture.core.pose import LM, NUM_LANDMARKS, Pose
 
 SHOULDER_Y = 0.50  # shoulder landmarks' height above the hips
 HALF_SHOULDER = 0.19  # half the distance between the shoulder landmarks

@@ -15,7 +15,7 @@ import pytest
 from benchmarks import accuracy, cost
 from benchmarks.accuracy import Confusion, Entry, ManifestError, Outcome, load_manifest
 from benchmarks.common import calibrate_video, generated_clip
-from posture.calibration import save_profile
+from posture.io.profiles import save_profile
 from tests.conftest import DATA, FIXTURES, needs_data
 
 SAMPLE = FIXTURES / "sample_desk.mp4"  # 30 s at 5 fps: good, slouched from 10 s to 22 s, good

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from posture.pose import LM, NUM_LANDMARKS, Pose
-from posture.synthetic import Arm, Camera, Posture, synthesize
+from posture.core.pose import LM, NUM_LANDMARKS, Pose
+from tests.synthetic import Arm, Camera, Posture, synthesize
 
 LEFT_SIDE = [LM.LEFT_EAR, LM.LEFT_EYE, LM.LEFT_EYE_OUTER, LM.MOUTH_LEFT, LM.LEFT_SHOULDER]
 RIGHT_SIDE = [LM.RIGHT_EAR, LM.RIGHT_EYE, LM.RIGHT_EYE_OUTER, LM.MOUTH_RIGHT, LM.RIGHT_SHOULDER]

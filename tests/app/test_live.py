@@ -23,16 +23,18 @@ import pytest
 
 from fixtures.make_fixtures import make_sample
 from posture import feed, live
-from posture.calibration import load_profile, load_protocol, profile_path
-from posture.cli import main
-from posture.console import Console
-from posture.errors import UserError
-from posture.feed import Timeline
-from posture.live import LiveMonitor, Options
-from posture.monitor import FrameResult
-from posture.overlay import COLOR_BAD, COLOR_GOOD, COLOR_TEXT, COLOR_WARN, draw_caption
-from posture.settings import Settings, apply_overrides
-from posture.sources import Frame, FrameSource, open_source
+from posture.app.cli import main
+from posture.app.live.monitor import LiveMonitor, Options
+from posture.core.errors import UserError
+from posture.core.pipeline import FrameResult
+from posture.io.console import Console
+from posture.io.drawing import COLOR_BAD, COLOR_GOOD, COLOR_TEXT, COLOR_WARN
+from posture.io.feed import Timeline
+from posture.io.overlay import draw_caption
+from posture.io.profiles import load_profile, profile_path
+from posture.io.protocol import load_protocol
+from posture.io.settings import Settings, apply_overrides
+from posture.io.sources import Frame, FrameSource, open_source
 from tests.conftest import FIXTURES, REPO, screen_when
 
 SAMPLE = FIXTURES / "sample_desk.mp4"
@@ -57,7 +59,7 @@ def run_cli(args: list[str], home: Path, display: str | None = None,
     env.pop("WAYLAND_DISPLAY", None)
     if display is not None:
         env["DISPLAY"] = display
-    return subprocess.run([sys.executable, "-m", "posture.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "posture.app.cli", *args], capture_output=True,
                           text=True, env=env, cwd=REPO, **kw)
 
 
@@ -208,7 +210,7 @@ def test_sigterm_mid_run_saves_the_session(tmp_path):
                    timeout=120).returncode == 0
     env = {**os.environ, "POSTURE_HOME": str(home)}
     env.pop("DISPLAY", None)
-    proc = subprocess.Popen([sys.executable, "-m", "posture.cli", "run", "--source", str(clip),
+    proc = subprocess.Popen([sys.executable, "-m", "posture.app.cli", "run", "--source", str(clip),
                              "--no-window"], cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
     for line in proc.stderr:  # wait until it is monitoring
@@ -234,7 +236,7 @@ def test_window_under_xvfb_shows_the_overlay(xvfb, tmp_path):
     env = {**os.environ, "POSTURE_HOME": str(home), "DISPLAY": display}
 
     def start() -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "posture.cli", "run", "--source",
+        return subprocess.Popen([sys.executable, "-m", "posture.app.cli", "run", "--source",
                                  str(SAMPLE), "--speed", "3"], cwd=REPO, env=env,
                                 stderr=subprocess.PIPE)
 
@@ -512,7 +514,7 @@ def test_headless_keys_come_from_the_terminal_which_is_restored(tmp_path, ending
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["POSTURE_HOME"] = str(home)
     master, terminal = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "posture.cli", "run", "--source",
+    proc = subprocess.Popen([sys.executable, "-m", "posture.app.cli", "run", "--source",
                              str(SAMPLE), "--no-window"], cwd=REPO, env=env, stdin=terminal,
                             stderr=subprocess.PIPE, text=True, preexec_fn=take_terminal)
     assert proc.stderr is not None

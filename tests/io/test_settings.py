@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from posture.alerts import AlertSettings
-from posture.cli import main
-from posture.errors import UserError
-from posture.settings import (
+from posture.app.cli import main
+from posture.core.alerts import AlertSettings
+from posture.core.errors import UserError
+from posture.io.settings import (
     ALERT_SPECS,
     SECTIONS,
     Settings,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from posture.score import FALL, RISE_BASE, RISE_SEVERITY, Assessment, SlouchScore
+from posture.core.score import FALL, RISE_BASE, RISE_SEVERITY, Assessment, SlouchScore
 
 
 def verdict(posture: str, severity: float = 0.5) -> Assessment:

@@ -10,11 +10,10 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
-from posture import score as score_module
-from posture.alerts import PROBLEM_TEXT, AlertPolicy, AlertSettings, Prompt, describe
-from posture.problems import PROBLEMS
-from posture.score import Assessment, SlouchScore
-from posture.stretches import load_library
+from posture.core.alerts import PROBLEM_TEXT, AlertPolicy, AlertSettings, Prompt, describe
+from posture.core.problems import PROBLEMS
+from posture.core.score import FRONT_RULES, Assessment, SlouchScore
+from posture.io.library import load_library
 
 LIBRARY = load_library()
 DEFAULTS = AlertSettings()
@@ -265,7 +264,7 @@ def test_a_break_and_a_posture_prompt_are_not_spoken_back_to_back() -> None:
 
 def test_every_problem_has_plain_words() -> None:
     # Every id the scoring rules can report has words, and nothing else does.
-    assert set(PROBLEM_TEXT) == set(score_module.FRONT_RULES) == set(PROBLEMS)
+    assert set(PROBLEM_TEXT) == set(FRONT_RULES) == set(PROBLEMS)
     assert describe(["forward_head", "lateral_lean"]) == (
         "Your head has drifted forward and you are leaning to one side")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from posture.cli import main
-from posture.doctor import check_notifications
-from posture.errors import UserError
-from posture.history import default_path
-from posture.window import display_problem
+from posture.app.cli import main
+from posture.app.commands.doctor import check_notifications
+from posture.core.errors import UserError
+from posture.io.history import default_path
+from posture.io.window import display_problem
 
 
 @pytest.fixture(autouse=True)

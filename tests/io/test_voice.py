@@ -20,15 +20,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posture.errors import UserError
-from posture.voice import (
-    Delivery,
-    SpeechEngine,
-    SpeechUnavailable,
-    Voice,
-    synthesize,
-    wav_stats,
-)
+from posture.core.errors import UserError
+from posture.io.speech import SpeechEngine, SpeechUnavailable, synthesize, wav_stats
+from posture.io.voice import Delivery, Voice
 
 SENTENCE = "Sit up straight and let your shoulders drop away from your ears."
 LONG_TEXT = (

@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
-from posture.calibration import profiles_dir
-from posture.cli import main
-from posture.console import check_outputs
+from posture.app.cli import main
+from posture.io.console import check_outputs
+from posture.io.paths import profiles_dir
 from tests.conftest import FIXTURES
 
 SAMPLE = FIXTURES / "sample_desk.mp4"

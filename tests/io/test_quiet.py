@@ -9,8 +9,8 @@ from tests.conftest import REPO
 
 CHILD = """
 import os, sys, threading
-from posture.console import Console
-from posture.quiet import quiet_stderr
+from posture.io.console import Console
+from posture.io.quiet import quiet_stderr
 console = Console()  # made before, used during a quiet block, as the live monitor does
 with quiet_stderr():
     os.write(2, b"native noise\\n")

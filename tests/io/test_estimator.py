@@ -12,11 +12,13 @@ import matplotlib
 import numpy as np
 import pytest
 
-from posture.errors import UserError
-from posture.pose import LM, PoseEstimator, UserTracker, body_scale, model_path
-from posture.sources import read_image
-from posture.synthetic import Camera, synthesize
+from posture.core.errors import UserError
+from posture.core.pose import LM, body_scale
+from posture.core.tracker import UserTracker
+from posture.io.estimator import PoseEstimator, model_path
+from posture.io.sources import read_image
 from tests.conftest import DATA, needs_data
+from tests.synthetic import Camera, synthesize
 
 PORTRAIT_PATH = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
 PORTRAIT = read_image(PORTRAIT_PATH)

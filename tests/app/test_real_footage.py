@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from posture.cli import main
+from posture.app.cli import main
 from tests.conftest import DATA, needs_data
 
 pytestmark = needs_data
@@ -85,7 +85,7 @@ def test_frontal_profile_refuses_side_footage(tmp_path, capsys):
 
 
 def test_several_people_the_user_is_followed(still_estimator):
-    from posture.sources import read_image
+    from posture.io.sources import read_image
 
     image = read_image(DATA / "ageitgey_face_recognition" / "two_people.jpg")
     pose = still_estimator.estimate(image)

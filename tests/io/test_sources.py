@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from posture.errors import UserError
-from posture.sources import open_source
+from posture.core.errors import UserError
+from posture.io.sources import open_source
 
 
 def write_video(path, frames: int = 60, fps: float = 30.0, size=(160, 120)) -> None:
@@ -118,7 +118,7 @@ def test_bad_sources_raise_user_errors(tmp_path):
 def test_bad_sources_exit_2_with_one_line_and_no_traceback(tmp_path):
     # Through the real console command, as a user would meet it.
     for source, words in bad_inputs(tmp_path).items():
-        proc = subprocess.run([sys.executable, "-m", "posture.cli", "analyze", source],
+        proc = subprocess.run([sys.executable, "-m", "posture.app.cli", "analyze", source],
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode == 2, (source, proc.stderr)
         lines = proc.stderr.strip().splitlines()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from posture.calibration import build_profile, record
-from posture.metrics import FRONT_METRICS, detect_view, measure
-from posture.pose import LM
-from posture.score import SPREAD_FLOOR, assess
-from posture.synthetic import Camera, Posture, synthesize
+from posture.core.calibration import build_profile, record
+from posture.core.metrics import detect_view, measure
+from posture.core.pose import LM
+from posture.core.score import SPREAD_FLOOR, assess
+from tests.conftest import FEEDBACK
+from tests.synthetic import Camera, Posture, synthesize
 
 # Each problem, the posture parameter that causes it, a small and a moderate magnitude.
 CASES = {
@@ -27,7 +28,7 @@ def calibrated(camera: Camera | None = None, seed: int = 1):
     camera = camera or Camera()
     rng = np.random.default_rng(seed)
     poses = [(i * 0.2, synthesize(Posture(), camera, noise_px=1.0, rng=rng)) for i in range(25)]
-    return build_profile(record(poses))
+    return build_profile(record(poses), feedback=FEEDBACK)
 
 
 def judge(posture: Posture, profile, camera: Camera | None = None, seed: int = 2):
@@ -85,7 +86,9 @@ def test_metrics_hold_when_nearer_farther_or_rescaled(change):
     """Every metric but the scale cue stays within one spread floor."""
     base = measure(synthesize(Posture(), Camera())).values
     moved = measure(synthesize(Posture(), Camera(**change))).values
-    for name in FRONT_METRICS:
+    assert set(base) == set(moved) == {"head_height", "ear_height", "face_size", "neck_length",
+                                       "head_pitch", "shoulder_tilt", "head_offset", "span_scale"}
+    for name in base:
         if name == "span_scale":  # the one cue that is meant to follow distance
             continue
         # Perspective shifts a little; well under one floor, a third of a problem's threshold.

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from fixtures.make_fixtures import DEMO_TIMELINE, make_sample
-from posture.cli import main
-from posture.overlay import COLOR_BAD, COLOR_GOOD
-from posture.settings import settings_path
-from posture.voice import synthesize, wav_stats
+from posture.app.cli import main
+from posture.io.drawing import COLOR_BAD, COLOR_GOOD
+from posture.io.settings import settings_path
+from posture.io.speech import synthesize, wav_stats
 
 # The README's no-webcam demo clip: upright 15 s, sink over 2 s, a minute of clear slouching,
 # recover, upright 25 s.

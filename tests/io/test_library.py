@@ -1,20 +1,18 @@
-"""The stretch library: the packaged data matches the guide, validation names what is wrong,
-suggestions fit the place and rotate, and the `stretches` subcommand prints text and JSON."""
+"""The stretch library file: the packaged data matches the guide, and validation names the
+stretch, the field and what is wrong."""
 
 from __future__ import annotations
 
-import argparse
 import copy
-import dataclasses
 import json
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
-from posture import stretches
-from posture.errors import UserError
-from posture.stretches import PROBLEMS, load_library, suggest
+from posture.core.errors import UserError
+from posture.core.stretches import Library
+from posture.io.library import load_library
 
 # id -> (hold_s, reps, per_side) exactly as the guide gives them (hold None for movements).
 GUIDE = {
@@ -28,6 +26,8 @@ GUIDE = {
     "towel_stretch": ((30, 60), (3, 3), False),
     "pectoralis_stretch": ((15, 30), (3, 3), False),
 }
+
+
 CHECKABLE = {
     "overhead_reach",
     "shrugs_and_rolls",
@@ -39,7 +39,7 @@ CHECKABLE = {
 
 
 @pytest.fixture(scope="module")
-def library() -> stretches.Library:
+def library() -> Library:
     """The packaged library, loaded once."""
     return load_library()
 
@@ -62,9 +62,6 @@ def entry(doc: dict, stretch_id: str) -> dict:
     return next(s for s in doc["stretches"] if s["id"] == stretch_id)
 
 
-# --- the packaged data ---------------------------------------------------------------------
-
-
 def test_every_guide_stretch_with_the_guides_dose(library):
     for sid, (hold, reps, per_side) in GUIDE.items():
         stretch = library.get(sid)
@@ -85,13 +82,6 @@ def test_places_equipment_and_checkable(library):
         assert stretch.steps and stretch.script and stretch.targets, stretch.id
 
 
-def test_doses_say_what_the_guide_says(library):
-    assert stretches.dose(library.get("shrugs_and_rolls")) == (
-        "hold 3-5 s, 10 times; then 10 rolls forward, 10 rolls backward")
-    assert stretches.dose(library.get("reaching_upper_back")) == "hold at least 20 s, 3 times"
-    assert stretches.dose(library.get("trunk_rotation")) == "10 times each side"
-
-
 def test_counted_hold_and_reps_have_one_source(library):
     reach = library.get("overhead_reach")
     assert (reach.hold_target, reach.reps_target) == (20, 3)
@@ -107,9 +97,6 @@ def test_safety_says_not_medical_advice_and_when_to_see_a_doctor(library):
 
 def test_library_round_trips_through_json(tmp_path, library):
     assert load_library(write(tmp_path, library.to_dict())) == library
-
-
-# --- validation ----------------------------------------------------------------------------
 
 
 def test_checkable_without_a_position_check_is_refused(tmp_path, raw):
@@ -198,133 +185,3 @@ def test_unreadable_and_malformed_files(tmp_path):
     bad.write_text("{", encoding="utf-8")
     with pytest.raises(UserError, match="not valid JSON"):
         load_library(bad)
-
-
-def test_unknown_id_lists_the_valid_ones(library):
-    with pytest.raises(UserError, match=r"unknown stretch 'yoga'; valid ids: overhead_reach, "):
-        library.get("yoga")
-
-
-# --- suggestions ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("problem", PROBLEMS)
-def test_every_problem_has_two_desk_suggestions(library, problem):
-    picks = suggest([problem], library)
-    assert len(picks) == 2
-    assert len({p.stretch.id for p in picks}) == 2
-    for pick in picks:
-        assert pick.problem == problem and pick.reason and pick.stretch.at_desk
-
-
-def test_never_floor_or_doorway_at_the_desk(library):
-    picks = suggest(list(PROBLEMS), library, limit=len(library.stretches))
-    places = {place for p in picks for place in p.stretch.places}
-    assert places <= {"seat", "standing"}
-    assert not {"kneeling_stretch", "towel_stretch", "pectoralis_stretch"} & {
-        p.stretch.id for p in picks
-    }
-
-
-def test_rounded_shoulders_doorway_stretch_waits_for_a_break(library):
-    """The doorway pectoralis stretch means leaving the desk: the shoulder blade squeeze and the
-    butterfly (the issue's mapping) stand in for it at the desk, and it comes first on a break."""
-    desk = [p.stretch.id for p in suggest(["rounded_shoulders"], library)]
-    assert desk == ["shoulder_blade_squeeze", "butterfly"]
-    on_break = [p.stretch.id for p in suggest(["rounded_shoulders"], library, at_desk=False)]
-    assert on_break == ["pectoralis_stretch", "towel_stretch"]
-
-
-def test_breaks_offer_floor_stretches_for_slouch(library):
-    picks = suggest(["slouch"], library, at_desk=False)
-    assert [p.stretch.id for p in picks] == ["kneeling_stretch", "towel_stretch"]
-
-
-def test_ordered_by_problem_taking_turns(library):
-    picks = suggest(["shoulder_elevation", "forward_head"], library, limit=3)
-    assert [(p.problem, p.stretch.id) for p in picks] == [
-        ("shoulder_elevation", "shrugs_and_rolls"),
-        ("forward_head", "chin_tuck"),
-        ("shoulder_elevation", "upper_trapezius_stretch"),
-    ]
-
-
-def test_a_stretch_serving_two_problems_is_suggested_once(library):
-    picks = suggest(["head_drop", "forward_head"], library, limit=4)
-    ids = [p.stretch.id for p in picks]
-    assert len(ids) == len(set(ids))
-    assert ids[:2] == ["chin_tuck", "upper_trapezius_stretch"]
-
-
-def test_recent_stretch_is_not_repeated_back_to_back(library):
-    first = suggest(["forward_head"], library, limit=1)[0].stretch.id
-    second = suggest(["forward_head"], library, recent=[first], limit=1)[0].stretch.id
-    third = suggest(["forward_head"], library, recent=[first, second], limit=1)[0].stretch.id
-    assert len({first, second, third}) == 3
-    # Everything recent: the least recently done comes round again.
-    everything = [third, first, second]
-    assert suggest(["forward_head"], library, recent=everything, limit=1)[0].stretch.id == third
-
-
-def test_recent_is_repeated_only_when_nothing_else_fits(library):
-    picks = suggest(["shoulder_elevation"], library, recent=["upper_trapezius_stretch"], limit=2)
-    assert [p.stretch.id for p in picks] == ["shrugs_and_rolls", "upper_trapezius_stretch"]
-
-
-def test_suggest_is_deterministic_and_rejects_unknown_problems(library):
-    args = (["slouch", "lateral_lean"], library)
-    assert suggest(*args, recent=["overhead_reach"]) == suggest(*args, recent=["overhead_reach"])
-    assert suggest(["slouch"], library, limit=0) == []
-    with pytest.raises(UserError, match="unknown problem 'neck'"):
-        suggest(["neck"], library)
-
-
-# --- the `stretches` subcommand ------------------------------------------------------------
-
-
-def cli(*argv: str) -> argparse.Namespace:
-    """Parse `posture stretches ARGV` the way the CLI will, with our add_parser."""
-    parser = argparse.ArgumentParser(prog="posture")
-    stretches.add_parser(parser.add_subparsers(dest="command"))
-    return parser.parse_args(["stretches", *argv])
-
-
-def test_cli_lists_a_table(capsys, library):
-    args = cli()
-    assert args.func(args) == 0
-    out = capsys.readouterr().out
-    assert out.splitlines()[0].split() == ["ID", "NAME", "WHERE", "HOLD/REPS", "TARGETS"]
-    for sid in library.stretches:
-        assert sid in out
-    assert "hold 20-30 s, 3 times" in out and "10 times each side" in out
-    assert "not medical advice" in out
-
-
-def test_cli_shows_one_in_full(capsys):
-    args = cli("pectoralis_stretch")
-    assert args.func(args) == 0
-    out = capsys.readouterr().out
-    assert "Pectoralis stretch" in out and "1. Stand in a doorway" in out
-    assert "hold 15-30 s, 3 times" in out and "not medical advice" in out
-
-
-def test_cli_json_library(capsys, library, tmp_path):
-    args = cli("--json")
-    assert args.func(args) == 0
-    doc = json.loads(capsys.readouterr().out)
-    assert load_library(write(tmp_path, doc)) == library
-
-
-def test_cli_json_one_stretch(capsys):
-    args = cli("butterfly", "--json")
-    assert args.func(args) == 0
-    doc = json.loads(capsys.readouterr().out)
-    assert doc["id"] == "butterfly" and doc["checkable"] is True
-    assert doc["hold_s"] == [2, 3] and doc["reps"] == [10, 15]
-    assert set(doc) == {f.name for f in dataclasses.fields(stretches.Stretch)}
-
-
-def test_cli_unknown_id_is_a_user_error():
-    args = cli("yoga")
-    with pytest.raises(UserError, match="valid ids"):
-        args.func(args)
