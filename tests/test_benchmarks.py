@@ -15,6 +15,10 @@ import pytest
 from benchmarks import accuracy, cost
 from benchmarks.accuracy import Confusion, Entry, ManifestError, Outcome, load_manifest
 from benchmarks.common import calibrate_video, generated_clip
+from benchmarks.guide import MANIFEST as GUIDE_MANIFEST
+from benchmarks.guide import Tally, parse_manifest
+from benchmarks.guide import run as run_benchmark
+from posture.core.checks.positions import POSITION_CHECKS
 from posture.io.profiles import save_profile
 from tests.conftest import DATA, FIXTURES, needs_data
 
@@ -257,3 +261,39 @@ def test_startup_is_timed_to_the_first_verdict(tmp_path):
     assert 0 < seconds < 30
     with pytest.raises(RuntimeError, match="no verdict"):
         cost.measure_startup([sys.executable, "-c", "print('nothing')"], env)
+
+
+# ---- the guided stretch benchmark ---------------------------------------------------------
+
+def test_benchmark_tally_arithmetic():
+    tally = Tally(Confusion(tp=8, fp=2, tn=30, fn=2), judged=40, frames=42, reps_counted=2,
+                  reps_done=3)
+    report = tally.report()
+    assert report["precision"] == 0.8 and report["recall"] == 0.8
+    assert report["balanced_accuracy"] == round((0.8 + 30 / 32) / 2, 3)
+    assert report["judged_share"] == round(40 / 42, 3)
+    assert Tally().report()["balanced_accuracy"] is None
+
+
+def test_benchmark_scores_the_same_session_as_the_command(tmp_path):
+    """A synthetic entry with a bent press labelled out of position and a reach labelled in:
+    the harness counts what the guide's Session says, frame by frame, outside the margins."""
+    doc = {"format": "posture-guide-manifest", "entries": [
+        {"name": "reach", "stretch": "overhead_reach", "camera": {"distance": 1.2}, "reps": 1,
+         "segments": [[2, "rest", False], [22, "reach", True], [5, "bent_press", False]]},
+        {"name": "recording", "stretch": "butterfly", "source": "nowhere.mp4", "reps": 1,
+         "in_position": [[1.0, 4.0]]}]}
+    entries = parse_manifest(doc, tmp_path)
+    assert entries[0].ranges == ((2.0, 24.0),) and entries[1].source == tmp_path / "nowhere.mp4"
+    report = run_benchmark(entries)
+    reach = report["entries"]["reach"]
+    assert reach["balanced_accuracy"] > 0.95 and reach["reps_counted"] == 1
+    assert "skipped" in report["entries"]["recording"]
+    with pytest.raises(ValueError, match="unknown posture"):
+        parse_manifest({**doc, "entries": [{**doc["entries"][0], "segments": [[1, "x", True]]}]},
+                       tmp_path)
+
+
+def test_the_shipped_benchmark_manifest_parses_and_covers_every_check():
+    entries = parse_manifest(json.loads(GUIDE_MANIFEST.read_text()), DATA)
+    assert {e.stretch for e in entries} == set(POSITION_CHECKS)

@@ -22,11 +22,14 @@ import numpy as np
 import pytest
 
 from fixtures.make_fixtures import make_sample
-from posture import feed, live
 from posture.app.cli import main
+from posture.app.live import monitor as monitor_module
+from posture.app.live import screen, watch
 from posture.app.live.monitor import LiveMonitor, Options
 from posture.core.errors import UserError
 from posture.core.pipeline import FrameResult
+from posture.core.pose import Pose
+from posture.io import feed
 from posture.io.console import Console
 from posture.io.drawing import COLOR_BAD, COLOR_GOOD, COLOR_TEXT, COLOR_WARN
 from posture.io.feed import Timeline
@@ -327,9 +330,9 @@ def test_paused_with_a_window_waits_for_keys_instead_of_spinning(posture_home, m
                       wait_ms))
         return script.read(wait_ms / 1000)
 
-    monkeypatch.setattr(live, "display_problem", lambda: None)
-    monkeypatch.setattr(live, "show", fake_show)
-    monkeypatch.setattr(live.cv2, "destroyAllWindows", lambda: None)
+    monkeypatch.setattr(screen, "display_problem", lambda: None)
+    monkeypatch.setattr(screen, "show", fake_show)
+    monkeypatch.setattr(screen.cv2, "destroyAllWindows", lambda: None)
     settings = apply_overrides(Settings(), window=True)
     monitor = LiveMonitor(settings, Options(str(SAMPLE), profile_path(None)))
     script.monitor = monitor
@@ -408,7 +411,7 @@ def test_the_capture_size_setting_reaches_the_camera(monkeypatch):
         asked.update(spec=spec, size=size)
         raise UserError("camera 0 could not be opened")
 
-    monkeypatch.setattr(live, "open_source", open_camera)
+    monkeypatch.setattr(monitor_module, "open_source", open_camera)
     settings = apply_overrides(Settings(), capture_width=320, capture_height=240)
     with pytest.raises(UserError):
         LiveMonitor(settings, Options("0", profile_path(None))).run()
@@ -421,15 +424,15 @@ def test_a_moved_camera_is_said_per_episode_and_not_recorded_as_slouching(
     clip = make_sample(tmp_path / "clip.mp4", [(0.0, 0.0), (6.0, 0.0), (8.0, 1.0), (40.0, 1.0)])
     moved = [range(50, 120), range(140, 170)]  # two episodes, in frames (5 a second)
 
-    class MovingPipeline(live.Pipeline):
+    class MovingPipeline(watch.Pipeline):
         """The real pipeline, but its camera-moved signal is on for the frames in `moved`
         (making a real camera move on synthetic footage is beyond the metrics' tests here)."""
 
-        def step(self, frame: Frame) -> FrameResult:
-            result = super().step(frame)
-            return replace(result, camera_moved=any(frame.index in r for r in moved))
+        def step(self, t: float, index: int, pose: Pose | None) -> FrameResult:
+            result = super().step(t, index, pose)
+            return replace(result, camera_moved=any(index in r for r in moved))
 
-    monkeypatch.setattr(live, "Pipeline", MovingPipeline)
+    monkeypatch.setattr(watch, "Pipeline", MovingPipeline)
     settings = apply_overrides(Settings(), window=False, enabled=False, fps=5.0)
     monitor = LiveMonitor(settings, Options(str(clip), profile_path(None), speed=20.0))
     assert monitor.run() == 0

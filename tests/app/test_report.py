@@ -10,7 +10,8 @@ from pathlib import Path
 import cv2
 import pytest
 
-from posture import cli, report
+from posture.app.cli import main
+from posture.app.report import chart, summary
 from posture.core.alerts import Prompt
 from posture.io.history import History, default_path
 from tests.io.test_history import DAY_START, record_timeline
@@ -53,7 +54,7 @@ def known_day(midnight: bool = True) -> None:
 def test_report_numbers_for_a_known_day() -> None:
     """Monitored and present time, good share, longest streak, prompts, stretches, breaks."""
     known_day()
-    s = report.day_summary(default_path(), DAY)
+    s = summary.day_summary(default_path(), DAY)
     assert s["sessions"] == 2
     assert s["monitored_s"] == pytest.approx(6600 + 120, abs=0.5)
     assert s["present_s"] == pytest.approx(6600 - 1200 + 120, abs=0.5)
@@ -74,7 +75,7 @@ def test_report_numbers_for_a_known_day() -> None:
     assert s["problems"] == {"forward_head": pytest.approx(600, abs=0.5)}
     assert len(s["minutes"]) == 2 + 110
 
-    before = report.day_summary(default_path(), date(2024, 4, 30))
+    before = summary.day_summary(default_path(), date(2024, 4, 30))
     assert before["monitored_s"] == pytest.approx(120, abs=0.5)
     assert before["prompts"]["count"] == 0
 
@@ -82,7 +83,7 @@ def test_report_numbers_for_a_known_day() -> None:
 def test_report_text_and_json(capsys) -> None:
     """Text names the numbers; --json prints the same summary as day_summary."""
     known_day()
-    assert cli.main(["report", "--day", "2024-05-01"]) == 0
+    assert main(["report", "--day", "2024-05-01"]) == 0
     text = capsys.readouterr().out
     assert "monitored: 1 h 52 min" in text
     assert "good posture: 89%" in text
@@ -90,8 +91,8 @@ def test_report_text_and_json(capsys) -> None:
     assert "prompts: 2 (1 posture, 1 break)" in text
     assert "breaks: 1 (20 min)" in text
     assert "09:25 posture: Your head has drifted forward." in text
-    assert cli.main(["report", "--day", "2024-05-01", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == report.day_summary(default_path(), DAY)
+    assert main(["report", "--day", "2024-05-01", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == summary.day_summary(default_path(), DAY)
 
 
 def test_png_chart_shows_the_score_and_the_prompts(tmp_path: Path, capsys) -> None:
@@ -99,25 +100,25 @@ def test_png_chart_shows_the_score_and_the_prompts(tmp_path: Path, capsys) -> No
     marker in the prompt's colour above the plot at the prompt's time (and none elsewhere)."""
     known_day(midnight=False)
     out = tmp_path / "day.png"
-    assert cli.main(["report", "--day", "2024-05-01", "--out", str(out)]) == 0
+    assert main(["report", "--day", "2024-05-01", "--out", str(out)]) == 0
     img = cv2.imread(str(out))
-    assert img.shape == (report.HEIGHT, report.WIDTH, 3)
-    f = report.chart_frame(report.day_summary(default_path(), DAY))
+    assert img.shape == (chart.HEIGHT, chart.WIDTH, 3)
+    f = chart.chart_frame(summary.day_summary(default_path(), DAY))
     assert f is not None
 
     def pixel(t: float, y: float) -> tuple[int, int, int]:
         return tuple(int(v) for v in img[round(y), round(f.x(t))])
 
-    bgr = report._bgr
-    assert pixel(at(9, 10, 30), f.y(20)) == bgr(report.SCORE)  # good, score 20
-    assert pixel(at(9, 24, 30), f.y(80)) == bgr(report.SCORE)  # slouched, score 80
-    assert pixel(at(9, 24, 30), f.y(40)) == bgr(report.PROBLEM_COLOURS["forward_head"])
-    assert pixel(at(9, 10, 30), f.y(40)) == bgr(report.BACKGROUND)
-    assert pixel(at(10, 10, 30), f.y(40)) == bgr(report.AWAY)
+    bgr = chart._bgr
+    assert pixel(at(9, 10, 30), f.y(20)) == bgr(chart.SCORE)  # good, score 20
+    assert pixel(at(9, 24, 30), f.y(80)) == bgr(chart.SCORE)  # slouched, score 80
+    assert pixel(at(9, 24, 30), f.y(40)) == bgr(chart.PROBLEM_COLOURS["forward_head"])
+    assert pixel(at(9, 10, 30), f.y(40)) == bgr(chart.BACKGROUND)
+    assert pixel(at(10, 10, 30), f.y(40)) == bgr(chart.AWAY)
     marker_y = f.top - 8
-    assert pixel(at(9, 25), marker_y) == bgr(report.PROMPT_COLOURS["posture"])
-    assert pixel(at(10, 40), marker_y) == bgr(report.PROMPT_COLOURS["break"])
-    assert pixel(at(9, 50), marker_y) == bgr(report.BACKGROUND)
+    assert pixel(at(9, 25), marker_y) == bgr(chart.PROMPT_COLOURS["posture"])
+    assert pixel(at(10, 40), marker_y) == bgr(chart.PROMPT_COLOURS["break"])
+    assert pixel(at(9, 50), marker_y) == bgr(chart.BACKGROUND)
     assert f.x(at(9)) == f.left and f.x(at(11)) == f.right  # whole hours around the data
 
 
@@ -125,7 +126,7 @@ def test_html_page_is_self_contained(tmp_path: Path) -> None:
     """The page carries the numbers and an inline SVG chart, and loads nothing from outside."""
     known_day()
     out = tmp_path / "day.html"
-    assert cli.main(["report", "--day", "2024-05-01", "--out", str(out)]) == 0
+    assert main(["report", "--day", "2024-05-01", "--out", str(out)]) == 0
     page = out.read_text("utf-8")
     assert page.count("<svg") == 1 and "</svg>" in page
     assert "<polyline" in page and "<polygon" in page
@@ -136,15 +137,15 @@ def test_html_page_is_self_contained(tmp_path: Path) -> None:
 
 def test_a_day_without_history_is_not_an_error(tmp_path: Path, capsys) -> None:
     """No data: a plain message and exit 0; JSON with zeros; the chart says "no data"."""
-    assert cli.main(["report", "--day", "2030-01-01"]) == 0
+    assert main(["report", "--day", "2030-01-01"]) == 0
     assert capsys.readouterr().out.startswith("No posture history for 2030-01-01")
     assert not default_path().exists()  # reading never creates the database
     known_day()
-    assert cli.main(["report", "--day", "2030-01-01", "--json"]) == 0
+    assert main(["report", "--day", "2030-01-01", "--json"]) == 0
     s = json.loads(capsys.readouterr().out)
     assert (s["monitored_s"], s["good_share"], s["longest_good_streak"]) == (0, None, None)
     out = tmp_path / "empty.png"
-    assert cli.main(["report", "--day", "2030-01-01", "--out", str(out)]) == 0
+    assert main(["report", "--day", "2030-01-01", "--out", str(out)]) == 0
     img = cv2.imread(str(out))
     assert img is not None and (img < 128).any()  # the title and the "no data" line
 
@@ -152,10 +153,10 @@ def test_a_day_without_history_is_not_an_error(tmp_path: Path, capsys) -> None:
 def test_bad_arguments_exit_2(tmp_path: Path, capsys) -> None:
     """A malformed --day or an --out that is neither .png nor .html."""
     with pytest.raises(SystemExit) as exc:
-        cli.main(["report", "--day", "yesterday"])
+        main(["report", "--day", "yesterday"])
     assert exc.value.code == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
-    assert cli.main(["report", "--out", str(tmp_path / "day.pdf")]) == 2
+    assert main(["report", "--out", str(tmp_path / "day.pdf")]) == 2
     assert ".png or .html" in capsys.readouterr().err
 
 
@@ -165,13 +166,13 @@ def test_camera_moved_notices_are_reported_as_their_own_kind(tmp_path: Path) -> 
         h.start_session("0", "default", wall_start=DAY_START)
         record_timeline(h, 0, 120)
         h.record_notice(60.0, "camera_moved", "Everything looks shifted.")
-    s = report.day_summary(default_path(), DAY)
+    s = summary.day_summary(default_path(), DAY)
     assert (s["prompts"]["count"], s["prompts"]["camera_moved"]) == (1, 1)
-    assert "prompts: 1 (0 posture, 0 break, 1 camera moved)" in report.format_text(s)
-    report.write_chart(s, tmp_path / "day.png")
+    assert "prompts: 1 (0 posture, 0 break, 1 camera moved)" in summary.format_text(s)
+    chart.write_chart(s, tmp_path / "day.png")
     assert cv2.imread(str(tmp_path / "day.png")) is not None
 
 
 def test_durations_are_rounded_not_truncated() -> None:
-    assert [report.duration(s) for s in (44.6, 59.6, 119.0, 3599.0, 3660.0)] == [
+    assert [summary.duration(s) for s in (44.6, 59.6, 119.0, 3599.0, 3660.0)] == [
         "45 s", "1 min", "2 min", "1 h 00 min", "1 h 01 min"]

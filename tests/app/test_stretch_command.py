@@ -23,7 +23,7 @@ from posture.io.settings import Settings, settings_path
 from posture.io.sources import open_source
 from posture.io.speech import wav_stats
 from tests.conftest import FIXTURES
-from tests.test_sources import bad_inputs
+from tests.io.test_sources import bad_inputs
 
 
 class FakeVoice:

@@ -84,7 +84,8 @@ def test_video_mode_tracks_and_closes_cleanly():
 def test_native_logging_stays_out_of_the_terminal():
     # Nobody in the first frames, then someone: MediaPipe logs a warning on the first pose it
     # projects, whenever that comes.
-    code = ("from posture.pose import PoseEstimator\nfrom posture.sources import read_image\n"
+    code = ("from posture.io.estimator import PoseEstimator\n"
+            "from posture.io.sources import read_image\n"
             "import numpy as np\n"
             f"portrait = read_image({str(PORTRAIT_PATH)!r})\n"
             "frames = [np.zeros((240, 320, 3), np.uint8)] * 2 + [portrait] * 2\n"
@@ -98,7 +99,7 @@ def test_native_logging_stays_out_of_the_terminal():
 
 
 def test_corrupt_or_missing_model_says_what_to_run(tmp_path, monkeypatch):
-    import posture.pose as pose_module
+    from posture.io import estimator
 
     models = tmp_path / "models"
     models.mkdir()
@@ -106,7 +107,7 @@ def test_corrupt_or_missing_model_says_what_to_run(tmp_path, monkeypatch):
     (models / real.name).write_bytes(real.read_bytes()[:-10] + b"0123456789")
     (models / (real.name + ".sha256")).write_text((real.parent / (real.name + ".sha256"))
                                                   .read_text())
-    monkeypatch.setattr(pose_module, "MODELS_DIR", models)
+    monkeypatch.setattr(estimator, "models_dir", lambda: models)
     with pytest.raises(UserError, match="corrupt.*build_pose_model.py"):
         model_path()
     (models / real.name).unlink()

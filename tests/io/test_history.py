@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from posture import cli, history
+from posture.app.cli import main
 from posture.core.alerts import Prompt
+from posture.io import history
 from posture.io.history import History, default_path
+from tests.conftest import REPO
 
 DAY = date(2024, 5, 1)
 
@@ -27,7 +29,6 @@ DAY = date(2024, 5, 1)
 DAY_START = datetime(2024, 5, 1, 9, 0, 0).timestamp()  # local 09:00 of DAY
 
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 def record_timeline(h: History, t0: float, t1: float, good: bool = True,
@@ -257,7 +258,7 @@ def test_damaged_database_is_reported_and_left_alone(how: str, capsys) -> None:
     assert err.count("posture: history:") == 1 and "is damaged" in err
     assert path.read_bytes() == before
 
-    assert cli.main(["report", "--day", DAY.isoformat()]) == 2
+    assert main(["report", "--day", DAY.isoformat()]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert err[0].startswith("posture: error: history ") and "is damaged" in err[0]
@@ -276,6 +277,6 @@ def test_newer_schema_is_not_touched(capsys) -> None:
     with History() as h:
         assert not h.saved
     assert "newer version" in capsys.readouterr().err
-    assert cli.main(["report"]) == 2
+    assert main(["report"]) == 2
     assert "update posture" in capsys.readouterr().err
     assert path.read_bytes() == before

@@ -32,11 +32,16 @@ from posture.io.drawing import (
     gauge_rect,
 )
 from posture.io.library import load_library
-from posture.io.overlay import draw_caption, draw_skeleton, draw_status, render, render_stretch
-from tests.conftest import screen_when
+from posture.io.overlay import (
+    MonitorView,
+    draw_caption,
+    draw_skeleton,
+    draw_status,
+    render,
+    render_stretch,
+)
+from tests.conftest import DATA, REPO, screen_when
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 GOOD_PNG = DATA / "openvinotoolkit_openvino_build_deploy" / "good.png"
 
 # A frontal sitter as fractions of the frame: at 640x480 the shoulders are 200 px apart at
@@ -108,8 +113,8 @@ def test_gauge_fill_height_and_colour_follow_the_score(score: float, assessment:
                                                        color: tuple) -> None:
     img = render(frame(), result(front_pose(), assessment, score), calibrated(), threshold=60.0)
     x0, y0, x1, y1 = gauge_rect(img.shape)
-    column = img[:, (x0 + x1) // 2]
-    filled = np.nonzero(np.all(column == color, axis=1))[0]
+    column = img[y0:y1, (x0 + x1) // 2]  # the gauge, inside the status border of that colour
+    filled = y0 + np.nonzero(np.all(column == color, axis=1))[0]
     assert filled.size, f"no {color} fill in the gauge"
     assert filled.max() == y1 - 1  # filled from the bottom...
     assert (y1 - filled.min()) / (y1 - y0) == pytest.approx(score / 100, abs=0.02)  # ...this high
@@ -219,8 +224,8 @@ def test_ghost_shows_the_calibrated_head_height() -> None:
     pose = front_pose()
     pose.visibility[[LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER]] = 0.4
 
-    def ghost_top(profile: Profile) -> int:
-        ys, _ = np.nonzero(near(ghost(pose, profile), COLOR_GHOST, 60))
+    def ghost_top(profile: Profile) -> int:  # in the middle, clear of the labels at the left
+        ys, _ = np.nonzero(near(ghost(pose, profile)[:, 210:430], COLOR_GHOST, 60))
         assert ys.size
         return int(ys.min())
 
@@ -380,7 +385,8 @@ def test_annotated_video_colours_follow_the_alert_threshold(tmp_path):
     """A score of 45 is past a settings file's threshold of 40 (below the default 50): the
     annotated frame is drawn slouched, red, as the prompt would be."""
     path = tmp_path / "out.mp4"
-    video = AnnotatedVideo(path, 5.0, calibrated(), AlertSettings(score_threshold=40.0))
+    video = AnnotatedVideo(path, 5.0, MonitorView(calibrated(), load_library(),
+                                                AlertSettings(score_threshold=40.0)))
     video.write(frame(value=128), result(front_pose(), SLOUCHED, 45.0))
     video.close()
     ok, image = cv2.VideoCapture(str(path)).read()
@@ -505,7 +511,7 @@ def test_window_shows_the_overlay_under_xvfb(xvfb: tuple[str, Path], tmp_path: P
 
 
 def test_show_without_a_display_does_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    from posture import window
+    from posture.io import window
 
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.delenv("DISPLAY", raising=False)

@@ -137,7 +137,7 @@ def test_a_file_damaged_midway_says_so_in_one_line(tmp_path):
     third = len(data) // 3
     data[third:2 * third] = rng.integers(0, 255, third, dtype=np.uint8).tobytes()
     path.write_bytes(bytes(data))
-    proc = subprocess.run([sys.executable, "-c", "from posture.sources import open_source\n"
+    proc = subprocess.run([sys.executable, "-c", "from posture.io.sources import open_source\n"
                            f"print(len(list(open_source({str(path)!r}))))"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0

@@ -166,7 +166,7 @@ def test_speak_to_writes_one_real_file_per_prompt_in_order(tmp_path: Path) -> No
     ]
     for path, text in zip(files, texts, strict=True):
         assert_speech(path, text)
-    assert [(d.prompt.text, d.outcome, d.path) for d in deliveries] == [
+    assert [(d.utterance.text, d.outcome, d.path) for d in deliveries] == [
         (text, "written", path) for text, path in zip(texts, files, strict=True)
     ]
     # A second run into the same folder continues the numbering instead of overwriting.
@@ -177,12 +177,12 @@ def test_speak_to_writes_one_real_file_per_prompt_in_order(tmp_path: Path) -> No
 
 def test_say_returns_while_the_worker_is_busy(player: GatedPlayer) -> None:
     spoken: list[str] = []
-    with Voice(player=player.command, on_delivery=lambda d: spoken.append(d.prompt.text)) as v:
+    with Voice(player=player.command, on_delivery=lambda d: spoken.append(d.utterance.text)) as v:
         v.say(LONG_TEXT)
         wait_for(lambda: len(player.played()) == 1)  # the worker is now held in the player
         v.say("Sit up straight.")
         # say() came back while the long prompt was still playing, and queued the new one.
-        assert v.busy
+        assert not v.flush(0)
         assert spoken == []
         assert len(player.played()) == 1
         player.gate.touch()
@@ -201,7 +201,7 @@ def test_newest_prompt_replaces_unspoken_ones(player: GatedPlayer) -> None:
             voice.say(f"Prompt {i}.")
         player.gate.touch()
         assert voice.flush()
-    assert [(d.prompt.text, d.outcome) for d in deliveries] == [
+    assert [(d.utterance.text, d.outcome) for d in deliveries] == [
         ("Prompt zero.", "spoken"),
         ("Prompt 9.", "spoken"),
     ]
@@ -221,7 +221,7 @@ def test_prompt_older_than_max_age_is_dropped(player: GatedPlayer) -> None:
         time.sleep(0.1)  # longer than max_age, so "Too late." is stale whatever the machine
         player.gate.touch()
         assert voice.flush()
-    assert [(d.prompt.text, d.outcome) for d in deliveries] == [
+    assert [(d.utterance.text, d.outcome) for d in deliveries] == [
         ("Prompt zero.", "spoken"),
         ("Too late.", "stale"),
     ]
@@ -292,7 +292,7 @@ def test_cancel_drops_what_waits_and_lets_the_current_prompt_finish(player: Gate
         voice.cancel()
         player.gate.touch()
         assert voice.flush()
-    assert [(d.prompt.text, d.outcome) for d in deliveries] == [("Prompt zero.", "spoken")]
+    assert [(d.utterance.text, d.outcome) for d in deliveries] == [("Prompt zero.", "spoken")]
 
 
 def test_failing_player_warns_once_and_falls_back(capsys: pytest.CaptureFixture[str]) -> None:
