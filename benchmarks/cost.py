@@ -417,10 +417,10 @@ def main(argv: list[str] | None = None) -> int:
                                    paired=False))
             paired.append(worker("session", env, clip=str(clip), profile=str(profile),
                                  paired=True))
-            analyze.append(measure_startup([sys.executable, "-m", "posture.cli", "analyze",
+            analyze.append(measure_startup([sys.executable, "-m", "posture.app.cli", "analyze",
                                             str(clip), "--profile", str(profile), "--jsonl", "-"],
                                            env))
-            run.append(measure_startup([sys.executable, "-m", "posture.cli", "run", "--source",
+            run.append(measure_startup([sys.executable, "-m", "posture.app.cli", "run", "--source",
                                         str(clip), "--profile", str(profile), "--no-window",
                                         "--mute"], env))
         growth = None

@@ -58,7 +58,7 @@ def _face_share(m: Mapping[str, float], base: Mapping[str, float]) -> float:
 
 
 # Signal of each problem (in spreads) from the deviations `d` and the face share `f`. The rules
-# follow the signatures of each problem on the synthetic body (tests/test_metrics.py):
+# follow the signatures of each problem on the synthetic body (tests/core/test_metrics.py):
 # head drop pitches the nose below the ears; a sinking trunk lowers and pitches the head while
 # the ears stay as high over the shoulders; forward head and rounded shoulders both enlarge
 # face_size and are told apart by `f`; raised shoulders shorten the neck without pitching the

@@ -40,16 +40,16 @@ RELAXED_HIGH = {"shrugs_and_rolls": ("ear_height", "shoulder_y")}
 class Reference:
     """The user's relaxed pose as numbers; a field is None until it is known.
 
-    ear_height: ear midpoint above the shoulder line / width (posture.metrics). shoulder_y,
+    ear_height: ear midpoint above the shoulder line / span (posture.core.metrics). shoulder_y,
     span_y: shoulder midpoint height and shoulder span as shares of the frame height.
-    span_scale: width / frame diagonal. span_neck: width / eye height above the shoulders.
+    span_scale: span / frame diagonal. span_neck: span / eye height above the shoulders.
     shoulder_yaw: the shoulder line's turn from the image plane in world depth, degrees.
     nose_offset: nose along the shoulder line, spans. shoulder_tilt, head_tilt: the shoulder
     and head lines from horizontal, degrees. ears_turn, eyes_turn: nose off the pair's centre
-    along its line / its length; ears_width, eyes_width: its length / width.
+    along its line / its length; ears_width, eyes_width: its length / span.
     ear_nose_image_left, ear_nose_image_right: the ear on that side of the nose in the image
-    to the nose / width (by image side: labels may swap). elbow_drop: elbows below the
-    shoulders / width (only when both elbows are in the frame).
+    to the nose / span (by image side: labels may swap). elbow_drop: elbows below the
+    shoulders / span (only when both elbows are in the frame).
     """
 
     ear_height: float | None = None
