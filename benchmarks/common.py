@@ -9,7 +9,6 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
-import resource
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -99,8 +98,9 @@ def rss_mb() -> float:
 
 
 def peak_rss_mb() -> float:
-    """Largest resident memory of this process so far (ru_maxrss, kB on Linux), in MB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Largest resident memory of this process so far (VmHWM), in MB. Not ru_maxrss: the kernel
+    brings that high-water mark up to date lazily, so it can read below a VmRSS taken earlier."""
+    return _status_kb("VmHWM") / 1024
 
 
 def _status_kb(field: str) -> float:
