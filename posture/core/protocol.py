@@ -115,7 +115,8 @@ class GuidedCalibration:
         show = step.show
         if step.id == "record":
             reason = self._recording.add(pose, t)
-            say = say or self._feedback.due(t, reason)
+            advice = self._feedback.due(t, reason)  # due or not, said or not: the clock runs
+            say = say or advice
             if reason is not None:
                 show = self.protocol.feedback[reason]
         remaining = step.seconds - (t - self._started)
