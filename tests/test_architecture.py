@@ -1,6 +1,7 @@
 """The layout's rules, read from the source with ast: the pure core imports only the standard
 library, numpy and itself; the edges never import the app; no import cycle; no module over 400
-lines; and the quick commands load no model stack.
+lines; and the quick commands (and the control commands a desktop shortcut runs) load neither
+the model stack nor Qt.
 
 Imports are read wherever they are written: at module level, inside functions, and under
 `if TYPE_CHECKING:`. Package `__init__` modules import nothing, so the explicit imports are the
@@ -21,7 +22,7 @@ from tests.conftest import REPO
 
 PACKAGE = REPO / "posture"
 MAX_LINES = 400
-MODEL_STACK = ("mediapipe", "cv2", "matplotlib")
+MODEL_STACK = ("mediapipe", "cv2", "matplotlib", "PySide6")
 
 
 def module_name(path: Path) -> str:
@@ -142,7 +143,10 @@ print(json.dumps(sorted(sys.modules)))
 
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["config"], ["config", "--json"],
-                                  ["stretches"], ["stretches", "butterfly", "--json"]])
+                                  ["stretches"], ["stretches", "butterfly", "--json"],
+                                  ["status"], ["status", "--json"], ["pause", "10m"],
+                                  ["pause", "5x"], ["resume"], ["show"], ["quit"],
+                                  ["autostart", "status"]])
 def test_quick_commands_load_no_model_stack(args, posture_home):
     proc = subprocess.run([sys.executable, "-c", LOADED, *args], capture_output=True, text=True,
                           cwd=REPO, timeout=120)

@@ -159,6 +159,24 @@ def _config_parser(sub: argparse._SubParsersAction) -> None:
                    help="write a commented default settings file if there is none")
 
 
+def _control_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("status", help="what the running monitor sees now")
+    p.add_argument("--json", action="store_true", help="print JSON: state, score, paused "
+                   "(false, or reason, until, detail), tray and more")
+    p = sub.add_parser("pause", help="pause the running monitor (the camera is released)")
+    p.add_argument("duration", nargs="?", metavar="DURATION", help="how long: e.g. 10m, 1h, "
+                   "1h30m, or tomorrow (8:00 tomorrow); default: until posture resume")
+    sub.add_parser("resume", help="resume the running monitor after posture pause")
+    sub.add_parser("show", help="show the running monitor's camera window")
+    sub.add_parser("quit", help="stop the running monitor (its session is saved)")
+
+
+def _autostart_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("autostart", help="start posture run when you log in: on, off or status")
+    p.add_argument("state", choices=("on", "off", "status"), help="on: add the login entry; "
+                   "off: remove it; status: say whether it is there")
+
+
 def _doctor_parser(sub: argparse._SubParsersAction) -> None:
     sub.add_parser("doctor", help="check camera, model, speech, display, desktop notifications "
                    "and data folders, and say how to fix what does not work")
@@ -167,7 +185,11 @@ def _doctor_parser(sub: argparse._SubParsersAction) -> None:
 # Each subcommand: its parser, and the module under posture.app.commands that runs it.
 COMMANDS = {"run": _run_parser, "analyze": _analyze_parser, "calibrate": _calibrate_parser,
             "stretches": _stretches_parser, "stretch": _stretch_parser,
-            "report": _report_parser, "config": _config_parser, "doctor": _doctor_parser}
+            "report": _report_parser, "config": _config_parser, "doctor": _doctor_parser,
+            "status": _control_parsers, "autostart": _autostart_parser}
+# Subcommands run by a module of another name (the control commands share one).
+MODULES = {"status": "control", "pause": "control", "resume": "control", "show": "control",
+           "quit": "control"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -193,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.error("give a command, such as run")
     try:
-        command = importlib.import_module(f"posture.app.commands.{args.command}")
+        module = MODULES.get(args.command, args.command)
+        command = importlib.import_module(f"posture.app.commands.{module}")
         return int(command.run(args) or 0)
     except UserError as exc:
         say(f"error: {exc}")

@@ -21,14 +21,12 @@ COLOR_IDLE: Color = (150, 150, 150)  # grey
 COLOR_SKELETON: Color = (255, 220, 0)  # cyan-blue: unlike any status colour
 COLOR_GHOST: Color = (255, 160, 210)  # lavender
 COLOR_TEXT: Color = (255, 255, 255)
-COLOR_MUTED: Color = (190, 190, 190)
+COLOR_MUTED: Color = (215, 215, 215)  # secondary text, still readable on the panel
 COLOR_PANEL: Color = (30, 30, 30)
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 REFERENCE_SIDE = 480  # sizes below are in pixels of a frame whose short side is this long
-PANEL_ALPHA = 0.65  # opacity of the dark panels behind text and the gauge
-CARD_WIDTH = 0.5  # the stretch card takes at most this share of the frame width...
-CARD_WIDTH_UNITS = 330  # ...and at most this many reference pixels, to leave a wide frame's user
+PANEL_ALPHA = 0.65  # opacity of the dark panels behind the gauge and captions
 MAX_DASHES = 1000  # a dashed line far larger than any frame stops after this many dashes
 
 # Typographic replacements for text cv2.putText cannot draw (it only knows ASCII).
@@ -57,15 +55,6 @@ class Style:
         """Height of one text line at `scale` times the body font, with spacing."""
         (_, h), base = cv2.getTextSize("Ag", FONT, self.font * scale, self.thick)
         return h + base + max(1, round(4 * self.unit * scale))
-
-
-def gauge_rect(shape: Sequence[int]) -> tuple[int, int, int, int]:
-    """(x0, y0, x1, y1), ends exclusive, of the slouch gauge in a frame of this shape."""
-    h, w = shape[:2]
-    s = Style.of(shape)
-    inset = s.border + s.margin
-    x1 = w - inset
-    return x1 - max(2, round(14 * s.unit)), inset, x1, h - inset
 
 
 def canvas(img: np.ndarray) -> np.ndarray:
@@ -101,13 +90,18 @@ def put_text(out: np.ndarray, text: str, x: int, y: int, scale: float, thick: in
     cv2.putText(out, text, (x, y + th), FONT, scale, color, thick, cv2.LINE_AA)
 
 
-def label(out: np.ndarray, text: str, x: int, y: int, color: Color, s: Style) -> int:
-    """Text on a small dark panel at (x, y); returns the panel's bottom edge."""
+def label(out: np.ndarray, text: str, x: int, y: int, color: Color, s: Style,
+          right: int | None = None) -> int:
+    """Text on a small opaque dark panel at (x, y), shortened with "..." so the panel ends by
+    `right`; returns the panel's bottom edge."""
     text = ascii_text(text)
-    (tw, th), base = cv2.getTextSize(text, FONT, s.font, s.thick)
     pad = max(1, round(4 * s.unit))
+    (tw, th), base = cv2.getTextSize(text, FONT, s.font, s.thick)
+    while right is not None and len(text) > 1 and x + tw + 2 * pad > right:
+        text = text[:-4].rstrip() + "..." if len(text) > 4 else text[:-1]
+        (tw, th), base = cv2.getTextSize(text, FONT, s.font, s.thick)
     bottom = y + th + base + 2 * pad
-    shade(out, x, y, x + tw + 2 * pad, bottom)
+    fill(out, (x, y, x + tw + 2 * pad, bottom))
     cv2.putText(out, text, (x + pad, y + pad + th), FONT, s.font, color, s.thick, cv2.LINE_AA)
     return bottom
 
@@ -158,21 +152,24 @@ def dashed_ellipse(out: np.ndarray, centre: np.ndarray, axes: tuple[float, float
     size = (min(max(1, round(axes[0])), 1 << 16), min(max(1, round(axes[1])), 1 << 16))
     for start in range(0, 360, 30):
         cv2.ellipse(out, c, size, angle, start, start + 15, color, thick, cv2.LINE_AA)
-def card_on_right(shape: Sequence[int], avoid_x: float | None) -> bool:
-    """True when the card goes to the right: the face to avoid is in the left half."""
-    return avoid_x is not None and math.isfinite(avoid_x) and avoid_x < shape[1] / 2
+def fill(out: np.ndarray, box: tuple[int, int, int, int], color: Color = COLOR_PANEL) -> None:
+    """Paint a box (x0, y0, x1, y1, ends exclusive) in one opaque colour."""
+    x0, y0, x1, y1 = box
+    out[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)] = color
 
 
-def draw_card_panel(out: np.ndarray, card: Card, s: Style, right: bool = False) -> None:
-    h, w = out.shape[:2]
-    inset = s.border + s.margin
-    width = round(min(CARD_WIDTH * w, CARD_WIDTH_UNITS * s.unit))
-    end = gauge_rect(out.shape)[0] - s.margin
-    x0, x1 = (max(inset, end - width), end) if right else (inset, min(inset + width, end))
+def draw_card(out: np.ndarray, card: Card, s: Style, room: tuple[int, int, int, int],
+              width: int, right: bool = False) -> tuple[int, int, int, int] | None:
+    """The stretch card on an opaque panel at most `width` wide, at the bottom of `room` and at
+    its right end when `right`; lines that do not fit the room's height are left off. Returns
+    the panel's box (None when the room is too small for any line)."""
+    rx0, ry0, rx1, ry1 = room
+    width = min(width, rx1 - rx0)
+    x0, x1 = (rx1 - width, rx1) if right else (rx0, rx0 + width)
     pad = s.margin
     inner = x1 - x0 - 2 * pad
-    if inner <= 0 or h - 2 * inset <= 0:
-        return
+    if inner <= 0 or ry1 - ry0 <= 2 * pad:
+        return None
     # Lines as (text, x offset, font scale, colour); a progress bar is a line of text None.
     title, big, small = 1.25, 1.6, 0.85
     lines: list[tuple[str | None, int, float, Color]] = [
@@ -197,13 +194,15 @@ def draw_card_panel(out: np.ndarray, card: Card, s: Style, right: bool = False) 
         lines += [(t, 0, small, COLOR_MUTED)
                   for t in wrap(card.footer, inner, s.font * small, s.thick)]
     heights = [s.line_height(scale) for _, _, scale, _ in lines]
-    room = h - 2 * inset - 2 * pad
-    while lines and sum(heights) > room:  # too tall for the frame: the last lines go
+    room_h = ry1 - ry0 - 2 * pad
+    while lines and sum(heights) > room_h:  # too tall for the room: the last lines go
         lines.pop()
         heights.pop()
-    y1 = h - inset
-    y0 = y1 - sum(heights) - 2 * pad
-    shade(out, x0, y0, x1, y1)
+    if not lines:
+        return None
+    y0 = ry1 - sum(heights) - 2 * pad
+    box = (x0, y0, x1, ry1)
+    fill(out, box)
     y = y0 + pad
     for (text, dx, scale, color), lh in zip(lines, heights, strict=True):
         if text is None:
@@ -211,9 +210,10 @@ def draw_card_panel(out: np.ndarray, card: Card, s: Style, right: bool = False) 
             frac = min(max(card.countdown_s / card.countdown_of, 0.0), 1.0)
             bar = max(1, lh // 3)
             top = y + (lh - bar) // 2
-            out[top:top + bar, x0 + pad:x1 - pad] = COLOR_PANEL
+            out[top:top + bar, x0 + pad:x1 - pad] = (70, 70, 70)
             out[top:top + bar, x0 + pad:x0 + pad + round(frac * inner)] = color
         else:
             thick = s.thick + (1 if scale > 1.0 else 0)
             put_text(out, text, x0 + pad + dx, y, s.font * scale, thick, color)
         y += lh
+    return box

@@ -1,17 +1,20 @@
 """The overlay: the monitor's view of the user drawn on a video frame.
 
-Small pieces (skeleton, status border, slouch gauge, problem labels, calibration ghost, stretch
-card) composed by `render` from a `FrameResult`, by `render_stretch` for a guided stretch, and
-by `MonitorView` for each monitored frame. Drawing only: no detection and no windows here (see
-posture.io.window). Each render* and draw_* function takes a BGR uint8 frame and returns a new
-one, leaving its input untouched. Sizes scale with the frame, so one layout reads at 640x480
-and at 1920x1080 and tiny frames still draw without errors.
+Small pieces (skeleton, status border and state, score number and gauge, labels, calibration
+ghost, stretch card, key line) placed by `posture.io.layout` so that none overlaps another and
+the card never covers the face, composed by `render` from a `FrameResult`, by `render_stretch`
+for a guided stretch, by `render_calibration` and `render_message`, and by `MonitorView` for
+each monitored frame. Drawing only: no detection and no windows here. Each render* and draw_*
+function takes a BGR uint8 frame and returns a new one, leaving its input untouched. Sizes
+scale with the frame, so one layout reads at 640x480 and at 1920x1080 and tiny frames still
+draw without errors.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import cv2
 import numpy as np
@@ -23,6 +26,7 @@ from posture.core.pipeline import FrameResult
 from posture.core.pose import LM, Pose
 from posture.core.problems import LABELS
 from posture.core.profile import DEFAULT_BASELINE, Profile
+from posture.core.states import STATE_TEXT, posture_state
 from posture.core.stretches import Library
 from posture.io.drawing import (
     COLOR_BAD,
@@ -36,11 +40,10 @@ from posture.io.drawing import (
     Color,
     Style,
     canvas,
-    card_on_right,
     dashed,
     dashed_ellipse,
-    draw_card_panel,
-    gauge_rect,
+    draw_card,
+    fill,
     label,
     point,
     put_text,
@@ -48,33 +51,17 @@ from posture.io.drawing import (
     wrap,
 )
 from posture.io.images import to_bgr
+from posture.io.layout import Box, Layout, card_room, label_size, max_card_width, plan
 
 Centre = Callable[[str], float]  # a metric's calibrated centre, by name
 
-# Display states: posture from best to worst, then the neutral ones. "warning": slouching but
-# the score is still below the threshold, or posture is good again but the score is still near it.
-STATE_COLORS: dict[str, Color] = {
-    "good": COLOR_GOOD,
-    "warning": COLOR_WARN,
-    "slouched": COLOR_BAD,
-    "absent": COLOR_IDLE,
-    "unknown": COLOR_IDLE,
-    "paused": COLOR_IDLE,
-    "moved": COLOR_IDLE,
-    "calibrating": COLOR_IDLE,
-}
-# Words beside the colour, so the state never depends on telling red from green.
-STATE_TEXT = {
-    "good": "Good posture",
-    "warning": "Posture slipping",
-    "slouched": "Slouching - sit up",
-    "absent": "No one in view",
-    "unknown": "Head and shoulders not seen",
-    "paused": "Paused",
-    "moved": "Camera moved - recalibrate",
-    "calibrating": "Calibrating",
-}
-NEAR = 0.75  # a good-posture score above this share of the threshold is still "warning"
+# The border and state colour of each state (posture.core.states); the words beside it are
+# STATE_TEXT, so the state never depends on telling red from green.
+STATE_COLORS: dict[str, Color] = {state: COLOR_IDLE for state in STATE_TEXT}
+STATE_COLORS.update(good=COLOR_GOOD, slipping=COLOR_WARN, slouched=COLOR_BAD)
+NEAR = 0.75  # the gauge is amber from this share of the threshold, red from the threshold
+COLOR_KEYS: Color = (20, 20, 20)  # the key line's band
+NO_SCORE = ("paused", "starting", "calibrating", "stretching", "camera unavailable")
 
 
 # Upper-body segments drawn by draw_skeleton (MediaPipe landmark pairs).
@@ -88,24 +75,17 @@ SKELETON = (
     (LM.LEFT_HIP, LM.RIGHT_HIP),
 )
 SKELETON_POINTS = tuple(sorted({i for pair in SKELETON for i in pair}))
+FACE_POINTS = (LM.NOSE, LM.LEFT_EYE, LM.RIGHT_EYE, LM.LEFT_EAR, LM.RIGHT_EAR)
 
 
-def status(result: FrameResult | None, threshold: float, paused: bool = False) -> str:
-    """The display state (a key of STATE_COLORS) of one pipeline result."""
-    if paused:
-        return "paused"
-    if result is None or result.pose is None:
-        return "absent"
-    if result.camera_moved:
-        return "moved"
-    a = result.assessment
-    if a is None:
-        return "unknown"
-    if result.score >= threshold:
-        return "slouched" if a.posture == "slouched" else "warning"
-    if a.posture == "slouched" or result.score >= NEAR * threshold:
-        return "warning"
-    return "good"
+def gauge_color(score: float, threshold: float, state: str) -> Color:
+    """The gauge follows the score: green, amber near the threshold, red past it; grey while
+    nothing is being judged."""
+    if state in ("away", "unseen", "camera moved", *NO_SCORE):
+        return COLOR_IDLE
+    if score >= threshold:
+        return COLOR_BAD
+    return COLOR_WARN if score >= NEAR * threshold else COLOR_GOOD
 
 
 def draw_skeleton(img: np.ndarray, pose: Pose | None) -> np.ndarray:
@@ -116,50 +96,98 @@ def draw_skeleton(img: np.ndarray, pose: Pose | None) -> np.ndarray:
     return out
 
 
-def draw_status(img: np.ndarray, posture: str | None) -> np.ndarray:
+def draw_status(img: np.ndarray, state: str | None) -> np.ndarray:
     """A border in the state's colour and the state in words at the top left.
 
-    `posture` is a STATE_COLORS key (Assessment.posture's "good"/"slouched" work too);
+    `state` is a posture.core.states state (Assessment.posture's "good"/"slouched" work too);
     None means nobody is in view.
     """
     out = canvas(img)
-    _status(out, posture or "absent", Style.of(out.shape))
-    return out
-
-
-def render_stretch(img: np.ndarray, pose: Pose | None, card: Card) -> np.ndarray:
-    """A guided stretch's view of a frame: the skeleton and the card, clear of the face."""
-    out = canvas(img)
-    style = Style.of(out.shape)
-    if pose is not None:
-        _skeleton(out, pose, style)
-    draw_card_panel(out, card, style, card_on_right(out.shape, _face_x(pose)))
+    state = state or "away"
+    _check(state)
+    s = Style.of(out.shape)
+    layout = plan(out.shape, s, [STATE_TEXT[state]], "", None)
+    _frame(out, layout, state, [STATE_TEXT[state]], s)
     return out
 
 
 def render(img: np.ndarray, result: FrameResult, profile: Profile | None,
-           threshold: float = AlertSettings.score_threshold, card: Card | None = None,
-           paused: bool = False) -> np.ndarray:
+           threshold: float = AlertSettings.score_threshold, card: Card | None = None, *,
+           state: str | None = None, badges: Sequence[str] = (), keys: str | None = None,
+           caption: str | None = None) -> np.ndarray:
     """The whole overlay for one pipeline result, on a copy of `img`.
 
+    `state` replaces the result's own (posture.core.states.posture_state), e.g. "paused";
+    `badges` (snooze, mute) go under the labels, `keys` is the key line along the bottom and
+    `caption` an instruction above it.
     The ghost appears only while posture is slipping or slouched, and only for a calibrated
     profile: population defaults are not the user's own posture to return to.
     """
     out = canvas(img)
-    style = Style.of(out.shape)
-    state = status(result, threshold, paused)
+    s = Style.of(out.shape)
+    state = state or posture_state(result, threshold)
+    _check(state)
     pose, a = result.pose, result.assessment
+    labels = [STATE_TEXT[state]]
+    if a is not None and state not in ("paused", "camera moved"):
+        labels += [LABELS.get(p, p.replace("_", " ").capitalize()) for p in a.problems]
+    labels += badges
+    layout = plan(out.shape, s, labels, f"{round(result.score)}", keys)
     if (pose is not None and profile is not None and profile.calibrated
-            and state in ("warning", "slouched")):
-        _ghost(out, pose, profile, style)
+            and state in ("slipping", "slouched")):
+        _ghost(out, pose, profile, s)
     if pose is not None:
-        _skeleton(out, pose, style)
-    _status(out, state, style)
-    _gauge(out, result.score, threshold, state)
-    if a is not None and state not in ("paused", "moved"):
-        _problems(out, a.problems, style)
-    if card is not None:
-        draw_card_panel(out, card, style, card_on_right(out.shape, _face_x(pose)))
+        _skeleton(out, pose, s)
+    _frame(out, layout, state, labels, s)
+    _gauge(out, layout, result.score, threshold, state, s)
+    if caption:
+        _caption(out, caption, s, layout.bottom)
+    elif card is not None:
+        _card(out, layout, card, pose, s)
+    return out
+
+
+def render_stretch(img: np.ndarray, pose: Pose | None, card: Card, *,
+                   badges: Sequence[str] = (), keys: str | None = None) -> np.ndarray:
+    """A guided stretch's view of a frame: the skeleton and the card, clear of the face; in
+    the live window also the state, badges and key line."""
+    out = canvas(img)
+    s = Style.of(out.shape)
+    labels = [STATE_TEXT["stretching"], *badges] if keys else list(badges)
+    layout = plan(out.shape, s, labels, "", keys)
+    if pose is not None:
+        _skeleton(out, pose, s)
+    if keys:
+        _frame(out, layout, "stretching", labels, s)
+    _card(out, layout, card, pose, s)
+    return out
+
+
+def render_calibration(img: np.ndarray, pose: Pose | None, text: str, *,
+                       badges: Sequence[str] = (), keys: str | None = None) -> np.ndarray:
+    """The guided calibration's view: skeleton, the "Calibrating" state and its instruction."""
+    out = canvas(img)
+    s = Style.of(out.shape)
+    labels = [STATE_TEXT["calibrating"], *badges]
+    layout = plan(out.shape, s, labels, "", keys)
+    if pose is not None:
+        _skeleton(out, pose, s)
+    _frame(out, layout, "calibrating", labels, s)
+    _caption(out, text, s, layout.bottom)
+    return out
+
+
+def render_message(img: np.ndarray, state: str, text: str, *, badges: Sequence[str] = (),
+                   keys: str | None = None) -> np.ndarray:
+    """A still for when nothing is watched (paused, camera unavailable, a question): the
+    picture dimmed, the state (which replaces any other) and one instruction."""
+    out = (canvas(img) // 3).astype(np.uint8)
+    s = Style.of(out.shape)
+    _check(state)
+    labels = [STATE_TEXT[state], *badges]
+    layout = plan(out.shape, s, labels, "", keys)
+    _frame(out, layout, state, labels, s)
+    _caption(out, text, s, layout.bottom)
     return out
 
 
@@ -167,16 +195,7 @@ def draw_caption(img: np.ndarray, text: str) -> np.ndarray:
     """Big instruction text on a dark band at the bottom, wrapped to the frame's width."""
     out = canvas(img)
     s = Style.of(out.shape)
-    h, w = out.shape[:2]
-    scale, thick = 1.4 * s.font, max(1, round(2 * s.unit))
-    inset = s.border + s.margin
-    lines = wrap(text, w - 2 * inset, scale, thick)
-    step = s.line_height(1.4)
-    top = max(0, h - inset - step * len(lines))
-    shade(out, 0, top - s.margin, w, h)
-    for i, line in enumerate(lines):
-        tw = cv2.getTextSize(line, FONT, scale, thick)[0][0]
-        put_text(out, line, max(inset, (w - tw) // 2), top + i * step, scale, thick, COLOR_TEXT)
+    _caption(out, text, s, out.shape[0] - s.border - s.margin)
     return out
 
 
@@ -190,10 +209,27 @@ class MonitorView:
         self.threshold = alerts.score_threshold
         self.cards = CardShelf(library, alerts.card_s)
 
-    def draw(self, image: np.ndarray, result: FrameResult) -> np.ndarray:
-        """The overlay for one pipeline result on (a BGR copy of) the frame it came from."""
+    def draw(self, image: np.ndarray, result: FrameResult, **extras: Any) -> np.ndarray:
+        """The overlay for one pipeline result on (a BGR copy of) the frame it came from;
+        `extras` are render's keyword arguments (state, badges, keys, caption)."""
         return render(to_bgr(image), result, self.profile, self.threshold,
-                      self.cards.update(result))
+                      self.cards.update(result), **extras)
+
+
+def face_box(pose: Pose | None, shape: Sequence[int]) -> Box | None:
+    """The head's box in pixels, with room for the hair and chin, from the face landmarks the
+    model is confident of; None when it sees none."""
+    if pose is None:
+        return None
+    seen = [pose.xy[i] for i in FACE_POINTS if pose.visibility[i] >= VISIBLE]
+    seen = [p for p in seen if math.isfinite(p[0]) and math.isfinite(p[1])]
+    if not seen:
+        return None
+    xs, ys = [float(p[0]) for p in seen], [float(p[1]) for p in seen]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 0.08 * min(shape[:2]))
+    box = (min(xs) - 0.45 * span, min(ys) - 0.9 * span, max(xs) + 0.45 * span,
+           max(ys) + 0.8 * span)
+    return tuple(int(round(v)) for v in box)  # type: ignore[return-value]
 
 
 # ---- pieces, drawn in place --------------------------------------------------------------
@@ -211,38 +247,73 @@ def _skeleton(out: np.ndarray, pose: Pose, s: Style) -> None:
             cv2.circle(out, p, max(1, round(4 * s.unit)), COLOR_SKELETON, -1, cv2.LINE_AA)
 
 
-def _status(out: np.ndarray, state: str, s: Style) -> None:
+def _check(state: str) -> None:
     if state not in STATE_COLORS:
         raise ValueError(f"unknown state {state!r}: expected one of {', '.join(STATE_COLORS)}")
+
+
+def _frame(out: np.ndarray, layout: Layout, state: str, labels: Sequence[str],
+           s: Style) -> None:
+    """The border in the state's colour, the labels in their boxes (the state first, in its
+    colour) and the key line."""
     color = STATE_COLORS[state]
     b = s.border
     out[:b], out[-b:], out[:, :b], out[:, -b:] = color, color, color, color
-    inset = s.border + s.margin
-    label(out, STATE_TEXT[state], inset, inset, color, s)
+    for n, (text, box) in enumerate(zip(labels, layout.labels, strict=True)):
+        label(out, text, box[0], box[1], color if n == 0 else COLOR_TEXT, s, box[2])
+    if layout.keys is not None:
+        fill(out, layout.keys, COLOR_KEYS)
+        step = s.line_height()
+        for i, line in enumerate(layout.keys_lines):
+            tw = cv2.getTextSize(line, FONT, s.font, s.thick)[0][0]
+            x = max(layout.keys[0], (out.shape[1] - tw) // 2)
+            put_text(out, line, x, layout.keys[1] + s.margin // 2 + i * step, s.font, s.thick,
+                     COLOR_TEXT)
 
 
-def _gauge(out: np.ndarray, score: float, threshold: float, state: str) -> None:
-    """The 0..100 slouch score as a vertical bar on the right edge, filled in the state's
-    colour, with a tick at the threshold."""
-    x0, y0, x1, y1 = gauge_rect(out.shape)
+def _gauge(out: np.ndarray, layout: Layout, score: float, threshold: float, state: str,
+           s: Style) -> None:
+    """The 0..100 slouch score as a vertical bar on the right edge, filled from the bottom in
+    the score's colour, with a tick at the threshold and the number above it."""
+    x0, y0, x1, y1 = layout.gauge
     if x1 <= x0 or y1 <= y0:
         return
+    color = gauge_color(score, threshold, state)
+    _, ny0, nx1, _ = layout.number
+    text = f"{round(min(max(score, 0.0), 100.0))}"
+    label(out, text, nx1 - label_size(text, s)[0], ny0, color, s)
     shade(out, x0, y0, x1, y1)
     height = y1 - y0
     top = y1 - round(min(max(score, 0.0), 100.0) / 100.0 * height)
-    out[top:y1, x0:x1] = STATE_COLORS[state]
-    unit = Style.of(out.shape).unit
-    tick = max(1, round(2 * unit))
+    out[top:y1, x0:x1] = color
+    tick = max(1, round(2 * s.unit))
     ty = y1 - round(min(max(threshold, 0.0), 100.0) / 100.0 * height) - tick // 2
     ty = min(max(ty, y0), y1 - tick)
-    out[max(ty, 0):ty + tick, max(0, x0 - max(1, round(6 * unit))):x1] = COLOR_TEXT
+    out[max(ty, 0):ty + tick, max(0, x0 - max(1, round(6 * s.unit))):x1] = COLOR_TEXT
 
 
-def _problems(out: np.ndarray, problems: Iterable[str], s: Style) -> None:
-    y = s.border + s.margin + s.line_height() + s.margin // 2
-    for problem in problems:
-        text = LABELS.get(problem, problem.replace("_", " ").capitalize())
-        y = label(out, text, s.border + s.margin, y, COLOR_TEXT, s) + s.margin // 2
+def _card(out: np.ndarray, layout: Layout, card: Card, pose: Pose | None, s: Style) -> None:
+    """The stretch card in the room the layout leaves, beside or below the face."""
+    face = face_box(pose, out.shape)
+    room = card_room(layout, face, s)
+    if room is None:
+        return
+    right = face is not None and (face[0] + face[2]) / 2 < (room[0] + room[2]) / 2
+    draw_card(out, card, s, room, max_card_width(out.shape[1], s), right)
+
+
+def _caption(out: np.ndarray, text: str, s: Style, bottom: int) -> None:
+    """Big instruction text on a dark band ending at row `bottom`, wrapped to the width."""
+    w = out.shape[1]
+    scale, thick = 1.4 * s.font, max(1, round(2 * s.unit))
+    inset = s.border + s.margin
+    lines = wrap(text, w - 2 * inset, scale, thick)
+    step = s.line_height(1.4)
+    top = max(0, bottom - step * len(lines))
+    shade(out, s.border, top - s.margin, w - s.border, bottom + s.margin // 2)
+    for i, line in enumerate(lines):
+        tw = cv2.getTextSize(line, FONT, scale, thick)[0][0]
+        put_text(out, line, max(inset, (w - tw) // 2), top + i * step, scale, thick, COLOR_TEXT)
 
 
 def _ghost(out: np.ndarray, pose: Pose, profile: Profile, s: Style) -> None:
@@ -318,10 +389,3 @@ def _ghost_side(out: np.ndarray, pose: Pose, centre: Centre, thick: int, dash: i
     head = shoulder + toward(centre("neck_inclination"), neck)
     dashed(out, shoulder, head, COLOR_GHOST, thick, dash)
     dashed_ellipse(out, head, (0.4 * neck, 0.4 * neck), 0.0, COLOR_GHOST, thick)
-
-
-def _face_x(pose: Pose | None) -> float | None:
-    """The nose's x in pixels when the model is confident of it, else None."""
-    if pose is None or pose.visibility[LM.NOSE] < VISIBLE:
-        return None
-    return float(pose.xy[LM.NOSE][0])

@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import termios
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -24,7 +25,8 @@ import pytest
 from fixtures.make_fixtures import make_sample
 from posture.app.cli import main
 from posture.app.live import monitor as monitor_module
-from posture.app.live import screen, watch
+from posture.app.live import watch
+from posture.app.live.actions import key_command
 from posture.app.live.monitor import LiveMonitor, Options
 from posture.core.errors import UserError
 from posture.core.pipeline import FrameResult
@@ -38,7 +40,7 @@ from posture.io.profiles import load_profile, profile_path
 from posture.io.protocol import load_protocol
 from posture.io.settings import Settings, apply_overrides
 from posture.io.sources import Frame, FrameSource, open_source
-from tests.conftest import FIXTURES, REPO, screen_when
+from tests.conftest import FIXTURES, REPO
 
 SAMPLE = FIXTURES / "sample_desk.mp4"
 STATE_COLORS = (COLOR_GOOD, COLOR_WARN, COLOR_BAD)
@@ -128,19 +130,25 @@ class CameraReplay(FrameSource):
                     yield replace(frame, t=(frame.index - self.start) / 5.0)
 
 
-class Script:
+class Script(threading.Thread):
     """Key presses for a test (there is no keyboard): each (when, key) is pressed once
-    `when(monitor)` holds, in order."""
+    `when(monitor)` holds, in order, from another thread as a person at the keys would."""
 
-    def __init__(self, *presses: tuple[Callable[[LiveMonitor], bool], str]) -> None:
+    def __init__(self, monitor: LiveMonitor, *presses: tuple[Callable[[LiveMonitor], bool], str]
+                 ) -> None:
+        super().__init__(daemon=True)
+        self.monitor = monitor
         self.presses = list(presses)
-        self.monitor: LiveMonitor | None = None
+        monitor.can_key = True  # the user has keys to press
+        self.start()
 
-    def read(self, timeout: float) -> int:
-        if self.presses and self.monitor is not None and self.presses[0][0](self.monitor):
-            return ord(self.presses.pop(0)[1])
-        time.sleep(timeout)
-        return -1
+    def run(self) -> None:
+        while self.presses and not self.monitor.quit:
+            if self.presses[0][0](self.monitor):
+                command = key_command(self.presses.pop(0)[1])
+                assert command is not None
+                self.monitor.inbox.post(command)
+            time.sleep(0.01)
 
 
 def watch_steps(monitor: LiveMonitor) -> list[tuple[int, float]]:
@@ -231,33 +239,6 @@ def test_sigterm_mid_run_saves_the_session(tmp_path):
     assert db.execute("SELECT SUM(monitored_s) FROM minutes").fetchone()[0] > 1.0
 
 
-def test_window_under_xvfb_shows_the_overlay(xvfb, tmp_path):
-    display, framebuffer = xvfb
-    home = tmp_path / "home"
-    assert run_cli(["calibrate", "--source", str(SAMPLE), "--seconds", "6"], home,
-                   timeout=120).returncode == 0
-    env = {**os.environ, "POSTURE_HOME": str(home), "DISPLAY": display}
-
-    def start() -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "posture.app.cli", "run", "--source",
-                                 str(SAMPLE), "--speed", "3"], cwd=REPO, env=env,
-                                stderr=subprocess.PIPE)
-
-    def border(screen: np.ndarray) -> int:
-        # The status border around the 256x300 picture (about 2 x (256 + 300) x its width),
-        # in whichever state's colour posture is in at that moment.
-        return max(int(np.all(screen == c, axis=2).sum()) for c in STATE_COLORS)
-
-    screen, proc = screen_when(framebuffer, start, lambda s: border(s) > 1500)
-    _, err = proc.communicate(timeout=90)
-    assert proc.returncode == 0, err
-    assert border(screen) > 1500, err
-    # The small 256x300 clip is shown twice as large, so the overlay can be read.
-    colour = max(STATE_COLORS, key=lambda c: int(np.all(screen == c, axis=2).sum()))
-    ys, xs = np.nonzero(np.all(screen == colour, axis=2))
-    assert (np.ptp(ys) + 1, np.ptp(xs) + 1) == (600, 512)
-
-
 class Keyboard(FrameSource):
     """Plays a file and presses keys at given frames (there is no keyboard in a test)."""
 
@@ -269,7 +250,7 @@ class Keyboard(FrameSource):
         with open_source(SAMPLE) as video:
             for frame in video:
                 if frame.index in self.keys:
-                    self.monitor_ref[0]._key(ord(self.keys[frame.index]))
+                    self.monitor_ref[0].inbox.post(key_command(self.keys[frame.index]))
                 yield frame
 
 
@@ -298,11 +279,9 @@ def test_pause_keeps_one_clock_and_a_file_resumes_where_it_stopped(posture_home,
             paused.append(time.monotonic())
         return bool(paused) and time.monotonic() - paused[0] >= 1.5
 
-    keys = Script((lambda m: len(seen) == 20, "p"), (paused_a_while, "p"))
-    monitor = LiveMonitor(HEADLESS, Options(str(SAMPLE), profile_path(None), speed=10.0),
-                          keys=keys)
-    keys.monitor = monitor
+    monitor = LiveMonitor(HEADLESS, Options(str(SAMPLE), profile_path(None), speed=10.0))
     seen = watch_steps(monitor)
+    Script(monitor, (lambda m: len(seen) == 20, "p"), (paused_a_while, "p"))
     assert monitor.run() == 0
     err = capsys.readouterr().err
     assert "paused" in err and "resumed" in err
@@ -317,32 +296,26 @@ def test_pause_keeps_one_clock_and_a_file_resumes_where_it_stopped(posture_home,
         30 + 1.5, abs=1.5)
 
 
-def test_paused_with_a_window_waits_for_keys_instead_of_spinning(posture_home, monkeypatch):
+def test_paused_waits_for_commands_instead_of_spinning(posture_home):
     calibrate_on_sample()
-    shown: list[tuple[tuple[int, ...], bool, int]] = []  # (picture shape, paused?, wait_ms)
-    script = Script((lambda m: len(shown) == 10, "p"),
-                    (lambda m: m.paused and sum(p for _, p, _ in shown) >= 10, "p"),
-                    (lambda m: len(shown) >= 30, "q"))
+    monitor = LiveMonitor(HEADLESS, Options(str(SAMPLE), profile_path(None)))
+    looks: list[tuple[float, bool]] = []  # (seconds waited for, paused?) of each look
+    take = monitor.inbox.take
+    monitor.inbox.take = lambda timeout: (looks.append((timeout, monitor.paused)),
+                                          take(timeout))[1]
+    seen = watch_steps(monitor)
+    paused_at: list[float] = []
 
-    def fake_show(image: np.ndarray, wait_ms: int = 1) -> int:
-        """A window that takes `wait_ms` to return, like cv2.waitKey."""
-        shown.append((image.shape, script.monitor is not None and script.monitor.paused,
-                      wait_ms))
-        return script.read(wait_ms / 1000)
+    def paused_two_seconds(m: LiveMonitor) -> bool:
+        if m.paused and not paused_at:
+            paused_at.append(time.monotonic())
+        return bool(paused_at) and time.monotonic() - paused_at[0] >= 2.0
 
-    monkeypatch.setattr(screen, "display_problem", lambda: None)
-    monkeypatch.setattr(screen, "show", fake_show)
-    monkeypatch.setattr(screen.cv2, "destroyAllWindows", lambda: None)
-    settings = apply_overrides(Settings(), window=True)
-    monitor = LiveMonitor(settings, Options(str(SAMPLE), profile_path(None)))
-    script.monitor = monitor
+    Script(monitor, (lambda m: len(seen) == 10, "p"), (paused_two_seconds, "q"))
     assert monitor.run() == 0
-    paused = [(shape, wait_ms) for shape, p, wait_ms in shown if p]
-    assert len(paused) >= 10
-    # Each look at the keys while paused waits 100 ms (a 1 ms wait spun a core at 74 %)...
-    assert {wait_ms for _, wait_ms in paused} == {100}
-    # ...and shows a picture the size of the video's frames (no jump to 640x480).
-    assert {shape for shape, _ in paused} == {shown[0][0]}
+    waits = [timeout for timeout, paused in looks if paused and timeout > 0]
+    # Paused with no end: one blocking wait for the next command, not a poll every few ms.
+    assert len(waits) <= 2 and min(waits) >= 30.0
 
 
 def test_an_unreachable_display_falls_back_to_headless(tmp_path):
@@ -485,9 +458,8 @@ def test_a_broken_profile_at_a_camera_is_recalibrated_on_c(posture_home, capsys)
         opened.append(spec)
         return CameraReplay(0, 150)
 
-    keys = Script((lambda m: True, "c"))  # c, as soon as the question is asked
-    monitor = LiveMonitor(HEADLESS, Options("0", path), opener=opener, keys=keys)
-    keys.monitor = monitor
+    monitor = LiveMonitor(HEADLESS, Options("0", path), opener=opener)
+    Script(monitor, (lambda m: bool(m.notice), "c"))  # c, as soon as the question is asked
     assert monitor.run() == 0
     err = capsys.readouterr().err
     assert "is corrupt" in err and "press c to calibrate now" in err
@@ -612,13 +584,12 @@ def test_between_slow_frames_keys_act_at_once_and_calibration_watches_closely(po
         return ("c" in pressed and monitor.guided is None and steps[-1] > pressed["c"]
                 and slow() and time.monotonic() - steps[-1] > 0.3)
 
-    keys = Script(press("c", slow), press("q", calibrated_and_waiting))
     monitor = LiveMonitor(replace(HEADLESS, monitor=m),
                           Options(source="0", profile_path=profile_path(None)),
-                          opener=lambda spec: CameraReplay(0, 150), keys=keys)
-    keys.monitor = monitor
+                          opener=lambda spec: CameraReplay(0, 150))
     step = monitor._step
     monitor._step = lambda frame: (steps.append(time.monotonic()), step(frame))[1]
+    Script(monitor, press("c", slow), press("q", calibrated_and_waiting))
     assert monitor.run() == 0
     assert time.monotonic() - pressed["q"] < 0.6  # acted on while waiting, not seconds later
     assert len(steps) < 150  # ...waiting for the next of the 150 frames, not for a lost camera

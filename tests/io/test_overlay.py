@@ -29,8 +29,9 @@ from posture.io.drawing import (
     COLOR_SKELETON,
     COLOR_TEXT,
     COLOR_WARN,
-    gauge_rect,
+    Style,
 )
+from posture.io.layout import plan
 from posture.io.library import load_library
 from posture.io.overlay import (
     MonitorView,
@@ -75,6 +76,11 @@ def front_pose(width: int = 640, height: int = 480) -> Pose:
             vis[i] = confidence
     return Pose(xy=xy, visibility=vis, world=np.zeros((NUM_LANDMARKS, 3)),
                 width=width, height=height)
+
+
+def gauge_rect(shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """Where the gauge goes in a frame of this shape (without a key line)."""
+    return plan(shape, Style.of(shape), [], "0", None).gauge
 
 
 def result(pose: Pose | None, assessment: Assessment | None, score: float) -> FrameResult:
@@ -143,7 +149,7 @@ def test_gauge_colour_follows_the_state() -> None:
     (True, GOOD, 5.0, COLOR_GOOD),
     (True, SLOUCHED, 80.0, COLOR_BAD),
     (True, SLOUCHED, 20.0, COLOR_WARN),  # slouching, score still rising toward the threshold
-    (True, GOOD, 55.0, COLOR_WARN),  # sitting well again, score still near the threshold
+    (True, GOOD, 55.0, COLOR_GOOD),  # sitting well again: good at once, whatever the score
     (False, None, 80.0, COLOR_IDLE),  # nobody in view
     (True, None, 10.0, COLOR_IDLE),  # someone, but not measurable
 ])
@@ -158,7 +164,7 @@ def test_status_border_colour(pose: bool, assessment: Assessment | None, score: 
 
 def test_paused_is_grey_without_problem_labels() -> None:
     r = result(front_pose(), SLOUCHED, 80.0)
-    paused = render(frame(value=128), r, calibrated(), paused=True)
+    paused = render(frame(value=128), r, calibrated(), state="paused")
     live = render(frame(value=128), r, calibrated())
     assert border_color(paused) == COLOR_IDLE
     band = (slice(60, 140), slice(0, 250))  # where the problem labels go at 640x480

@@ -1,10 +1,12 @@
-"""`posture run`: the live monitor (camera by default, or a file played at its own speed)."""
+"""`posture run`: the live monitor (camera by default, or a file played at its own speed), in
+the tray, in a window or headless (see posture.app.live.start)."""
 
 from __future__ import annotations
 
 import argparse
 
-from posture.app.live.monitor import LiveMonitor, Options
+from posture.app.live.monitor import Options
+from posture.app.live.start import run_live
 from posture.io.profiles import profile_path
 from posture.io.settings import apply_overrides, load_settings
 
@@ -16,4 +18,4 @@ def run(args: argparse.Namespace) -> int:
         camera=args.source, fps=args.fps, window=False if args.no_window else None)
     options = Options(source=config.monitor.camera,
                       profile_path=profile_path(config.monitor.profile), speed=args.speed)
-    return LiveMonitor(config, options).run()
+    return run_live(config, options)

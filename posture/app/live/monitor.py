@@ -1,53 +1,57 @@
-"""The live monitor behind `posture run`: the capture loop with window or console, keys,
-guided first-use calibration, a guided stretch on s, adaptive sampling, history, and recovery
-from a lost camera.
+"""The live monitor behind `posture run`: one controller for every way it runs (tray, window
+without tray, headless console). It owns the capture loop (guided first-use calibration, a
+guided stretch on s, adaptive sampling, history, pauses, recovery from a lost camera) and acts
+on `Command`s from any front end: keys, the tray menu, the control socket, notifications.
 
 Everything it decides about posture comes from `posture.core.pipeline.Pipeline` (the same code
-as `posture analyze`), run by `watch.Watch`; this module is the loop around it: clocks,
-devices, keys, signals.
+as `posture analyze`), run by `watch.Watch`. `run()` runs on whichever thread the front end
+gives it (a worker thread under Qt, the main thread headless); commands arrive through its
+thread-safe `inbox` and the world reads its `board`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
-import signal
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import numpy as np
 
-from posture.app.guided import Announcer, draw
-from posture.app.live.screen import Screen
+from posture.app.guided import Announcer
+from posture.app.live.actions import Command, Inbox
+from posture.app.live.guidance import Guidance
+from posture.app.live.picture import (
+    DISPLAY_FPS,
+    Pictures,
+)
+from posture.app.live.status import StatusBoard
+from posture.app.live.today import good_share_today
 from posture.app.live.watch import Watch
-from posture.core.alerts import GENERIC
 from posture.core.errors import UserError
 from posture.core.guide.session import Session
-from posture.core.profile import Profile, recorded_at
-from posture.core.protocol import GuidedCalibration, Protocol
-from posture.core.stretches import suggest
+from posture.core.pauses import Pause, Pauses
+from posture.core.pipeline import FrameResult
+from posture.core.pose import Pose
+from posture.core.profile import Profile
+from posture.core.protocol import GuidedCalibration
 from posture.io.console import Console
 from posture.io.estimator import PoseEstimator
 from posture.io.feed import Feed
 from posture.io.history import History, placed_start
-from posture.io.images import to_bgr
 from posture.io.library import load_library
-from posture.io.overlay import MonitorView, draw_caption, draw_skeleton, draw_status
-from posture.io.profiles import load_profile, save_profile
-from posture.io.protocol import load_protocol
+from posture.io.overlay import MonitorView
 from posture.io.settings import Settings
-from posture.io.sources import Frame, FrameSource, open_source
-from posture.io.terminal import KeySource
+from posture.io.sources import Frame, FrameSource, Schedule, open_source
 from posture.io.voice import Voice, open_voice
-from posture.io.window import QUIT_KEYS
 
-IDLE_STEP_S = 0.1  # paused or waiting: look for keys this often (and use no CPU between)
-KEYS = {**dict.fromkeys(QUIT_KEYS, "quit"), ord("p"): "pause", ord("m"): "mute",
-        ord("s"): "stretch", ord("c"): "calibrate", ord(" "): "snooze"}
+SHARE_EVERY_S = 60.0  # today's good share is read from the history this often
+PAUSE_CHECK_S = 60.0  # while paused with no end in sight, look at the pauses this often
 
 
 @dataclass
@@ -59,14 +63,16 @@ class Options:
     speed: float = 1.0  # a file plays this many times faster than real time
 
 
-class LiveMonitor:
-    """Runs the capture loop until the user quits, the file ends, or SIGINT/SIGTERM arrives."""
+class LiveMonitor(Guidance, Pictures):
+    """Runs the capture loop until quit, the file's end, or an interrupt."""
+
+    IDLE_WAIT_S = 1.0  # waiting with nothing due: look again this often (commands wake it)
 
     def __init__(self, settings: Settings, options: Options, *,
                  opener: Callable[[str], FrameSource] | None = None,
-                 keys: KeySource | None = None, out: TextIO | None = None) -> None:
+                 out: TextIO | None = None, wall: Callable[[], float] = time.time) -> None:
         """`opener` opens the source (default: open_source at the settings' rate and capture
-        size); `keys` replaces the terminal as the source of key presses."""
+        size); `wall` is the wall clock pauses are timed on."""
         self.settings = settings
         self.options = options
         m = settings.monitor
@@ -74,19 +80,41 @@ class LiveMonitor:
             spec, fps=m.fps_active, size=(m.capture_width, m.capture_height))),
             options.speed, self.tell, self._idle, self._hold)
         self.console = Console(out)
-        self.screen = Screen(m.window, keys, (m.capture_width, m.capture_height))
+        self.wall = wall
+        self.inbox = Inbox()
+        self.board = StatusBoard()
+        self.board.set(pid=os.getpid())
+        self.pauses = Pauses()
         self.library = load_library()
         self.view = MonitorView(None, self.library, settings.alerts)
+        # Set by the front end: whether the user has keys or a menu, how the picture is
+        # shown (only called while the window is shown) and how a prompt reaches the desktop.
+        self.can_key = False
+        self.show_picture: Callable[[np.ndarray], None] = lambda image: None
+        self.notify_desktop: Callable[[str], None] = lambda text: None
         self.estimator: PoseEstimator | None = None
         self.voice: Voice | None = None
         self.history: History | None = None
         self.profile: Profile | None = None
         self.watch: Watch | None = None  # monitoring, once there is a profile
         self.guided: GuidedCalibration | None = None
+        self.guide_text = ""  # what the guided calibration shows now
         self.stretch: tuple[Session, Announcer] | None = None  # a guided stretch under way
-        self.paused = False
         self.quit = False
+        self.pose: Pose | None = None  # the latest pose, for the picture
+        self.result: FrameResult | None = None  # the latest monitored frame's result
+        self.notice = ""  # a message shown instead of the camera (lost camera, a question)
+        self._raw: np.ndarray | None = None  # the latest frame, for pictures
+        self._schedule = Schedule(DISPLAY_FPS)  # which shown frames are analysed
+        self._woken = False  # a command changed what the loop should do
+        self._snoozed_until: float | None = None  # wall clock
+        self._share_at = -math.inf  # monotonic time today's share was last read
         self._problems: tuple[str, ...] = ()  # the problems seen last, for the s key
+        self.ACTIONS: dict[str, Callable[[Any], None]] = {
+            "quit": self._quit, "pause": self._pause, "resume": self._resume,
+            "toggle_pause": self._toggle_pause, "mute": self._mute, "snooze": self._snooze,
+            "calibrate": self._recalibrate, "stretch": self._toggle_stretch,
+            "window": self._window}
 
     def tell(self, text: str) -> None:
         """One line for the user on the console."""
@@ -99,20 +127,32 @@ class LiveMonitor:
         else:
             self.tell(text)
 
+    def post(self, name: str, arg: Any = None) -> None:
+        """Ask something of the monitor, from any thread."""
+        self.inbox.post(Command(name, arg))
+
+    @property
+    def paused(self) -> bool:
+        """True while a pause is in force."""
+        return self.pauses.current(self.wall()) is not None
+
+    @property
+    def showing(self) -> bool:
+        """True while a window shows the camera."""
+        return self.board.get().window
+
     # ---- the loop --------------------------------------------------------------------------
 
+    def open(self) -> FrameSource:
+        """Open the source; no camera (or file) is one line and exit 2 before anything else."""
+        return self.feed.open()
+
     def run(self) -> int:
-        """Monitor until quit; returns the exit code."""
-        # No camera (or file) at start: one line and exit 2 before anything else happens.
-        source = self.feed.open()
+        """Monitor until quit (the source opened by `open`, else opened here); the exit code."""
+        source = self.feed.source or self.open()
         with ExitStack() as stack:
             stack.callback(self.feed.release)
             stack.callback(self.console.close)
-            problem = self.screen.open(stack)
-            if problem is not None:
-                self.tell(f"{problem}: running headless")
-            stack.callback(signal.signal, signal.SIGTERM,
-                           signal.signal(signal.SIGTERM, _interrupt))
             self._load_profile()
             if self.quit:
                 return 0
@@ -144,221 +184,174 @@ class LiveMonitor:
     def _loop(self) -> None:
         """Take frames and act on them until quit, the file's end, or a pause."""
         while not self.quit:
+            self._act_on_commands(0.0)
             if self.paused:
                 self._paused()
                 continue
+            self._rate()
             frame = self.feed.next()
-            if frame is not None and not (self.paused or self.quit):  # not keyed while waiting
+            self._act_on_commands(0.0)  # what was asked while the frame came applies to it
+            if frame is not None and not (self.paused or self.quit):  # not while waiting
                 self._step(frame)
             elif self.feed.ended:
                 return
 
     def _step(self, frame: Frame) -> None:
-        """Process one frame: calibrate, stretch or monitor, then show it and read keys."""
-        if self.guided is not None:
-            image = self._calibrate(frame)
-        elif self.stretch is not None:
-            image = self._stretch(frame)
-        else:
-            assert self.watch is not None
-            result, image = self.watch.step(frame)
-            a = result.assessment if not result.camera_moved else None
-            self._problems = a.problems if a and a.problems else self._problems
-            self.feed.set_rate(self.watch.pipeline.rate)
-        self.screen.image = image
-        self._key(self.screen.read_key(image, 0.0))
+        """Process one frame: calibrate, stretch or monitor (when due), then show it."""
+        self._raw, self.notice = frame.image, ""
+        if not self.showing or self._schedule.keep(frame.t, self._analysis_rate()):
+            if self.guided is not None:
+                self._calibrate(frame)
+            elif self.stretch is not None:
+                self._stretch(frame)
+            else:
+                assert self.watch is not None
+                self.result = result = self.watch.step(frame)
+                self.pose = result.pose
+                a = result.assessment if not result.camera_moved else None
+                self._problems = a.problems if a and a.problems else self._problems
+            self._publish()
+        if self.showing:
+            self.show_picture(self.picture(frame.t))
 
-    # ---- calibration -----------------------------------------------------------------------
+    def _analysis_rate(self) -> float:
+        """Frames a second the model looks at now: the pipeline's adaptive rate while
+        monitoring; calibrating and stretching watch closely (monitor.fps_active)."""
+        if self.watch is not None and self.guided is None and self.stretch is None:
+            return self.watch.pipeline.rate
+        return self.settings.monitor.fps_active
 
-    def _load_profile(self) -> None:
-        """Use the saved profile, or start the guided calibration when there is none. A broken
-        profile stops a file run (exit 2); at a camera the user is offered to recalibrate."""
-        path = self.options.profile_path
-        if not path.exists():
-            self.tell(f"no profile at {path} yet: starting the guided calibration")
-            self.tell(self.library.safety)  # first use: say plainly what this is not
-            self._start_calibration()
+    def _rate(self) -> None:
+        """Read frames at the model's rate, or at display rate while a window shows them (a
+        camera does not decode the frames it is not asked for)."""
+        rate = self._analysis_rate()
+        self.feed.set_rate(max(rate, DISPLAY_FPS) if self.showing else rate)
+
+    # ---- what the world sees ---------------------------------------------------------------
+
+    def _publish(self) -> None:
+        """Put the monitor's state on the board (and today's share, once a minute)."""
+        now = time.monotonic()
+        if now - self._share_at >= SHARE_EVERY_S:
+            self._share_at = now
+            self.board.set(good_share_today=good_share_today())
+        monitoring = self.watch is not None and self.result is not None
+        snoozed = self._snoozed_until if (self._snoozed_until or 0) > self.wall() else None
+        a = self.result.assessment if monitoring and self.result else None
+        self.board.set(state=self.state(), paused=self.pauses.current(self.wall()),
+                       score=self.result.score if monitoring and self.result else None,
+                       problems=a.problems if a else (), snoozed_until=snoozed,
+                       muted=self.voice is not None and self.voice.muted)
+
+    # ---- commands --------------------------------------------------------------------------
+
+    def _act(self, command: Command) -> None:
+        """Do what a command asks (on the monitor's thread)."""
+        self.ACTIONS[command.name](command.arg)
+        self._woken = True
+        self._publish()
+
+    def _act_on_commands(self, wait_s: float) -> None:
+        """Act on the commands waiting, the first waited for up to `wait_s` seconds."""
+        command = self.inbox.take(wait_s)
+        while command is not None:
+            self._act(command)
+            command = self.inbox.take(0.0)
+
+    def _quit(self, arg: object = None) -> None:
+        self.quit = True
+
+    def _pause(self, pause: Pause | None) -> None:
+        """Pause (the user's own pause when no Pause is given: until resumed)."""
+        self.pauses.start(pause or Pause("user"))
+
+    def _resume(self, reason: str | None) -> None:
+        """End the pause with this reason (the user's by default)."""
+        self.pauses.end(reason or "user")
+
+    def _toggle_pause(self, arg: object = None) -> None:
+        """p: pause until resumed, or resume."""
+        if not self.pauses.end("user"):
+            self.pauses.start(Pause("user"))
+
+    def _mute(self, on: bool | None) -> None:
+        """Mute or unmute speech (None: the other way round)."""
+        if self.voice is None:
+            self.tell("speech is off in the settings (voice.enabled = false)")
             return
-        try:
-            self.profile = load_profile(path)
-        except UserError as exc:
-            if not (self.feed.camera and self.screen.can_key):
-                raise
-            self._offer_recalibration(str(exc))
-            return
-        if self.feed.camera and self.profile.from_recording:
-            how = "press c" if self.screen.can_key else "run posture calibrate"
-            self.tell(f"profile {path.name} was calibrated on a recording "
-                      f"({self.profile.source}), not at this camera: if prompts seem off, "
-                      f"{how} to calibrate here")
+        self.voice.muted = (not self.voice.muted) if on is None else bool(on)
+        self.tell("muted" if self.voice.muted else "unmuted")
 
-    def _offer_recalibration(self, problem: str) -> None:
-        """Ask whether to calibrate again over a broken profile (kept as NAME.json.bad)."""
-        path = self.options.profile_path
-        bad = path.with_name(path.name + ".bad")
-        self.tell(problem)
-        self.tell(f"press c to calibrate now (the broken file is kept as {bad.name}), "
-                  "or q to quit")
-        while not self.quit:
-            key = self.screen.read_key(
-                self.screen.message("Profile broken: c calibrates again, q quits"), IDLE_STEP_S)
-            action = KEYS.get(key & 0xFF) if key >= 0 else None
-            if action == "quit":
-                self.quit = True
-            elif action == "calibrate":
-                os.replace(path, bad)
-                self._start_calibration()
+    def _snooze(self, arg: object = None) -> None:
+        """No posture prompts for alerts.snooze_s."""
+        if self.watch is None:
+            return
+        snooze_s = self.settings.alerts.snooze_s
+        self.watch.pipeline.alerts.snooze(snooze_s, self.feed.clock.t)
+        self._snoozed_until = self.wall() + snooze_s
+        self.tell(f"snoozed for {snooze_s / 60:.0f} minutes")
+
+    def _window(self, shown: bool) -> None:
+        """The front end shows or hides the window: frames come at display rate or the
+        model's, and analysing starts afresh."""
+        self.board.set(window=bool(shown))
+        self._schedule = Schedule(DISPLAY_FPS)
+        if shown:
+            self._show_still()
+
+    def _notify(self, text: str) -> None:
+        """A prompt on the desktop, when no window shows it."""
+        if not self.showing:
+            self.notify_desktop(text)
+
+    # ---- waiting ---------------------------------------------------------------------------
+
+    def _hold(self, seconds: float) -> None:
+        """Let `seconds` pass until the next frame is due, acting on commands (at a settled
+        rate that is seconds: q, p or the window must not wait that long)."""
+        self._wait(seconds)
+
+    def _idle(self, text: str, seconds: float) -> None:
+        """Let `seconds` pass (less if the user quits), showing `text` (a lost camera)."""
+        self.notice = text
+        self._publish()
+        self._show_still()
+        self._wait(seconds, until_woken=False)
+
+    def _wait(self, seconds: float, until_woken: bool = True) -> None:
+        """Wait up to `seconds`, acting on commands; over at once on quit (and, with
+        `until_woken`, when a command changed what the loop should do)."""
+        end = time.monotonic() + seconds
+        self._woken = False
+        while not self.quit and not (until_woken and self._woken):
+            left = end - time.monotonic()
+            if left <= 0:
                 return
+            self._act_on_commands(left)
 
-    def _protocol(self) -> Protocol:
-        """The calibration protocol: timed for a person at a camera; from a file, recording
-        starts at the first frame (nobody needs time to sit down in a recording)."""
-        protocol = load_protocol()
-        if self.feed.camera:
-            return protocol
-        ids = [s.id for s in protocol.steps]
-        steps = protocol.steps[ids.index("record"):]
-        return replace(protocol, steps=tuple(s if s.id == "record" else replace(s, seconds=0.0)
-                                             for s in steps))
+    def _paused(self) -> None:
+        """Paused: a camera is released (a file keeps its place) until every pause ends."""
+        self.feed.pause()
+        told = None
+        while not self.quit and (pause := self.pauses.current(self.wall())) is not None:
+            if pause != told:
+                told = pause
+                off = "the camera is off; " if self.feed.camera else ""
+                self.tell(f"paused{self._until(pause)}: {off}{self._resume_hint()}")
+                self._publish()
+                self._show_still()
+            end = self.pauses.next_end(self.wall())
+            left = PAUSE_CHECK_S if end is None else min(PAUSE_CHECK_S, end - self.wall())
+            self._act_on_commands(max(0.0, left))
+        self._publish()
+        if not self.quit:
+            self.tell("resumed")
 
-    def _start_calibration(self) -> None:
-        """Begin (or restart) the guided calibration."""
-        self.guided = GuidedCalibration(self._protocol())
-        self.stretch = None
-        self._watch_closely()
-
-    def _calibrate(self, frame: Frame) -> np.ndarray:
-        """One frame of the guided calibration."""
-        assert self.guided is not None and self.estimator is not None
-        pose = self.estimator.estimate(frame.image, frame.t)
-        g = self.guided.feed(frame.t, pose)
-        if g.say:
-            self.speak(g.say)
-        self.console.status(f"calibrating: {g.show}", g.show)
-        if g.profile is not None:
-            profile = replace(g.profile, source=recorded_at(self.options.source, self.feed.camera))
-            try:
-                save_profile(profile, self.options.profile_path)
-                self.tell(f"saved profile {self.options.profile_path}")
-            except UserError as exc:  # calibrated all the same: use it, and say it is not kept
-                self.tell(f"{exc}; the new calibration is used for this session only")
-            self.profile, self.guided = profile, None
-            self.watch = self._watch(profile)
-        elif g.failure is not None:
-            self._start_calibration()  # start over; q quits
-        image = draw_status(draw_skeleton(to_bgr(frame.image), pose), "calibrating")
-        countdown = f" ({int(g.remaining_s) + 1} s)" if g.remaining_s > 0 else ""
-        return draw_caption(image, g.show + countdown)
+    def _resume_hint(self) -> str:
+        """How to resume, with the means at hand."""
+        return "press p to resume" if self.can_key else "run posture resume"
 
     def _voice(self) -> AbstractContextManager[Voice | None]:
         """Speech as the settings say; none at all (no engine started) when disabled."""
         voice = open_voice(self.settings.voice, self.tell, muted=self.settings.monitor.mute)
         return voice if voice is not None else contextlib.nullcontext()
-
-    def _watch(self, profile: Profile) -> Watch:
-        """Monitoring against `profile`, with the settings and the loaded library."""
-        assert self.estimator is not None and self.history is not None
-        return Watch(profile, self.library, self.settings, self.estimator, self.history,
-                     self.view, self.console, self.screen, self.speak)
-
-    # ---- guided stretch --------------------------------------------------------------------
-
-    def _start_stretch(self) -> None:
-        """s: lead the stretch on the card (else one for the problems seen last)."""
-        stretch_id = self.view.cards.current
-        if stretch_id is None:
-            picks = suggest(self._problems or GENERIC, self.library)
-            stretch_id = picks[0].stretch.id if picks else "overhead_reach"
-        session = Session(self.library.get(stretch_id), self.profile)
-        self.stretch = (session, Announcer(self.voice, self.tell,
-                                           max_age=self.settings.voice.max_age_s))
-        self._watch_closely()
-        self.tell(f"stretch: {session.stretch.name} (press s again to stop)")
-
-    def _stretch(self, frame: Frame) -> np.ndarray:
-        """One frame of a guided stretch: check the position, count, speak, show the card."""
-        assert self.stretch is not None and self.history is not None
-        assert self.estimator is not None
-        session, announcer = self.stretch
-        pose = self.estimator.estimate(frame.image, frame.t)
-        record = session.step(frame.t, pose, frame.index)
-        announcer.add(record.cues)
-        if session.done:
-            self.history.record_stretch(frame.t, session.stretch.id, record.reps_done,
-                                        session.in_position_s)
-            self.tell(session.summary().replace("\n", "; "))
-            self.stretch = None
-        return draw(frame.image, pose, session)
-
-    def _toggle_stretch(self) -> None:
-        """s: start the suggested stretch, or stop the one under way."""
-        if self.guided is not None:
-            self.tell("finish the calibration first (c starts it again, q quits)")
-        elif self.stretch is None:
-            self._start_stretch()
-        else:
-            self.stretch = None
-            self.tell("stretch stopped")
-
-    # ---- keys and waiting ------------------------------------------------------------------
-
-    def _watch_closely(self) -> None:
-        """Calibrating and stretching take frames at the active rate: the monitor's may have
-        settled at one every few seconds."""
-        self.feed.set_rate(self.settings.monitor.fps_active)
-
-    def _hold(self, seconds: float) -> None:
-        """Let `seconds` pass until the next frame is due, the window live and keys acted on
-        (at a settled rate that is seconds: the user must not wait that long for q or p)."""
-        image = self.screen.image if self.screen.image is not None else self.screen.message("")
-        self._pass(seconds, image, until_paused=True)
-
-    def _idle(self, text: str, seconds: float) -> None:
-        """Let `seconds` pass (less if the user quits), showing `text` and acting on keys."""
-        self._pass(seconds, self.screen.message(text))
-
-    def _pass(self, seconds: float, image: np.ndarray, until_paused: bool = False) -> None:
-        """Show `image` for `seconds`, acting on keys; over at once on quit (or on pause)."""
-        end = time.monotonic() + seconds
-        while (not (self.quit or (until_paused and self.paused))
-               and (left := end - time.monotonic()) > 0):
-            self._key(self.screen.read_key(image, min(IDLE_STEP_S, left)))
-
-    def _key(self, key: int) -> None:
-        """Act on a key press (NO_KEY: nothing)."""
-        action = KEYS.get(key & 0xFF) if key >= 0 else None
-        if action == "quit":
-            self.quit = True
-        elif action == "pause":
-            self.paused = not self.paused
-        elif action == "mute":
-            if self.voice is None:
-                self.tell("speech is off in the settings (voice.enabled = false)")
-            else:
-                self.voice.muted = not self.voice.muted
-                self.tell("muted" if self.voice.muted else "unmuted")
-        elif action == "snooze" and self.watch is not None:
-            snooze_s = self.settings.alerts.snooze_s
-            self.watch.pipeline.alerts.snooze(snooze_s, self.feed.clock.t)
-            self.tell(f"snoozed for {snooze_s / 60:.0f} minutes")
-        elif action == "calibrate":
-            self.tell("calibrating again")
-            self._start_calibration()
-        elif action == "stretch":
-            self._toggle_stretch()
-
-    def _paused(self) -> None:
-        """Paused: a camera is released (a file keeps its place) until p is pressed again."""
-        self.feed.pause()
-        off = "the camera is off; " if self.feed.camera else ""
-        self.tell(f"paused: {off}press p to resume")
-        image = self.screen.message("Paused - press p to resume")
-        while self.paused and not self.quit:
-            self._key(self.screen.read_key(image, IDLE_STEP_S))
-        if not self.quit:
-            self.tell("resumed")
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    """SIGTERM: stop like Ctrl+C, so the session is saved."""
-    raise KeyboardInterrupt

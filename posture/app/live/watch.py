@@ -1,22 +1,18 @@
 """Monitoring in the live loop, one frame at a time: the shared pipeline, then the history,
-prompts (spoken, and notified when no window shows them), the camera-moved notice, the console
-status and the overlay picture."""
+prompts (spoken, and notified when no window shows them), the camera-moved notice and the
+console status. The picture is drawn apart (`picture`), and only while a window shows it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
-
-from posture.app.live.screen import Screen
 from posture.core.pipeline import FrameResult, Pipeline
 from posture.core.profile import Profile
 from posture.core.stretches import Library
 from posture.io.console import Console
 from posture.io.estimator import PoseEstimator
 from posture.io.history import History
-from posture.io.notify import notify
-from posture.io.overlay import MonitorView, draw_caption
+from posture.io.overlay import MonitorView
 from posture.io.settings import Settings
 from posture.io.sources import Frame
 
@@ -26,7 +22,10 @@ class Watch:
 
     def __init__(self, profile: Profile, library: Library, settings: Settings,
                  estimator: PoseEstimator, history: History, view: MonitorView,
-                 console: Console, screen: Screen, speak: Callable[[str], None]) -> None:
+                 console: Console, speak: Callable[[str], None],
+                 notify: Callable[[str], None], can_key: Callable[[], bool]) -> None:
+        """`speak` says a prompt, `notify` shows it on the desktop when no window shows it,
+        `can_key` tells whether the user has keys (or a menu) to press now."""
         self.pipeline = Pipeline(profile, library, settings.alerts, settings.monitor.sampling())
         self.settings = settings
         self.estimator = estimator
@@ -34,12 +33,13 @@ class Watch:
         self.view = view
         view.profile = profile
         self.console = console
-        self.screen = screen
         self.speak = speak
+        self.notify = notify
+        self.can_key = can_key
         self._told_moved = False  # the current camera-moved episode was announced
 
-    def step(self, frame: Frame) -> tuple[FrameResult, np.ndarray]:
-        """Monitor one frame; its result and its picture."""
+    def step(self, frame: Frame) -> FrameResult:
+        """Monitor one frame; its result."""
         pose = self.estimator.estimate(frame.image, frame.t)
         result = self.pipeline.step(frame.t, frame.index, pose)
         # While the camera has moved, the metrics measure the move, not the user: no verdict.
@@ -51,13 +51,10 @@ class Watch:
         if result.prompt is not None:
             self.history.record_prompt(result.prompt)
             self.speak(result.prompt.text)
-            if not self.screen.window:
-                notify(result.prompt.text)
+            self.notify(result.prompt.text)
+        self.view.cards.update(result)  # a prompt's card is raised even with no window
         self._status(result)
-        image = self.view.draw(frame.image, result)
-        if result.camera_moved:
-            image = draw_caption(image, self.recalibrate_hint())
-        return result, image
+        return result
 
     def end(self, t: float) -> None:
         """The session ends at `t`: one ending while away ends a break."""
@@ -65,7 +62,7 @@ class Watch:
 
     def recalibrate_hint(self) -> str:
         """How to recalibrate, with the means at hand."""
-        if self.screen.can_key:
+        if self.can_key():
             return "Press c to calibrate again."
         return ("Calibrate again: stop posture, then run posture calibrate with the camera "
                 "where it is now.")
@@ -74,10 +71,9 @@ class Watch:
         """The console status of one monitored frame (a short absence keeps the last one)."""
         a = result.assessment
         if result.camera_moved:
-            text = state = "camera moved: recalibrate" + (" (press c)" if self.screen.can_key
-                                                          else "")
+            text = state = "camera moved: recalibrate" + (" (press c)" if self.can_key() else "")
         elif result.pose is None:
-            if not self._away(result.t):
+            if not self.away(result.t):
                 return
             text = state = "away"
         elif a is None:
@@ -88,7 +84,7 @@ class Watch:
             text = f"{a.posture}{problems}, score {round(result.score)}"
         self.console.status(text, state)
 
-    def _away(self, t: float) -> bool:
+    def away(self, t: float) -> bool:
         """Nobody has been in view for monitor.away_after_s seconds or more."""
         since = self.pipeline.alerts.absence.since
         return since is not None and t - since >= self.settings.monitor.away_after_s

@@ -1,0 +1,74 @@
+"""`posture status`, `pause`, `resume`, `show` and `quit`: steer the running monitor over its
+control socket, e.g. from a desktop keyboard shortcut. Quick: the standard library only, no
+Qt, camera or model. Without a running monitor: one line and exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+
+from posture.core.errors import UserError
+from posture.core.pauses import pause_until
+from posture.core.states import STATE_TEXT
+from posture.io.control_socket import request
+
+
+def run(args: argparse.Namespace) -> int:
+    """Send the command to the running monitor and say what it did."""
+    message: dict = {"cmd": args.command}
+    if args.command == "pause":
+        try:
+            message["until"] = (pause_until(args.duration, datetime.now())
+                                if args.duration else None)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+    answer = request(message)
+    if not answer.get("ok"):
+        raise UserError(answer.get("error", "the monitor refused the request"))
+    if args.command == "status":
+        print(json.dumps({k: v for k, v in answer.items() if k != "ok"}, indent=2)
+              if args.json else describe(answer))
+    elif args.command == "pause":
+        print(f"paused{until_text(answer.get('until'))}; resume with posture resume")
+    elif args.command == "resume":
+        if answer.get("was_paused"):
+            print("resumed")
+        elif answer.get("still_paused"):
+            print(f"not paused by you: paused while {answer['still_paused']['reason']}")
+        else:
+            print("not paused")
+    elif args.command == "show":
+        print("camera window shown")
+    else:
+        print("the monitor is stopping; session saved")
+    return 0
+
+
+def until_text(until: float | None) -> str:
+    """' until 10:15' (with the day when not today), or ' until you resume'."""
+    if until is None:
+        return " until you resume"
+    end = datetime.fromtimestamp(until)
+    day = "" if end.date() == datetime.now().date() else end.strftime(" %a")
+    return f" until{day} {end:%H:%M}"
+
+
+def describe(status: dict) -> str:
+    """The status in one line for people."""
+    words = [STATE_TEXT.get(status.get("state", ""), status.get("state", "?"))]
+    paused = status.get("paused")
+    if paused:
+        words[0] += until_text(paused.get("until")) if paused.get("until") else ""
+    elif status.get("score") is not None:
+        words.append(f"score {round(status['score'])}")
+    if status.get("good_share_today") is not None:
+        words.append(f"{round(100 * status['good_share_today'])} % good today")
+    if status.get("muted"):
+        words.append("muted")
+    if status.get("snoozed_until"):
+        words.append(f"prompts snoozed{until_text(status['snoozed_until'])}")
+    words.append("in the tray" if status.get("tray") else "no tray icon")
+    if status.get("window"):
+        words.append("window shown")
+    return "posture: " + ", ".join(words)

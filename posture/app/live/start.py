@@ -1,0 +1,160 @@
+"""How `posture run` starts: one monitor at a time (the instance lock), the control socket,
+desktop notifications, then the front end: the tray (and the window when asked) on a
+desktop, the window on a display without a tray, the headless console otherwise."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import ExitStack
+from typing import Any
+
+from posture.app.live.actions import key_command
+from posture.app.live.monitor import LiveMonitor, Options
+from posture.core.errors import UserError
+from posture.core.pauses import Pause
+from posture.io.control_socket import ControlServer, InstanceLock, runtime_dir
+from posture.io.notifications import NotificationError, Notifier
+from posture.io.settings import Settings
+from posture.io.terminal import TerminalKeys
+
+KEY_WAIT_S = 0.5  # the terminal reader looks at its stop flag this often
+
+
+def run_live(settings: Settings, options: Options) -> int:
+    """Run the live monitor until it ends; its exit code."""
+    folder = runtime_dir()
+    lock = InstanceLock(folder)
+    if not lock.acquire():
+        pid = lock.holder()
+        raise UserError(f"a posture monitor is already running{f' (pid {pid})' if pid else ''}: "
+                        "see it with posture status, or stop it with posture quit")
+    with ExitStack() as stack:
+        stack.callback(lock.release)
+        monitor = LiveMonitor(settings, options)
+        monitor.open()  # no camera: one line and exit 2, before anything shows
+        app, problem = None, None
+        if settings.monitor.window:
+            from posture.io.qt_app import no_display
+            problem = no_display()
+            if problem is None:
+                from posture.io.qt_app import start_application
+                app, problem = start_application()
+        if problem is not None:
+            monitor.tell(f"{problem}: running headless")
+        notices = Notices(monitor)
+        stack.callback(notices.close)
+        monitor.notify_desktop = notices.send
+        if app is None or problem is not None:
+            server = ControlServer(folder / "control.sock", Control(monitor).handle)
+            stack.callback(server.close)
+            return run_headless(monitor, stack)
+        from posture.app.live.desktop import Desktop
+        desktop = Desktop(monitor, app)
+        server = ControlServer(folder / "control.sock",
+                               Control(monitor, desktop.show_asked.emit).handle)
+        stack.callback(server.close)
+        return desktop.run()
+
+
+def run_headless(monitor: LiveMonitor, stack: ExitStack) -> int:
+    """The console front end: keys from the terminal (when it is ours) on a reader thread,
+    SIGTERM ending the run as Ctrl+C does."""
+    stack.callback(signal.signal, signal.SIGTERM, signal.signal(signal.SIGTERM, _interrupt))
+    keys = TerminalKeys.open()
+    if keys is not None:
+        monitor.can_key = True
+        stop = threading.Event()
+        reader = threading.Thread(target=_read_keys, args=(keys, monitor, stop), daemon=True,
+                                  name="posture-keys")
+        stack.callback(keys.close)  # the terminal's settings back, after the reader stopped
+        stack.callback(reader.join)
+        stack.callback(stop.set)
+        reader.start()
+    return monitor.run()
+
+
+def _read_keys(keys: TerminalKeys, monitor: LiveMonitor, stop: threading.Event) -> None:
+    """Hand each key typed in the terminal to the monitor, until `stop`."""
+    while not stop.is_set():
+        code = keys.read(KEY_WAIT_S)
+        command = key_command(chr(code)) if code >= 0 else None
+        if command is not None:
+            monitor.inbox.post(command)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM: stop like Ctrl+C, so the session is saved."""
+    raise KeyboardInterrupt
+
+
+class Control:
+    """Answers the control socket (`posture status`, `pause`, `resume`, `show`, `quit`) from
+    the socket's thread: reads the board, posts commands."""
+
+    def __init__(self, monitor: LiveMonitor, show: Any = None) -> None:
+        """`show()` opens the window (None: there is none, the monitor runs headless)."""
+        self.monitor = monitor
+        self.show = show
+
+    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        """The answer to one request."""
+        status = self.monitor.board.get()
+        command = request.get("cmd")
+        if command == "status":
+            return {"ok": True, **status.to_json()}
+        if command == "pause":
+            until = request.get("until")
+            if until is not None and not isinstance(until, (int, float)):
+                return {"ok": False, "error": "until must be epoch seconds or null"}
+            self.monitor.post("pause", Pause("user", until))
+            return {"ok": True, "until": until}
+        if command == "resume":
+            self.monitor.post("resume")
+            user = status.paused is not None and status.paused.reason == "user"
+            return {"ok": True, "was_paused": user,
+                    "still_paused": status.paused.to_json() if status.paused and not user
+                    else False}
+        if command == "show":
+            if self.show is None:
+                return {"ok": False, "error": "the monitor runs headless: there is no window "
+                        "to show (start posture run in your desktop session)"}
+            self.show()
+            return {"ok": True}
+        if command == "quit":
+            self.monitor.post("quit")
+            return {"ok": True}
+        return {"ok": False, "error": f"unknown command {command!r}"}
+
+
+class Notices:
+    """Prompts as desktop notifications with the actions Start stretch and Snooze; a failure
+    is said once on the console, never dropped silently."""
+
+    def __init__(self, monitor: LiveMonitor) -> None:
+        self.monitor = monitor
+        self.notifier = Notifier(self._action)
+        self.failed = False
+
+    def send(self, text: str) -> None:
+        """Show `text` on the desktop (with its actions where the server shows them)."""
+        minutes = round(self.monitor.settings.alerts.snooze_s / 60)
+        try:
+            self.notifier.send("Posture", text, {"stretch": "Start stretch",
+                                                 "snooze": f"Snooze {minutes} min"})
+        except NotificationError as exc:
+            if not self.failed:
+                self.failed = True
+                self.monitor.tell(f"desktop notification failed: {exc}; prompts are spoken "
+                                  "and shown here meanwhile (posture doctor checks it)")
+
+    def _action(self, key: str) -> None:
+        """A button picked on a notification (on the notifier's thread)."""
+        if key == "stretch":
+            self.monitor.post("stretch", True)
+        elif key == "snooze":
+            self.monitor.post("snooze")
+
+    def close(self) -> None:
+        self.notifier.close()
+

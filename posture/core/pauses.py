@@ -1,0 +1,96 @@
+"""Pausing the monitor: the pauses in force, each with a reason, and how long a pause asked for
+in words lasts.
+
+The monitor runs only while no pause is in force, and releases the camera while one is. Each
+reason has at most one pause (asking again replaces it): the user's own (`user`, from the tray,
+the p key or `posture pause`), and those the desktop causes (`locked`, `camera in use`,
+`off hours`). Times are wall-clock epoch seconds given by the caller: core has no clock.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+# Every reason a pause can have, with its words, in the order the status reports them when
+# several are in force.
+REASON_TEXT = {"user": "Paused", "locked": "Screen locked", "camera in use": "Camera in use",
+               "off hours": "Outside work hours"}
+REASONS = tuple(REASON_TEXT)
+TOMORROW_HOUR = 8  # "until tomorrow" ends at this local hour of the next day
+UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
+DURATION_HELP = "give a duration such as 10m, 1h, 1h30m or 45s, or tomorrow"
+LONGEST_S = 7 * 86400.0  # a pause longer than a week is a typo
+
+
+@dataclass(frozen=True)
+class Pause:
+    """One pause: why (a REASONS entry), until when (epoch seconds; None: until ended) and a
+    detail for the user (e.g. which program holds the camera)."""
+
+    reason: str
+    until: float | None = None
+    detail: str = ""
+
+    def __post_init__(self) -> None:
+        if self.reason not in REASONS:
+            raise ValueError(f"unknown pause reason {self.reason!r}: one of {', '.join(REASONS)}")
+
+    def to_json(self) -> dict:
+        """What `posture status --json` reports for this pause."""
+        return {"reason": self.reason, "until": self.until, "detail": self.detail}
+
+
+class Pauses:
+    """The pauses in force, at most one per reason; a pause past its `until` has ended."""
+
+    def __init__(self) -> None:
+        self._by_reason: dict[str, Pause] = {}
+
+    def start(self, pause: Pause) -> None:
+        """Put `pause` in force, replacing any pause with the same reason."""
+        self._by_reason[pause.reason] = pause
+
+    def end(self, reason: str) -> bool:
+        """End the pause with this reason; True when one was in force."""
+        return self._by_reason.pop(reason, None) is not None
+
+    def active(self, now: float) -> tuple[Pause, ...]:
+        """The pauses in force at `now`, in REASONS order (the ones that ran out are dropped)."""
+        for reason, pause in list(self._by_reason.items()):
+            if pause.until is not None and pause.until <= now:
+                del self._by_reason[reason]
+        return tuple(self._by_reason[r] for r in REASONS if r in self._by_reason)
+
+    def current(self, now: float) -> Pause | None:
+        """The pause to report at `now` (the first in REASONS order), or None: monitor."""
+        active = self.active(now)
+        return active[0] if active else None
+
+    def next_end(self, now: float) -> float | None:
+        """When the next timed pause runs out (epoch seconds), if any is in force."""
+        ends = [p.until for p in self.active(now) if p.until is not None]
+        return min(ends) if ends else None
+
+
+def pause_until(text: str, now: datetime) -> float:
+    """The epoch seconds at which a pause asked for as `text` ends: a duration ("10m", "1h",
+    "1h30m", "45s") from `now`, or "tomorrow": TOMORROW_HOUR local time on the day after `now`.
+
+    `now` is the local time (naive local or aware); ValueError with the fix for anything else.
+    """
+    words = text.strip().lower()
+    if words == "tomorrow":
+        morning = datetime.combine(now.date() + timedelta(days=1), time(TOMORROW_HOUR),
+                                   tzinfo=now.tzinfo)
+        return morning.timestamp()
+    parts = DURATION.findall(words)
+    if not parts or DURATION.sub("", words).strip():
+        raise ValueError(f"{text!r} is not a duration: {DURATION_HELP}")
+    seconds = sum(float(n) * UNITS[unit] for n, unit in parts)
+    if not 0 < seconds <= LONGEST_S:
+        raise ValueError(f"{text!r} is not allowed: give a duration above 0 and at most "
+                         "a week (7d)")
+    return now.timestamp() + seconds

@@ -1,0 +1,68 @@
+"""Pauses: reasons, ends, the pause reported, and durations in words."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from posture.core.pauses import REASONS, Pause, Pauses, pause_until
+
+NOW = 1_800_000_000.0
+
+
+def test_each_reason_has_one_pause_and_the_status_reports_them_in_order():
+    pauses = Pauses()
+    assert pauses.current(NOW) is None
+    pauses.start(Pause("off hours", until=NOW + 3600))
+    pauses.start(Pause("camera in use", detail="zoom"))
+    assert pauses.current(NOW).reason == "camera in use"
+    pauses.start(Pause("user", until=NOW + 60))
+    pauses.start(Pause("user", until=NOW + 900))  # asked again: replaced, not added
+    assert [p.reason for p in pauses.active(NOW)] == ["user", "camera in use", "off hours"]
+    assert pauses.current(NOW) == Pause("user", NOW + 900)
+    assert pauses.end("user") and not pauses.end("user")
+    assert pauses.current(NOW).detail == "zoom"
+
+
+def test_a_timed_pause_ends_by_itself_and_the_next_end_is_known():
+    pauses = Pauses()
+    pauses.start(Pause("user", until=NOW + 900))
+    pauses.start(Pause("off hours", until=NOW + 60))
+    assert pauses.next_end(NOW) == NOW + 60
+    assert pauses.current(NOW + 59).reason == "user"
+    assert [p.reason for p in pauses.active(NOW + 60)] == ["user"]
+    assert pauses.current(NOW + 900) is None and pauses.next_end(NOW + 900) is None
+    pauses.start(Pause("locked"))  # no end: only ending it stops it
+    assert pauses.next_end(NOW) is None and pauses.current(NOW + 10**9).reason == "locked"
+
+
+def test_reasons_are_checked_and_reported_as_json():
+    assert REASONS == ("user", "locked", "camera in use", "off hours")
+    with pytest.raises(ValueError, match="unknown pause reason"):
+        Pause("lunch")
+    assert Pause("camera in use", None, "zoom").to_json() == {
+        "reason": "camera in use", "until": None, "detail": "zoom"}
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("10m", 600), ("1h", 3600), ("1h30m", 5400), ("45s", 45), ("1.5h", 5400), (" 2H ", 7200),
+    ("1d", 86400), ("7d", 7 * 86400)])
+def test_durations_in_words(text, seconds):
+    now = datetime(2026, 3, 4, 15, 20)
+    assert pause_until(text, now) == pytest.approx(now.timestamp() + seconds)
+
+
+@pytest.mark.parametrize("text", ["", "10", "ten minutes", "5x", "10m extra", "0m", "-5m", "8d",
+                                  "tomorrow morning"])
+def test_bad_durations_say_what_to_give(text):
+    with pytest.raises(ValueError, match="10m|above 0"):
+        pause_until(text, datetime(2026, 3, 4, 15, 20))
+
+
+@pytest.mark.parametrize("now", [datetime(2026, 3, 4, 15, 20), datetime(2026, 3, 4, 0, 5),
+                                 datetime(2026, 12, 31, 23, 59)])
+def test_tomorrow_is_eight_in_the_morning_of_the_next_day(now):
+    end = datetime.fromtimestamp(pause_until("tomorrow", now))
+    assert end.date() == now.date() + timedelta(days=1)
+    assert (end.hour, end.minute, end.second) == (8, 0, 0)
