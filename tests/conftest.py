@@ -110,3 +110,86 @@ def screen_when(framebuffer: Path, start: Callable[[], subprocess.Popen],
         child.kill()
         child.wait()
     return screen, child
+
+
+# ---- a desktop: X server, tray host, session bus, notification server ----------------------
+
+@pytest.fixture(scope="session")
+def tray_display():
+    """An X display (1280x800) with a tray host (trayer) on it, for the whole session."""
+    from tests import desktop
+
+    reason = desktop.missing("Xvfb", "trayer", "xwininfo")
+    if reason:
+        pytest.skip(reason)
+    display, xvfb = desktop.start_xvfb()
+    try:
+        trayer = desktop.start_trayer(display)
+    except RuntimeError:
+        desktop.stop(xvfb)
+        raise
+    yield display
+    desktop.stop(trayer)
+    desktop.stop(xvfb)
+
+
+@pytest.fixture(scope="session")
+def bare_display():
+    """An X display (1280x800) with no tray host, for the whole session."""
+    from tests import desktop
+
+    reason = desktop.missing("Xvfb", "xwininfo")
+    if reason:
+        pytest.skip(reason)
+    display, xvfb = desktop.start_xvfb()
+    yield display
+    desktop.stop(xvfb)
+
+
+@pytest.fixture(scope="session")
+def qt_app(tray_display):
+    """This process's QApplication, on the display with the tray (one per process)."""
+    from posture.io.qt_app import start_application
+
+    saved = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = tray_display
+    try:
+        app, problem = start_application()
+    finally:  # in-process runs of posture run stay headless
+        if saved is None:
+            os.environ.pop("DISPLAY", None)
+        else:
+            os.environ["DISPLAY"] = saved
+    assert problem is None, problem
+    yield app
+
+
+@pytest.fixture
+def session_bus(tmp_path):
+    """A private D-Bus session bus with nothing on it: (its address, a folder of its own)."""
+    from tests import desktop
+
+    reason = desktop.missing("dbus-daemon")
+    if reason:
+        pytest.skip(reason)
+    folder = tmp_path / "bus"
+    folder.mkdir()
+    address, pid = desktop.start_bus(folder)
+    yield address, folder
+    desktop.stop(pid)
+
+
+@pytest.fixture
+def dunst(session_bus, bare_display):
+    """dunst serving notifications on a private bus: (bus address, env for its tools, the
+    file naming the action line to pick from its context menu)."""
+    from tests import desktop
+
+    reason = desktop.missing("dunst", "dunstctl")
+    if reason:
+        pytest.skip(reason)
+    address, folder = session_bus
+    proc, choice = desktop.start_dunst(bare_display, address, folder)
+    env = {**os.environ, "DISPLAY": bare_display, "DBUS_SESSION_BUS_ADDRESS": address}
+    yield address, env, choice
+    desktop.stop(proc)

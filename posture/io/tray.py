@@ -2,14 +2,13 @@
 notification area), its menu and its tooltip.
 
 Each state has a colour and a shape of its own, so people who cannot tell the colours apart
-still can the shapes: good a disc, slipping a triangle, slouched an octagon, paused two bars,
-away a ring, calibrating a target, a camera problem a cross. Menu entries are QActions named
+still can the shapes: good a disc, slipping a triangle, slouched a square, paused two bars,
+away a ring, calibrating a plus, a camera problem a cross. Menu entries are QActions named
 after their ids (`objectName`), triggered the same way by a click and by `QAction.trigger()`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -21,10 +20,10 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 ICONS: dict[str, tuple[tuple[int, int, int], str]] = {
     "good": ((46, 160, 67), "disc"),
     "slipping": ((240, 170, 0), "triangle"),
-    "slouched": ((214, 39, 40), "octagon"),
+    "slouched": ((214, 39, 40), "square"),
     "paused": ((150, 150, 150), "bars"),
     "away": ((200, 200, 200), "ring"),
-    "calibrating": ((31, 119, 220), "target"),
+    "calibrating": ((31, 119, 220), "plus"),
     "camera problem": ((160, 80, 200), "cross"),
 }
 # The tray state of each monitor state (posture.core.states).
@@ -63,15 +62,15 @@ def icon_image(state: str, size: int) -> QImage:
         painter.drawEllipse(QRectF(4 * u, 4 * u, 56 * u, 56 * u))
     elif shape == "triangle":
         painter.drawPolygon(poly([(32, 3), (61, 58), (3, 58)]))
-    elif shape == "octagon":
-        r = 30.0
-        painter.drawPolygon(poly([(32 + r * math.cos(math.radians(22.5 + 45 * k)),
-                                   32 + r * math.sin(math.radians(22.5 + 45 * k)))
-                                  for k in range(8)]))
+    elif shape == "square":
+        painter.drawRect(QRectF(5 * u, 5 * u, 54 * u, 54 * u))
     elif shape == "bars":
         painter.drawRect(QRectF(10 * u, 6 * u, 16 * u, 52 * u))
         painter.drawRect(QRectF(38 * u, 6 * u, 16 * u, 52 * u))
-    else:  # ring, target, cross: strokes
+    elif shape == "plus":
+        painter.drawRect(QRectF(25 * u, 4 * u, 14 * u, 56 * u))
+        painter.drawRect(QRectF(4 * u, 25 * u, 56 * u, 14 * u))
+    else:  # ring, cross: strokes
         pen = QPen(color, 12 * u)
         pen.setCapStyle(Qt.PenCapStyle.FlatCap)
         painter.setPen(pen)
@@ -81,10 +80,6 @@ def icon_image(state: str, size: int) -> QImage:
             painter.drawLine(QPointF(54 * u, 10 * u), QPointF(10 * u, 54 * u))
         else:
             painter.drawEllipse(QRectF(10 * u, 10 * u, 44 * u, 44 * u))
-            if shape == "target":
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(color)
-                painter.drawEllipse(QRectF(24 * u, 24 * u, 16 * u, 16 * u))
     painter.end()
     return image
 
