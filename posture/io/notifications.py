@@ -10,12 +10,13 @@ caller says them (once), never drops them silently.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Mapping
 from queue import Queue
 
 from jeepney import DBusAddress, HeaderFields, MatchRule, MessageType, new_method_call
-from jeepney.io.threading import DBusRouter, open_dbus_connection
+from jeepney.io.threading import DBusRouter, RouterClosed, open_dbus_connection
 
 NOTIFICATIONS = DBusAddress("/org/freedesktop/Notifications",
                             bus_name="org.freedesktop.Notifications",
@@ -30,6 +31,16 @@ class NotificationError(Exception):
     """A notification could not be shown; the message names the cause and the fix."""
 
 
+class _Router(DBusRouter):
+    """jeepney's router, whose reader thread ends quietly when the bus goes away (the next
+    call then fails with NotificationError, which the caller says) instead of printing a
+    traceback."""
+
+    def _receiver(self) -> None:
+        with contextlib.suppress(OSError):
+            super()._receiver()
+
+
 class Notifier:
     """One session-bus connection that sends notifications and hears their actions."""
 
@@ -37,17 +48,17 @@ class Notifier:
         """`on_action(key)` is called (on a reader thread) when the user picks an action of
         one of these notifications."""
         self.on_action = on_action
-        self._router: DBusRouter | None = None
+        self._router: _Router | None = None
         self._signals: Queue | None = None
         self._sent: set[int] = set()  # ids of our notifications still able to take actions
         self._lock = threading.Lock()
 
-    def _connect(self) -> DBusRouter:
+    def _connect(self) -> _Router:
         """The connection, opened on first use (so a bus that comes later is found)."""
         if self._router is not None:
             return self._router
         try:
-            router = DBusRouter(open_dbus_connection(bus="SESSION"))
+            router = _Router(open_dbus_connection(bus="SESSION"))
         except KeyError:
             raise NotificationError("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not "
                                     f"set): {NO_SERVER_FIX}") from None
@@ -71,9 +82,9 @@ class Notifier:
         except TimeoutError:
             raise NotificationError(f"the notification server did not answer within "
                                     f"{CALL_TIMEOUT_S:g} s: {NO_SERVER_FIX}") from None
-        except OSError as exc:
-            self.close()
-            raise NotificationError(f"the D-Bus session bus went away ({exc}): "
+        except (OSError, RouterClosed) as exc:
+            self.close()  # the next notification connects again
+            raise NotificationError(f"the D-Bus session bus went away ({exc or 'closed'}): "
                                     f"{NO_SERVER_FIX}") from None
         if reply.header.message_type == MessageType.error:
             name = reply.header.fields.get(HeaderFields.error_name, "an error")

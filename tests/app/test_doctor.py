@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from posture.app.cli import main
-from posture.app.commands.doctor import check_notifications
+from posture.app.commands.doctor import check_display, check_notifications
 from posture.core.errors import UserError
 from posture.io.history import default_path
 from posture.io.window import display_problem
+from tests.desktop import dunstctl
 
 
 @pytest.fixture(autouse=True)
@@ -53,15 +54,27 @@ def test_doctor_tries_the_display_rather_than_trusting_display(capsys, monkeypat
     assert display.startswith("note") and "cannot open a window on display :97" in display
 
 
-def test_doctor_looks_for_a_desktop_notifier_on_the_path(tmp_path, monkeypatch):
-    empty, tools = tmp_path / "empty", tmp_path / "tools"
-    empty.mkdir()
-    tools.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    with pytest.raises(UserError, match="install libnotify-bin"):
+def test_doctor_sends_a_real_notification(dunst, monkeypatch):
+    address, env, _ = dunst
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+    said = check_notifications()
+    assert "dunst" in said and "with action buttons" in said
+    assert dunstctl(env, "count", "displayed").stdout.strip() == "1"  # on the screen now
+    dunstctl(env, "close-all")  # closed, it goes to the history, where its text can be read
+    assert "Test notification" in dunstctl(env, "history").stdout
+
+
+def test_doctor_reports_a_missing_notification_server_with_the_fix(session_bus, monkeypatch):
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", session_bus[0])  # a bus, but no server
+    with pytest.raises(UserError, match="no notification server.*notification daemon"):
         check_notifications()
-    notifier = tools / "notify-send"
-    notifier.write_text("#!/bin/sh\n")
-    notifier.chmod(0o755)
-    monkeypatch.setenv("PATH", str(tools))
-    assert check_notifications() == "desktop notifications via notify-send"
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS")
+    with pytest.raises(UserError, match="no D-Bus session bus"):
+        check_notifications()
+
+
+def test_doctor_says_whether_a_tray_is_there(tray_display, bare_display, monkeypatch):
+    monkeypatch.setenv("DISPLAY", tray_display)
+    assert "starts as a tray icon" in check_display()
+    monkeypatch.setenv("DISPLAY", bare_display)
+    assert "no tray was found" in check_display()

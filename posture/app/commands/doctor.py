@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sqlite3
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,14 +18,22 @@ import matplotlib
 from posture.core.errors import UserError
 from posture.io.estimator import REBUILD_HINT, PoseEstimator, model_path
 from posture.io.history import default_path
+from posture.io.notifications import NotificationError, Notifier
 from posture.io.paths import config_dir, data_dir
+from posture.io.qt_app import no_display
 from posture.io.quiet import quiet_stderr
 from posture.io.settings import load_settings, settings_path
 from posture.io.sources import read_image
 from posture.io.speech import find_player, synthesize, wav_stats
-from posture.io.window import display_problem
 
 CAMERAS = range(4)  # camera indexes tried
+PROBE_TIMEOUT_S = 20.0  # a display that takes longer than this to open Qt is unusable
+TRAY_WORDS = ("tray", "no tray")
+# Prints why Qt cannot show a window here, or whether a tray is there.
+QT_PROBE = ("from posture.io.qt_app import start_application\n"
+            "from PySide6.QtWidgets import QSystemTrayIcon\n"
+            "app, problem = start_application()\n"
+            "print(problem or ('tray' if QSystemTrayIcon.isSystemTrayAvailable() else 'no tray'))")
 
 
 def check_model() -> str:
@@ -67,20 +76,49 @@ def check_speech() -> str:
 
 
 def check_display() -> str:
-    """A window really opens on the display (otherwise posture runs headless)."""
-    problem = display_problem()
+    """Qt really opens on the display, and a tray is there or not (otherwise posture runs
+    headless)."""
+    problem = no_display()
+    answer = ""
+    if problem is None:
+        problem, answer = _probe_qt()
     if problem is not None:
         raise UserError(f"{problem}: posture run works headless (console, voice, "
-                        "notifications); run it inside your desktop session for the window")
-    return "a window opens on the display for the overlay"
+                        "notifications); run it inside your desktop session for the tray")
+    if answer == "tray":
+        return "a window opens, and a tray is there: posture run starts as a tray icon"
+    return "a window opens, but no tray was found: posture run opens the camera window"
+
+
+def _probe_qt() -> tuple[str | None, str]:
+    """Start Qt in a child process (a missing system library aborts it): why it cannot show
+    a window, or None and whether a tray is there ("tray" or "no tray")."""
+    try:
+        probe = subprocess.run([sys.executable, "-c", QT_PROBE], stdin=subprocess.DEVNULL,
+                               capture_output=True, text=True, timeout=PROBE_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return f"the display did not answer within {PROBE_TIMEOUT_S:g} s", ""
+    if probe.returncode != 0:
+        return (f"Qt could not start (exit {probe.returncode}): install Qt's xcb libraries "
+                "(Debian: libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0); "
+                "QT_DEBUG_PLUGINS=1 names the missing one"), ""
+    answer = (probe.stdout.strip().splitlines() or [""])[-1]
+    return (None, answer) if answer in TRAY_WORDS else (answer or "Qt said nothing", "")
 
 
 def check_notifications() -> str:
-    """A desktop notifier exists for prompts while posture runs without a window."""
-    if shutil.which("notify-send") is None:
-        raise UserError("notify-send not found: install libnotify-bin for desktop notifications "
-                        "when posture runs headless (voice and console work without it)")
-    return "desktop notifications via notify-send"
+    """A real test notification reaches the desktop (prompts go there while no window shows)."""
+    notifier = Notifier()
+    try:
+        server, actions = notifier.server()
+        notifier.send("posture doctor", "Test notification: posture can reach you here.")
+    except NotificationError as exc:
+        raise UserError(f"desktop notification failed: {exc}; prompts are still spoken and "
+                        "shown on the console") from None
+    finally:
+        notifier.close()
+    buttons = "with" if actions else "without"
+    return f"a test notification was shown by {server}, {buttons} action buttons"
 
 
 def check_folders() -> str:
