@@ -2,13 +2,15 @@
 pipeline's cost per frame against a bare MediaPipe PoseLandmarker loop over the same frames.
 
 Usage, from the repository root:  python -m benchmarks.cost [--minutes 5] [--runs 3] [--hours 2]
+                                  [--desktop-minutes 10]
 
 A clip of the matplotlib portrait sitting mostly well (fixtures.make_sample, widened to a
 webcam's 640x480) is monitored at the live monitor's default adaptive sampling, drawing the
 overlay on every processed frame as `posture run` does. Every measurement runs in a fresh
 process of its own, so memory and warm-up are never shared; figures are medians over the runs.
 The two-hour session is simulated by looping the clip through one Pipeline with increasing
-timestamps, reading resident memory at intervals.
+timestamps, reading resident memory at intervals. The desktop front end (the tray alone over
+ten minutes, and the camera window at display rate) is measured by benchmarks.desktop_cost.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ TARGETS = {
     "first_verdict_s": 3.0,  # from start to the first verdict (`posture run`)
     "peak_rss_mb": 400.0,
     "growth_mb_per_h": 2.0,  # "no growth": the long session's RSS slope after warm-up
+    "tray_cpu_share": 0.02,  # the tray alone, no window, over ten minutes or more
 }
 
 
@@ -292,11 +295,17 @@ def run_worker(name: str, args: dict) -> dict:
         return measure_session(Path(args["clip"]), Path(args["profile"]), args["paired"])
     if name == "growth":
         return measure_growth(Path(args["clip"]), Path(args["profile"]), args["hours"])
+    if name == "desktop":
+        from benchmarks.desktop_cost import measure_desktop  # Qt only in this worker
+
+        return measure_desktop(Path(args["clip"]), Path(args["profile"]), args["window"],
+                               args["speed"])
     raise SystemExit(f"unknown worker {name!r}")
 
 
 def summarize(sessions: Sequence[dict], paired: Sequence[dict], startup_analyze: Sequence[float],
-              startup_run: Sequence[float], growth: dict | None) -> dict:
+              startup_run: Sequence[float], growth: dict | None,
+              desktop: dict | None = None) -> dict:
     """The report: medians over the runs, per-stage costs, the ratio to the bare loop (from
     the paired runs), memory, start-up, and each target met or missed."""
     s0 = sessions[0]
@@ -331,12 +340,14 @@ def summarize(sessions: Sequence[dict], paired: Sequence[dict], startup_analyze:
         "first_verdict_s": {"posture run": median(startup_run) if startup_run else None,
                             "posture analyze": median(startup_analyze)},
         "growth": growth,
+        "desktop": desktop,
     }
     first = report["first_verdict_s"]["posture run"] or report["first_verdict_s"][
         "posture analyze"]
     figures = {"cpu_share": report["cpu_share_of_core"], "ratio_to_bare": report["ratio_to_bare"],
                "first_verdict_s": first, "peak_rss_mb": peak,
-               "growth_mb_per_h": growth["slope_mb_per_h"] if growth else None}
+               "growth_mb_per_h": growth["slope_mb_per_h"] if growth else None,
+               "tray_cpu_share": desktop["tray"]["cpu_share"] if desktop else None}
     report["targets"] = {k: {"value": v, "limit": TARGETS[k],
                              "met": None if v is None else v <= TARGETS[k]}
                          for k, v in figures.items()}
@@ -375,6 +386,10 @@ def format_report(r: dict) -> str:
         if g["trimmed_end_mb"] is not None:
             lines.append(f"  at the end after malloc_trim (heap handed back to the system): "
                          f"{g['trimmed_end_mb']:.0f} MB")
+    if r.get("desktop"):
+        from benchmarks.desktop_cost import format_desktop
+
+        lines += format_desktop(r["desktop"])
     lines.append("targets:")
     for name, t in r["targets"].items():
         verdict = "not measured" if t["met"] is None else ("met" if t["met"] else "MISSED")
@@ -392,6 +407,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs to take medians over")
     parser.add_argument("--hours", type=float, default=2.0, help="simulated long session for "
                         "memory growth (0 to skip)")
+    parser.add_argument("--desktop-minutes", type=float, default=10.0, help="the tray's "
+                        "session length, with the window's cost beside it (0 to skip)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--args", help=argparse.SUPPRESS)
@@ -428,7 +445,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"simulating a {args.hours:g} h session...", file=sys.stderr, flush=True)
             growth = worker("growth", env, clip=str(clip), profile=str(profile),
                             hours=args.hours)
-        report = summarize(sessions, paired, analyze, run, growth)
+        desktop = None
+        if args.desktop_minutes > 0:
+            from benchmarks.desktop_cost import measure_all
+
+            desktop = measure_all(folder, env, args.desktop_minutes, args.runs, worker)
+        report = summarize(sessions, paired, analyze, run, growth, desktop)
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0
 

@@ -161,8 +161,8 @@ def fill(out: np.ndarray, box: tuple[int, int, int, int], color: Color = COLOR_P
 def draw_card(out: np.ndarray, card: Card, s: Style, room: tuple[int, int, int, int],
               width: int, right: bool = False) -> tuple[int, int, int, int] | None:
     """The stretch card on an opaque panel at most `width` wide, at the bottom of `room` and at
-    its right end when `right`; lines that do not fit the room's height are left off. Returns
-    the panel's box (None when the room is too small for any line)."""
+    its right end when `right`; what does not fit the room's height is left off, a part at a
+    time. Returns the panel's box (None when the room is too small for any line)."""
     rx0, ry0, rx1, ry1 = room
     width = min(width, rx1 - rx0)
     x0, x1 = (rx1 - width, rx1) if right else (rx0, rx0 + width)
@@ -170,32 +170,43 @@ def draw_card(out: np.ndarray, card: Card, s: Style, room: tuple[int, int, int, 
     inner = x1 - x0 - 2 * pad
     if inner <= 0 or ry1 - ry0 <= 2 * pad:
         return None
-    # Lines as (text, x offset, font scale, colour); a progress bar is a line of text None.
+    # Blocks of lines as (text, x offset, font scale, colour), a progress bar being a line of
+    # text None; each block with its rank: when the room is too short, the highest-ranked
+    # block goes first, whole (the footer, the reason, the last steps), never the title.
     title, big, small = 1.25, 1.6, 0.85
-    lines: list[tuple[str | None, int, float, Color]] = [
-        (t, 0, title, COLOR_TEXT) for t in wrap(card.title, inner, s.font * title, s.thick + 1)]
+    blocks: list[tuple[int, list[tuple[str | None, int, float, Color]]]] = [
+        (0, [(t, 0, title, COLOR_TEXT)
+             for t in wrap(card.title, inner, s.font * title, s.thick + 1)])]
     if card.dose:
-        lines += [(t, 0, 1.0, COLOR_WARN) for t in wrap(card.dose, inner, s.font, s.thick)]
+        blocks.append((20, [(t, 0, 1.0, COLOR_WARN)
+                            for t in wrap(card.dose, inner, s.font, s.thick)]))
     if card.countdown_s is not None:
-        lines.append((countdown_text(card.countdown_s), 0, big, COLOR_WARN))
-        if card.countdown_of:
-            lines.append((None, 0, small, COLOR_WARN))
+        bar = [(None, 0, small, COLOR_WARN)] if card.countdown_of else []
+        blocks.append((10, [(countdown_text(card.countdown_s), 0, big, COLOR_WARN), *bar]))
     if card.reason:
-        lines += [(t, 0, small, COLOR_MUTED)
-                  for t in wrap(card.reason, inner, s.font * small, s.thick)]
+        blocks.append((90, [(t, 0, small, COLOR_MUTED)
+                            for t in wrap(card.reason, inner, s.font * small, s.thick)]))
     for n, step in enumerate(card.steps):
         colour = COLOR_WARN if n == card.current else COLOR_TEXT
         prefix = f"{n + 1}. "
         indent = cv2.getTextSize(prefix, FONT, s.font, s.thick)[0][0]
-        for k, text in enumerate(wrap(step, inner - indent, s.font, s.thick)):
-            lines.append((prefix + text, 0, 1.0, colour) if k == 0
-                         else (text, indent, 1.0, colour))
+        wrapped = wrap(step, inner - indent, s.font, s.thick)
+        blocks.append((30 if n == card.current else 40 + n,
+                       [(prefix + text, 0, 1.0, colour) if k == 0 else (text, indent, 1.0, colour)
+                        for k, text in enumerate(wrapped)]))
     if card.footer:
-        lines += [(t, 0, small, COLOR_MUTED)
-                  for t in wrap(card.footer, inner, s.font * small, s.thick)]
-    heights = [s.line_height(scale) for _, _, scale, _ in lines]
+        blocks.append((100, [(t, 0, small, COLOR_MUTED)
+                             for t in wrap(card.footer, inner, s.font * small, s.thick)]))
     room_h = ry1 - ry0 - 2 * pad
-    while lines and sum(heights) > room_h:  # too tall for the room: the last lines go
+
+    def height(block: list[tuple[str | None, int, float, Color]]) -> int:
+        return sum(s.line_height(scale) for _, _, scale, _ in block)
+
+    while len(blocks) > 1 and sum(height(b) for _, b in blocks) > room_h:
+        blocks.remove(max(blocks, key=lambda b: b[0]))
+    lines = [line for _, block in blocks for line in block]
+    heights = [s.line_height(scale) for _, _, scale, _ in lines]
+    while lines and sum(heights) > room_h:  # even the title is too tall: its last lines go
         lines.pop()
         heights.pop()
     if not lines:

@@ -156,3 +156,26 @@ def test_a_face_box_holds_the_head_and_is_none_without_one():
     unseen = Pose(np.zeros((NUM_LANDMARKS, 2)), np.zeros(NUM_LANDMARKS),
                   np.zeros((NUM_LANDMARKS, 3)), 640, 480)
     assert face_box(unseen, (480, 640)) is None and face_box(None, (480, 640)) is None
+
+
+def test_a_short_room_drops_whole_parts_reason_first():
+    from posture.core.cards import Card
+    from posture.io.drawing import COLOR_MUTED, COLOR_WARN, draw_card
+
+    card = Card("Chin tuck", ("Sit tall.", "Draw your chin straight back.", "Hold, then relax."),
+                dose="hold 5 s, 10 times", reason="Trains the deep neck muscles.",
+                footer="Not medical advice.")
+    s = Style.of((480, 640))
+
+    def drawn(height: int) -> np.ndarray:
+        out = np.full((480, 640, 3), 128, np.uint8)
+        draw_card(out, card, s, (10, 470 - height, 330, 470), 320)
+        return out
+
+    full, short = drawn(400), drawn(150)
+    muted = [int(np.all(out == COLOR_MUTED, axis=2).sum()) for out in (full, short)]
+    assert muted[0] > 100  # reason and footer when there is room (in their grey)...
+    assert muted[1] < 0.1 * muted[0]  # ...gone first when there is not (white text's edges)
+    assert np.any(np.all(short == COLOR_WARN, axis=2))  # the dose stays
+    rows = np.nonzero(np.any(np.all(short == COLOR_TEXT, axis=2), axis=1))[0]
+    assert rows.size and rows.max() > 400  # steps still written at the bottom of the card
