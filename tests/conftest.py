@@ -1,11 +1,9 @@
-"""Shared fixtures: the real footage folder, a scratch POSTURE_HOME, one pose estimator per run."""
+"""Shared fixtures: the real footage folder, a scratch POSTURE_HOME, one pose estimator per run,
+and a desktop (X displays with and without a tray, session buses, a notification server)."""
 
 from __future__ import annotations
 
 import os
-import select
-import shutil
-import struct
 import subprocess
 import time
 from collections.abc import Callable
@@ -43,47 +41,18 @@ def still_estimator():
         yield estimator
 
 
-def read_xwd(path: Path) -> np.ndarray:
-    """BGR image of an XWD file (X Window Dump: a big-endian header, then ZPixmap pixels)."""
-    data = path.read_bytes()
-    header = struct.unpack(">25I", data[:100])
-    header_size, width, height, byte_order = header[0], header[4], header[5], header[7]
-    bits, line, (red, green, blue), colours = header[11], header[12], header[14:17], header[19]
-    assert bits == 32, f"expected a 32-bit screen, got {bits} bits per pixel"
-    pixels = np.frombuffer(data, "<u4" if byte_order == 0 else ">u4", count=line // 4 * height,
-                           offset=header_size + 12 * colours).reshape(height, line // 4)[:, :width]
-    return np.stack([(pixels & m) >> ((m & -m).bit_length() - 1) for m in (blue, green, red)],
-                    axis=2).astype(np.uint8)
-
-
 @pytest.fixture
-def xvfb(tmp_path: Path):
-    """A virtual X display: (DISPLAY value, path of its live framebuffer as an XWD file)."""
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (Debian package xvfb): no display to open a window on")
-    fbdir = tmp_path / "fb"
-    fbdir.mkdir()
-    log = tmp_path / "xvfb.log"
-    with log.open("wb") as err:  # -displayfd 1: the display number on stdout once it is up
-        proc = subprocess.Popen(
-            ["Xvfb", "-displayfd", "1", "-screen", "0", "1280x720x24",
-             "-fbdir", str(fbdir), "-nolisten", "tcp"],
-            stdout=subprocess.PIPE, stderr=err)
-    assert proc.stdout is not None
-    readable, _, _ = select.select([proc.stdout], [], [], 15)
-    number = os.read(proc.stdout.fileno(), 32).decode().strip() if readable else ""
-    try:
-        if not number:
-            pytest.fail(f"Xvfb did not start: {log.read_text(errors='replace')[-2000:]}")
-        yield f":{number}", fbdir / "Xvfb_screen0"
-    finally:
-        proc.stdout.close()
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def xvfb():
+    """A virtual X display of one test's own: (DISPLAY value, a function that reads its screen
+    as BGR)."""
+    from tests import desktop
+
+    reason = desktop.missing("Xvfb")
+    if reason:
+        pytest.skip(f"{reason}: no display to open a window on")
+    display, proc = desktop.start_xvfb("1280x720x24")
+    yield display, lambda: np.ascontiguousarray(desktop.screenshot(display)[..., ::-1])
+    desktop.stop(proc)
 
 
 # OpenCV's Qt window under Xvfb (no window manager) sometimes stays black: mapped but never
@@ -93,7 +62,7 @@ PAINT_WAIT_S = 8.0
 PAINT_ATTEMPTS = 4
 
 
-def screen_when(framebuffer: Path, start: Callable[[], subprocess.Popen],
+def screen_when(grab: Callable[[], np.ndarray], start: Callable[[], subprocess.Popen],
                 painted: Callable[[np.ndarray], bool]) -> tuple[np.ndarray, subprocess.Popen]:
     """Start a window process until the screen satisfies `painted`; return the screen and the
     (still running or finished) process of the attempt that painted it."""
@@ -101,7 +70,7 @@ def screen_when(framebuffer: Path, start: Callable[[], subprocess.Popen],
         child = start()
         deadline = time.monotonic() + PAINT_WAIT_S
         while time.monotonic() < deadline:
-            screen = read_xwd(framebuffer)
+            screen = grab()
             if painted(screen):
                 return screen, child
             if child.poll() is not None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import hashlib
 import json
 import os
@@ -90,6 +89,8 @@ class InstanceLock:
 
     def acquire(self) -> bool:
         """Take the lock; False when another monitor holds it."""
+        import fcntl  # Unix only, as the rest of this module
+
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

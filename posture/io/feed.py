@@ -64,8 +64,8 @@ class Feed:
                  tell: Callable[[str], None], wait: Callable[[str, float], None],
                  hold: Callable[[float], None] = time.sleep) -> None:
         """`tell` says one line to the user; `wait(message, seconds)` passes time showing
-        `message` (and reading keys) between attempts to reopen a camera; `hold(seconds)`
-        passes the time until the next frame is due (keeping a window live, reading keys)."""
+        `message` (and acting on commands) between attempts to reopen a camera;
+        `hold(seconds)` passes the time until the next frame is due (acting on commands)."""
         self.spec = spec
         self.opener = opener
         self.speed = speed

@@ -308,6 +308,8 @@ def _caption(out: np.ndarray, text: str, s: Style, bottom: int) -> None:
     scale, thick = 1.4 * s.font, max(1, round(2 * s.unit))
     inset = s.border + s.margin
     lines = wrap(text, w - 2 * inset, scale, thick)
+    if not lines:
+        return
     step = s.line_height(1.4)
     top = max(0, bottom - step * len(lines))
     shade(out, s.border, top - s.margin, w - s.border, bottom + s.margin // 2)

@@ -97,7 +97,8 @@ class MonitorSettings:
                                   "are away (a shorter gap is a missed detection).",
                                   0.5, 60)
     camera: str = setting("0", "Camera index (\"0\", \"1\", ...) or a video file to watch.")
-    window: bool = setting(True, "Show the overlay window (false: run headless).")
+    window: bool = setting(True, "On a desktop: the tray icon, and the camera window when asked "
+                           "(false: run headless, in the console).")
     mute: bool = setting(False, "Start with spoken prompts muted (they are still shown).")
     profile: str = setting("default", "Calibration profile name or .json path.")
 

@@ -203,3 +203,31 @@ def test_control_commands_on_a_desktop_with_a_tray(tmp_path, clip, tray_display)
         assert "session saved" in run.log.read_text()
     finally:
         run.stop()
+
+
+def test_a_display_without_a_tray_gets_the_window_fitted_to_the_screen(tmp_path, bare_display):
+    from benchmarks.common import generated_clip
+
+    big = generated_clip(tmp_path / "big.mp4", [(0.0, 0.0), (120.0, 0.0)], 5.0,
+                         size=(1920, 1080))
+    env = environment(tmp_path / "home", bare_display)
+    run = Running(env, big)
+    try:
+        run.wait_monitoring()
+        # No tray came: the window, after a short wait. A 1920x1080 picture on a 1280x800
+        # screen: at most 80 % of it, in the picture's proportions.
+        shown = desktop.wait_for(lambda: [w for w in desktop.find_windows(bare_display,
+                                                                          "posture camera")
+                                          if (w.width, w.height) == (1024, 576)
+                                          and desktop.mapped(bare_display, w)], timeout=30)
+        assert shown, run.log.read_text()
+        window = shown[0]
+        s = status(env)
+        assert s["tray"] is False and s["window"] is True
+        picture = desktop.screenshot(bare_display)[window.y:window.y + window.height,
+                                                   window.x:window.x + window.width]
+        assert picture.std() > 20  # the camera picture, not a blank window
+        assert posture(env, "quit").returncode == 0
+        assert run.proc.wait(timeout=60) == 0
+    finally:
+        run.stop()

@@ -476,8 +476,8 @@ while time.monotonic() < end:
 """
 
 
-def test_window_shows_the_overlay_under_xvfb(xvfb: tuple[str, Path], tmp_path: Path) -> None:
-    display, framebuffer = xvfb
+def test_window_shows_the_overlay_under_xvfb(xvfb, tmp_path: Path) -> None:
+    display, grab = xvfb
     picture = render(frame(360, 640, value=128), result(front_pose(640, 360), GOOD, 30.0),
                      calibrated(), threshold=60.0)
     np.save(tmp_path / "picture.npy", picture)
@@ -495,7 +495,7 @@ def test_window_shows_the_overlay_under_xvfb(xvfb: tuple[str, Path], tmp_path: P
         top, left = ys.min(), xs.min()
         return np.array_equal(screen[top:top + 360, left:left + 640], picture)
 
-    screen, child = screen_when(framebuffer, start, painted)
+    screen, child = screen_when(grab, start, painted)
     alive = child.poll() is None  # still showing the window: it did not crash
     child.terminate()
     _, stderr = child.communicate(timeout=30)

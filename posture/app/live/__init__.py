@@ -1,2 +1,2 @@
 """The live monitor behind `posture run`: `monitor.LiveMonitor` (the loop and what each frame
-does) and `screen.Screen` (window or terminal, keys and waiting)."""
+does, one controller for every front end), and the front ends around it (`start`, `desktop`)."""

@@ -69,6 +69,7 @@ class Desktop(QObject):
         self.finished.connect(lambda: self.app.exit(0))
         self.show_asked.connect(self.show_window)
         self._waited: float | None = 0.0  # seconds waited for a tray host at start
+        self._state = ""  # the monitor's state last shown
         self._poll = QTimer(self)
         self._poll.timeout.connect(self._look_for_tray)
         self._thread = threading.Thread(target=self._work, name="posture-monitor")
@@ -153,6 +154,9 @@ class Desktop(QObject):
 
     @Slot(object)
     def _show_status(self, status: MonitorStatus) -> None:
+        if status.state == "calibrating" != self._state:
+            self.show_window()  # calibrating goes better when you see yourself
+        self._state = status.state
         self.tray.set_state(status.state, tooltip(status), {"mute": status.muted})
 
     # ---- the menu --------------------------------------------------------------------------

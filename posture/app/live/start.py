@@ -4,6 +4,7 @@ desktop, the window on a display without a tray, the headless console otherwise.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from contextlib import ExitStack
@@ -13,7 +14,7 @@ from posture.app.live.actions import key_command
 from posture.app.live.monitor import LiveMonitor, Options
 from posture.core.errors import UserError
 from posture.core.pauses import Pause
-from posture.io.control_socket import ControlServer, InstanceLock, runtime_dir
+from posture.io.control_socket import ControlServer, InstanceLock, runtime_dir, socket_path
 from posture.io.notifications import NotificationError, Notifier
 from posture.io.settings import Settings
 from posture.io.terminal import TerminalKeys
@@ -23,14 +24,8 @@ KEY_WAIT_S = 0.5  # the terminal reader looks at its stop flag this often
 
 def run_live(settings: Settings, options: Options) -> int:
     """Run the live monitor until it ends; its exit code."""
-    folder = runtime_dir()
-    lock = InstanceLock(folder)
-    if not lock.acquire():
-        pid = lock.holder()
-        raise UserError(f"a posture monitor is already running{f' (pid {pid})' if pid else ''}: "
-                        "see it with posture status, or stop it with posture quit")
     with ExitStack() as stack:
-        stack.callback(lock.release)
+        steerable = _one_at_a_time(stack)
         monitor = LiveMonitor(settings, options)
         monitor.open()  # no camera: one line and exit 2, before anything shows
         app, problem = None, None
@@ -45,16 +40,32 @@ def run_live(settings: Settings, options: Options) -> int:
         notices = Notices(monitor)
         stack.callback(notices.close)
         monitor.notify_desktop = notices.send
-        if app is None or problem is not None:
-            server = ControlServer(folder / "control.sock", Control(monitor).handle)
+        front = None
+        if app is not None and problem is None:
+            from posture.app.live.desktop import Desktop
+            front = Desktop(monitor, app)
+        if steerable:
+            show = front.show_asked.emit if front is not None else None
+            server = ControlServer(socket_path(), Control(monitor, show).handle)
             stack.callback(server.close)
-            return run_headless(monitor, stack)
-        from posture.app.live.desktop import Desktop
-        desktop = Desktop(monitor, app)
-        server = ControlServer(folder / "control.sock",
-                               Control(monitor, desktop.show_asked.emit).handle)
-        stack.callback(server.close)
-        return desktop.run()
+        else:
+            monitor.tell("posture status, pause, resume, show and quit need a Unix socket, "
+                         "which this system lacks: use the tray menu or the keys")
+        return run_headless(monitor, stack) if front is None else front.run()
+
+
+def _one_at_a_time(stack: ExitStack) -> bool:
+    """Take the single-instance lock for the run (UserError when a monitor runs already);
+    False where this system has no Unix sockets (no lock, no control socket there)."""
+    if os.name != "posix":
+        return False
+    lock = InstanceLock(runtime_dir())
+    if not lock.acquire():
+        pid = lock.holder()
+        raise UserError(f"a posture monitor is already running{f' (pid {pid})' if pid else ''}: "
+                        "see it with posture status, or stop it with posture quit")
+    stack.callback(lock.release)
+    return True
 
 
 def run_headless(monitor: LiveMonitor, stack: ExitStack) -> int:

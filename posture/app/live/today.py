@@ -3,12 +3,12 @@ tooltip) and the HTML report (its menu). The one place the monitor calls the rep
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
 from pathlib import Path
 
 from posture.app.report.summary import day_summary
 from posture.core.errors import UserError
+from posture.io.control_socket import runtime_dir
 from posture.io.history import default_path
 
 
@@ -22,11 +22,10 @@ def good_share_today() -> float | None:
 
 
 def write_today_html() -> Path:
-    """Write today's HTML report to a private temporary file; its path (UserError when the
-    history cannot be read)."""
+    """Write today's HTML report into the user's private runtime folder (replacing the last
+    one); its path (UserError when the history cannot be read)."""
     from posture.app.report.chart import write_chart  # its drawing stack only when asked
 
-    folder = Path(tempfile.mkdtemp(prefix="posture-report-"))
-    out = folder / f"posture-{date.today().isoformat()}.html"
+    out = runtime_dir() / "today.html"
     write_chart(day_summary(default_path(), date.today()), out)
     return out
