@@ -63,6 +63,7 @@ class Summary:
     assessed: int = 0
     other_view: int = 0  # frames measured from another view than the profile's
     other_views: Counter = field(default_factory=Counter)  # ...and which views they were
+    camera_moved: int = 0  # frames not judged because the camera had moved
     good: int = 0
     person_seconds: float = 0.0
     prompts: int = 0
@@ -80,10 +81,11 @@ class Summary:
         if r.measurement is not None and r.assessment is None:
             self.other_view += 1
             self.other_views[r.measurement.view] += 1
-        if r.assessment:
+        self.camera_moved += r.camera_moved
+        if r.verdict:
             self.assessed += 1
-            self.good += r.assessment.posture == "good"
-            self.problems.update(r.assessment.problems)
+            self.good += r.verdict.posture == "good"
+            self.problems.update(r.verdict.problems)
 
     def text(self) -> str:
         """Human-readable summary lines."""
@@ -95,6 +97,9 @@ class Summary:
                 f"good posture: {share} of {self.assessed} assessed frames\n"
                 f"main problems: {main}\n"
                 f"prompts: {self.prompts}"
+                + (f"\n{self.camera_moved} frames were not judged because the camera had "
+                   "moved: calibrate again with the camera where it is now"
+                   if self.camera_moved else "")
                 + (f"\n{self.other_view} frames were seen from another camera view than the "
                    "profile's and not judged: calibrate for this camera"
                    if self.other_view else ""))

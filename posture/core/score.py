@@ -142,17 +142,19 @@ def assess(measurement: Measurement | None, profile: Profile) -> Assessment | No
 RISE_BASE = 1.0  # while slouched, the score rises at least this fast...
 RISE_SEVERITY = 5.0  # ...plus this much more at full severity
 FALL = 4.0  # while posture is good the score falls this fast
-MAX_STEP = 2.0  # seconds: a longer gap between frames counts as this long (a stalled source)
 
 
 class SlouchScore:
     """A 0..100 score that rises while posture is bad and falls while it is good.
 
     Driven by frame timestamps: the state seen at one frame holds until the next, so the score
-    follows the same curve at 2 fps and at 30 fps. Held while nobody is in view.
+    follows the same curve at 2 fps and at 30 fps. Held while nobody is in view. A gap longer
+    than `stall_s` (the sampling policy's, `Sampling.stall_s`) counts as `stall_s`: the source
+    stalled, and what happened meanwhile was not seen.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, stall_s: float) -> None:
+        self.stall_s = stall_s
         self.value = 0.0
         self._last: tuple[float, Assessment] | None = None
 
@@ -160,7 +162,7 @@ class SlouchScore:
         """Advance to time `t` with this frame's assessment (None: nobody, score held)."""
         if self._last is not None:
             t0, previous = self._last
-            dt = min(max(t - t0, 0.0), MAX_STEP)
+            dt = min(max(t - t0, 0.0), self.stall_s)
             if previous.posture == "slouched":
                 self.value += dt * (RISE_BASE + RISE_SEVERITY * previous.severity)
             else:

@@ -101,9 +101,10 @@ class Unusable(Exception):
 
 @dataclass
 class _Session:
-    """The session being recorded: its row id (once written) and wall time at t = 0."""
+    """The session being recorded: wall time at t = 0, its minutes, its row id (once written)."""
 
     wall_start: float
+    minutes: MinuteAggregator
     id: int | None = None
 
 
@@ -133,7 +134,6 @@ class History:
         self._warned = False
         self._off = False  # damaged or newer file: nothing is written this run
         self._session: _Session | None = None
-        self._minutes = MinuteAggregator()
         self._last_t = 0.0
         self._flush()  # open now, so a damaged or unwritable file is reported at start
 
@@ -150,14 +150,17 @@ class History:
         """True when everything recorded so far is in the file."""
         return not self._off and not self._pending
 
-    def start_session(self, source: str, profile: str, wall_start: float | None = None) -> None:
+    def start_session(self, source: str, profile: str, *, stall_s: float,
+                      wall_start: float | None = None) -> None:
         """Begin a session: the wall clock is read here, once (or `wall_start`, epoch seconds,
-        is the wall time of t = 0). An open session is ended first."""
+        is the wall time of t = 0). A gap between frames counts as monitored time up to
+        `stall_s` seconds (the sampling policy's `Sampling.stall_s`). An open session is ended
+        first."""
         if self._session is not None:
             self.end_session()
-        session = _Session(time.time() if wall_start is None else wall_start)
+        wall = time.time() if wall_start is None else wall_start
+        session = _Session(wall, MinuteAggregator(stall_s, wall))
         self._session = session
-        self._minutes = MinuteAggregator(session.wall_start)
         self._last_t = 0.0
 
         def insert(conn: sqlite3.Connection) -> None:
@@ -172,9 +175,9 @@ class History:
                      score: float) -> list[Minute]:
         """Feed one frame (same values as AlertPolicy.update); writes each minute it finishes
         and returns those minutes."""
-        self._require_session()
+        session = self._require_session()
         self._last_t = max(self._last_t, t)
-        done = self._minutes.add(t, person, posture, problems, score)
+        done = session.minutes.add(t, person, posture, problems, score)
         self._write_minutes(done)
         return done
 
@@ -220,7 +223,7 @@ class History:
         minute and the end time."""
         session = self._require_session()
         end = self._last_t if t is None else max(t, self._last_t)
-        self._write_minutes(self._minutes.finish(end))
+        self._write_minutes(session.minutes.finish(end))
         ended = iso_utc(session.wall_start + end)
         self._write(lambda conn: conn.execute(
             "UPDATE sessions SET ended = ? WHERE id = ?", (ended, session.id)))

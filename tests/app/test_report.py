@@ -14,7 +14,7 @@ from posture.app.cli import main
 from posture.app.report import chart, summary
 from posture.core.alerts import Prompt
 from posture.io.history import History, default_path
-from tests.io.test_history import DAY_START, record_timeline
+from tests.io.test_history import DAY_START, STALL_S, record_timeline
 
 DAY = date(2024, 5, 1)
 
@@ -30,7 +30,7 @@ def known_day(midnight: bool = True) -> None:
     view), then 10:20-10:50 good; a break reminder at 10:40. With `midnight`, a session from
     23:58 the evening before to 00:02 adds two minutes to each day."""
     with History() as h:
-        h.start_session("0", "default", wall_start=at(9))
+        h.start_session("0", "default", stall_s=STALL_S, wall_start=at(9))
         record_timeline(h, 0, 1200, score=20.0)
         record_timeline(h, 1200, 1800, good=False, problems=("forward_head",), score=80.0)
         h.record_prompt(Prompt(1500.0, "posture", ("forward_head",), ("chin_tuck",),
@@ -46,7 +46,8 @@ def known_day(midnight: bool = True) -> None:
     if not midnight:
         return
     with History() as h:
-        h.start_session("0", "default", wall_start=at(23, 58, day=date(2024, 4, 30)))
+        h.start_session("0", "default", stall_s=STALL_S,
+                        wall_start=at(23, 58, day=date(2024, 4, 30)))
         record_timeline(h, 0, 240, score=20.0)
         h.end_session(240.0)
 
@@ -163,7 +164,7 @@ def test_bad_arguments_exit_2(tmp_path: Path, capsys) -> None:
 def test_camera_moved_notices_are_reported_as_their_own_kind(tmp_path: Path) -> None:
     """The monitor's 'camera moved' notices count as prompts of their own kind everywhere."""
     with History() as h:
-        h.start_session("0", "default", wall_start=DAY_START)
+        h.start_session("0", "default", stall_s=STALL_S, wall_start=DAY_START)
         record_timeline(h, 0, 120)
         h.record_notice(60.0, "camera_moved", "Everything looks shifted.")
     s = summary.day_summary(default_path(), DAY)

@@ -12,6 +12,7 @@ import pytest
 
 from posture.core.alerts import PROBLEM_TEXT, AlertPolicy, AlertSettings, Prompt, describe
 from posture.core.problems import PROBLEMS
+from posture.core.sampling import Sampling
 from posture.core.score import FRONT_RULES, Assessment, SlouchScore
 from posture.io.library import load_library
 
@@ -53,7 +54,7 @@ def run(timeline: Timeline, fps: float, settings: AlertSettings | None = None,
         policy: AlertPolicy | None = None, jitter: float = 0.0, seed: int = 0) -> list[Prompt]:
     """Drive the real SlouchScore and the policy over a timeline; the prompts given."""
     policy = policy or AlertPolicy(settings or DEFAULTS, LIBRARY)
-    score = SlouchScore()
+    score = SlouchScore(Sampling().stall_s)
     prompts = []
     for t, seen in frames(timeline, fps, jitter, seed):
         value = score.update(t, seen)

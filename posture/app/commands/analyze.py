@@ -14,6 +14,7 @@ from posture.app.driver import Summary, run_pipeline
 from posture.core.errors import UserError
 from posture.core.pipeline import wrong_view
 from posture.core.profile import Profile
+from posture.core.sampling import Sampling
 from posture.io.annotated_video import AnnotatedVideo
 from posture.io.console import check_outputs, jsonl_output, say, summary_stream
 from posture.io.library import load_library
@@ -45,12 +46,12 @@ def run(args: argparse.Namespace) -> int:
     config = load_settings()
     m = config.monitor
     # Without --fps, the live monitor's adaptive sampling (so figures match `posture run`).
-    sampling = None if args.fps is not None else m.sampling()
+    sampling = Sampling.fixed(args.fps) if args.fps is not None else m.sampling()
     summary = Summary()
     library = load_library()
     with ExitStack() as stack:
         source = stack.enter_context(open_source(
-            args.source, fps=args.fps if args.fps is not None else m.fps_active))
+            args.source, fps=sampling.fast))
         out = jsonl_output(args.jsonl, stack)
         voice = (stack.enter_context(open_voice(config.voice, say, speak_to=Path(args.speak_to)))
                  if args.speak_to else None)

@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
                 break
             if session.done:  # a session of its own, only for a stretch done to the end
                 history.start_session(f"stretch {stretch.id}: {source.name}",
-                                      str(profile_file or ""), wall_start=wall_start)
+                                      str(profile_file or ""), wall_start=wall_start,
+                                      stall_s=settings.monitor.sampling().stall_s)
                 history.record_stretch(frame.t, stretch.id, record.reps_done,
                                        session.in_position_s)
                 history.end_session(frame.t)

@@ -121,6 +121,7 @@ class LiveMonitor:
             self.voice = stack.enter_context(self._voice())
             self.history = history = stack.enter_context(History())
             history.start_session(self.options.source, str(self.options.profile_path),
+                                  stall_s=self.settings.monitor.sampling().stall_s,
                                   wall_start=placed_start(source.duration, self.options.speed))
             if self.profile is not None:
                 self.watch = self._watch(self.profile)
@@ -162,7 +163,7 @@ class LiveMonitor:
         else:
             assert self.watch is not None
             result, image = self.watch.step(frame)
-            a = result.assessment if not result.camera_moved else None
+            a = result.verdict
             self._problems = a.problems if a and a.problems else self._problems
             self.feed.set_rate(self.watch.pipeline.rate)
         self.screen.image = image

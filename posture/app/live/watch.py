@@ -42,8 +42,7 @@ class Watch:
         """Monitor one frame; its result and its picture."""
         pose = self.estimator.estimate(frame.image, frame.t)
         result = self.pipeline.step(frame.t, frame.index, pose)
-        # While the camera has moved, the metrics measure the move, not the user: no verdict.
-        a = result.assessment if not result.camera_moved else None
+        a = result.verdict
         self.history.record_frame(result.t, result.pose is not None,
                                   a.posture if a else None, a.problems if a else (), result.score)
         self._record_break(self.pipeline.alerts.absence.last_break)
@@ -72,7 +71,7 @@ class Watch:
 
     def _status(self, result: FrameResult) -> None:
         """The console status of one monitored frame (a short absence keeps the last one)."""
-        a = result.assessment
+        a = result.verdict
         if result.camera_moved:
             text = state = "camera moved: recalibrate" + (" (press c)" if self.screen.can_key
                                                           else "")
