@@ -126,13 +126,17 @@ class History:
     the context manager ends an open session at its last frame).
     """
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, record: bool = True) -> None:
+        """`record=False`: a run kept out of the history (a file without --record): sessions
+        are followed as usual, and nothing is opened or written."""
         self.path = Path(path) if path is not None else default_path()
+        self.recording = record
+        self.problem: str | None = None  # why the history could not be written, with the fix
         self._conn: sqlite3.Connection | None = None
         self._pending: list[Write] = []
         self._retry_at = -math.inf  # monotonic time before which no queued write is retried
         self._warned = False
-        self._off = False  # damaged or newer file: nothing is written this run
+        self._off = not record  # not recording, or a damaged or newer file: nothing is written
         self._session: _Session | None = None
         self._last_t = 0.0
         self._flush()  # open now, so a damaged or unwritable file is reported at start
@@ -147,7 +151,7 @@ class History:
 
     @property
     def saved(self) -> bool:
-        """True when everything recorded so far is in the file."""
+        """True when recording and everything recorded so far is in the file."""
         return not self._off and not self._pending
 
     def start_session(self, source: str, profile: str, *, stall_s: float,
@@ -282,15 +286,17 @@ class History:
                 self._pending.pop(0)
             self._retry_at = -math.inf
         except (sqlite3.OperationalError, OSError) as exc:  # locked, read-only, disk full...
-            self._warn(f"cannot save history to {self.path} ({exc}); carrying on, and trying "
-                       f"again every {RETRY_S:g} s and at the end of the session")
+            self.problem = (f"cannot write {self.path} ({exc}): make its folder writable, or "
+                            "set POSTURE_HOME to a writable folder")
+            self._warn(f"{self.problem}; carrying on, and trying again every {RETRY_S:g} s and "
+                       "at the end of the session")
         except sqlite3.DatabaseError as exc:
             if type(exc) is not sqlite3.DatabaseError:  # IntegrityError & co: a bug here
                 raise
-            self._switch_off(f"{self.path} is damaged ({exc}); history is not saved this run. "
-                             "The file was left as it is: move it aside to start a new history")
+            self._switch_off(f"{self.path} is damaged ({exc}); the file was left as it is: "
+                             "move it aside to start a new history")
         except Unusable as exc:
-            self._switch_off(f"{exc}; history is not saved this run: update posture")
+            self._switch_off(f"{exc}: update posture")
 
     def _connect(self) -> sqlite3.Connection:
         """The open connection, opening it (WAL, synchronous=NORMAL, schema) when needed."""
@@ -309,13 +315,14 @@ class History:
             self._conn = conn
         return self._conn
 
-    def _switch_off(self, message: str) -> None:
+    def _switch_off(self, problem: str) -> None:
         """Stop writing for the rest of the run, saying why."""
         self._off = True
+        self.problem = problem
         self._pending.clear()
         self.close()
         self._warned = False
-        self._warn(message)
+        self._warn(f"not saved this run: {problem}")
 
     def _warn(self, message: str) -> None:
         """One warning line on stderr, only the first time something goes wrong."""

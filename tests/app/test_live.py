@@ -69,7 +69,8 @@ def run_cli(args: list[str], home: Path, display: str | None = None,
 def test_headless_over_a_file_writes_history_and_a_report(tmp_path, posture_home, capsys):
     clip = make_sample(tmp_path / "clip.mp4", TIMELINE)
     calibrate_on_sample()
-    assert main(["run", "--source", str(clip), "--no-window", "--speed", "20"]) == 0
+    assert main(["run", "--source", str(clip), "--no-window", "--speed", "20", "--record",
+                 "--profile", "default"]) == 0
     err = capsys.readouterr().err
     assert "slouched" in err and "good" in err
     db = sqlite3.connect(history_db(posture_home))
@@ -83,17 +84,54 @@ def test_headless_over_a_file_writes_history_and_a_report(tmp_path, posture_home
     prompts = db.execute("SELECT kind, text FROM prompts").fetchall()
     assert len(prompts) == 1 and prompts[0][0] == "posture"
     assert main(["report", "--json", "--out", str(tmp_path / "day.png")]) == 0
-    report = json.loads(capsys.readouterr().out)
-    assert report["prompts"] and (tmp_path / "day.png").stat().st_size > 1000
+    days = json.loads(capsys.readouterr().out)["days"]
+    assert sum(d["prompts"] for d in days) == 1 and (tmp_path / "day.png").stat().st_size > 1000
+
+
+def test_a_file_run_is_a_demo_recording_nothing_and_saving_no_profile(posture_home, capsys):
+    """Without --record and --profile, a file calibrates on its first seconds for that run
+    only: no history, no profile, and the user's own profile is neither used nor replaced."""
+    mine = profile_path(None)
+    mine.parent.mkdir(parents=True)
+    mine.write_text(BROKEN)  # a profile the demo must not read, let alone replace
+    assert main(["run", "--source", str(SAMPLE), "--no-window", "--speed", "10"]) == 0
+    err = capsys.readouterr().err
+    assert "for this run only" in err and "Recording" in err and "slouched" in err
+    assert "not recorded in the history" in err and "--record" in err
+    assert mine.read_text() == BROKEN and sorted(mine.parent.iterdir()) == [mine]
+    assert not history_db(posture_home).exists()
+    assert main(["report", "--json"]) == 0
+    assert all(d["monitored_s"] == 0 for d in json.loads(capsys.readouterr().out)["days"])
+
+
+def test_a_settled_ten_minutes_are_recorded_as_ten_minutes(tmp_path, posture_home, capsys):
+    """Ten minutes of sitting well, run with --record at the adaptive rate (one frame every
+    3 s once settled): the history and the report hold 600 s, not the 406 a 2 s cap gave."""
+    clip = make_sample(tmp_path / "long.mp4", [(0.0, 0.0), (600.0, 0.0)], fps=2)
+    assert main(["calibrate", "--source", str(clip), "--seconds", "5", "--profile", "long"]) == 0
+    seen = []
+    original = monitor_module.LiveMonitor._step
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(monitor_module.LiveMonitor, "_step",
+                   lambda self, frame: (seen.append(frame.t), original(self, frame))[1])
+        assert main(["run", "--source", str(clip), "--no-window", "--speed", "100", "--record",
+                     "--profile", "long"]) == 0
+    assert np.median(np.diff(seen)) == pytest.approx(3.0)  # mostly settled
+    capsys.readouterr()
+    assert main(["report", "--json"]) == 0
+    days = json.loads(capsys.readouterr().out)["days"]
+    assert sum(d["monitored_s"] for d in days) == pytest.approx(600, abs=3)
+    assert sum(d["good_s"] for d in days) == pytest.approx(600, abs=3)
 
 
 def test_first_run_starts_the_guided_calibration(posture_home, capsys):
-    assert not profile_path(None).exists()
-    assert main(["run", "--source", str(SAMPLE), "--no-window", "--speed", "10"]) == 0
+    assert not profile_path("guided").exists()
+    assert main(["run", "--source", str(SAMPLE), "--no-window", "--speed", "10",
+                 "--profile", "guided"]) == 0
     err = capsys.readouterr().err
     assert "guided calibration" in err and "Recording" in err
     assert "not medical advice" in err and "needs a doctor" in err  # said on first use
-    guided = load_profile(profile_path(None))
+    guided = load_profile(profile_path("guided"))
     # From a file the recording starts at once, on the sample's upright first seconds (the
     # camera protocol's 9 s of instructions would have recorded its slouch from 10 s on).
     assert main(["calibrate", "--source", str(SAMPLE), "--seconds", "5",
@@ -214,7 +252,8 @@ def test_sigterm_mid_run_saves_the_session(tmp_path):
     env = {**os.environ, "POSTURE_HOME": str(home)}
     env.pop("DISPLAY", None)
     proc = subprocess.Popen([sys.executable, "-m", "posture.app.cli", "run", "--source", str(clip),
-                             "--no-window"], cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
+                             "--no-window", "--record", "--profile", "default"], cwd=REPO,
+                            env=env, stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
     for line in proc.stderr:  # wait until it is monitoring
         if "score" in line:
@@ -348,8 +387,8 @@ def test_paused_with_a_window_waits_for_keys_instead_of_spinning(posture_home, m
 def test_an_unreachable_display_falls_back_to_headless(tmp_path):
     home = tmp_path / "home"
     clip = make_sample(tmp_path / "clip.mp4", [(0.0, 0.0), (12.0, 0.0)])
-    proc = run_cli(["run", "--source", str(clip), "--speed", "4"], home, display=":97",
-                   timeout=120)
+    proc = run_cli(["run", "--source", str(clip), "--speed", "4", "--record"], home,
+                   display=":97", timeout=120)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stderr.splitlines()
     headless = [i for i, line in enumerate(lines) if "running headless" in line]
@@ -518,7 +557,8 @@ def test_headless_keys_come_from_the_terminal_which_is_restored(tmp_path, ending
     env["POSTURE_HOME"] = str(home)
     master, terminal = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "posture.app.cli", "run", "--source",
-                             str(SAMPLE), "--no-window"], cwd=REPO, env=env, stdin=terminal,
+                             str(SAMPLE), "--no-window", "--record", "--profile", "default"],
+                            cwd=REPO, env=env, stdin=terminal,
                             stderr=subprocess.PIPE, text=True, preexec_fn=take_terminal)
     assert proc.stderr is not None
     try:

@@ -16,8 +16,9 @@ from posture.core.pipeline import wrong_view
 from posture.core.profile import Profile
 from posture.core.sampling import Sampling
 from posture.io.annotated_video import AnnotatedVideo
-from posture.io.console import check_outputs, jsonl_output, say, summary_stream
+from posture.io.console import say
 from posture.io.library import load_library
+from posture.io.outputs import check_outputs, jsonl_output, summary_stream
 from posture.io.overlay import MonitorView
 from posture.io.profiles import load_profile, profile_path
 from posture.io.settings import load_settings
@@ -39,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     """Run the pipeline over the source: JSON Lines, WAVs and the annotated video as asked, and
     the summary at the end."""
     profile_file = profile_path(args.profile) if args.profile else None
-    check_outputs([args.source, profile_file], jsonl=args.jsonl, annotate=args.annotate)
+    check_outputs([args.source, profile_file], jsonl=args.jsonl, annotate=args.annotate,
+                  speak_to=args.speak_to)
     if args.annotate:
         AnnotatedVideo.check_path(Path(args.annotate))
     profile = load_profile(profile_file) if profile_file else None

@@ -10,7 +10,9 @@ from posture.app.driver import calibration_frames
 from posture.core.calibration import CALIBRATION_SECONDS, build_profile, unsteady, usable
 from posture.core.profile import recorded_at
 from posture.core.protocol import ThrottledFeedback
-from posture.io.console import check_outputs, say
+from posture.io.console import say
+from posture.io.outputs import check_outputs
+from posture.io.paths import is_camera
 from posture.io.profiles import profile_path, save_profile
 from posture.io.protocol import load_protocol
 from posture.io.settings import load_settings
@@ -22,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     and save it."""
     path = profile_path(args.profile)
     check_outputs([args.source, args.slouch_source], profile=path)
-    live = str(args.source).isdigit()
+    live = is_camera(args.source)
     protocol = load_protocol()
     m = load_settings().monitor
     size = (m.capture_width, m.capture_height)  # as `posture run` captures: one resolution

@@ -11,10 +11,11 @@ from pathlib import Path
 from posture.app.guided import Announcer, draw
 from posture.core.guide.session import Session
 from posture.core.stretches import dose
-from posture.io.console import check_outputs, jsonl_output, say, summary_stream
+from posture.io.console import say
 from posture.io.estimator import PoseEstimator
 from posture.io.history import History, placed_start
 from posture.io.library import load_library
+from posture.io.outputs import check_outputs, jsonl_output, summary_stream
 from posture.io.profiles import load_profile, profile_path
 from posture.io.settings import Settings, load_settings
 from posture.io.sources import open_source
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     profile = load_profile(profile_file) if profile_file else None
     settings = load_settings()
     session = Session(stretch, profile, mirrored=args.mirrored)
-    check_outputs([args.source, profile_file], jsonl=args.jsonl)
+    check_outputs([args.source, profile_file], jsonl=args.jsonl, speak_to=args.speak_to)
     with ExitStack() as stack:
         source = stack.enter_context(open_source(args.source))
         out = jsonl_output(args.jsonl, stack)
