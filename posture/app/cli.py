@@ -17,6 +17,8 @@ from posture.core.calibration import CALIBRATION_SECONDS
 from posture.core.errors import UserError
 from posture.io.console import say
 
+MAX_DAYS = 366  # posture report --days: at most a year
+
 
 def _finite(text: str) -> float:
     """A finite number from the command line (nan and inf are refused)."""
@@ -52,6 +54,17 @@ def day(text: str) -> date:
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date: give it as YYYY-MM-DD, e.g. 2024-05-01") from None
+
+
+def whole_days(text: str) -> int:
+    """An argparse type: a number of days, 1 to MAX_DAYS."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
+    if not 1 <= value <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"{text} is not allowed: give 1 to {MAX_DAYS} days")
+    return value
 
 
 class Parser(argparse.ArgumentParser):
@@ -142,14 +155,24 @@ def _stretch_parser(sub: argparse._SubParsersAction) -> None:
 
 def _report_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "report", help="the day's posture: time monitored, good share, streak, prompts, chart",
-        description="Report a day from the history: time monitored, share of good posture, "
-        "longest good streak, prompts, stretches done and breaks, optionally as a chart.")
+        "report", help="your posture over the last week (or N days, or one day): time "
+        "monitored, good share, prompts, stretches; charts, a page or a CSV",
+        description="Report days from the history: time monitored, share of good posture, "
+        "longest good streak, prompts, stretches done and breaks. A week ending today by "
+        "default; --day DATE alone is that day in detail.")
+    span = p.add_mutually_exclusive_group()
+    span.add_argument("--days", type=whole_days, metavar="N",
+                      help="the N days ending with --day (default 7)")
+    span.add_argument("--week", action="store_true", help="the 7 days ending with --day")
     p.add_argument("--day", type=day, default=None, metavar="DATE",
-                   help="the day as YYYY-MM-DD (default: today)")
-    p.add_argument("--out", metavar="FILE", help="also write the chart: FILE.png, or "
-                   "FILE.html for a page with the numbers and the chart")
-    p.add_argument("--json", action="store_true", help="print the numbers as JSON")
+                   help="the day as YYYY-MM-DD (default: today): alone, that day in detail; "
+                   "with --days or --week, the last day of the span")
+    p.add_argument("--out", metavar="FILE", help="also write the charts: FILE.png, or "
+                   "FILE.html for a self-contained page with the numbers and the charts")
+    p.add_argument("--csv", metavar="FILE", help="also write the per-minute history of the "
+                   "days as CSV")
+    p.add_argument("--json", action="store_true", help='print the numbers as JSON: {"days": '
+                   "[one object per day, oldest first]}")
 
 
 def _config_parser(sub: argparse._SubParsersAction) -> None:
