@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from posture.core.calibration import build_profile, record, unsteady, usable
+from posture.core.calibration import CalibrationFailed, build_profile, record, unsteady, usable
 from posture.core.errors import UserError
 from tests.conftest import FEEDBACK
 from tests.synthetic import Camera, Posture, synthesize
@@ -49,3 +49,24 @@ def test_an_unsteady_recording_is_saved_with_a_note():
                                             for i in range(8)])
     assert unsteady(moving) and "moving" in usable(moving, FEEDBACK)
     assert not unsteady(neutral_recording())
+
+
+def test_a_recording_of_two_postures_is_refused_and_a_few_odd_frames_are_not():
+    """Half the frames upright and half slouched: refused, naming the reason; one frame in
+    ten slouched (a glance down, a noisy detection) still makes the upright profile."""
+    rng = np.random.default_rng(0)
+    slouch = Posture(trunk_flexion=25.0, neck_flexion=20.0)
+
+    def sitter(slouched_every: int):
+        return record([(i * 1.0, synthesize(slouch if i % slouched_every == 0 else Posture(),
+                                            Camera(), 1.0, rng)) for i in range(30)],
+                      continuous=False)
+
+    with pytest.raises(CalibrationFailed, match="mixes postures") as refused:
+        build_profile(sitter(2), feedback=FEEDBACK)
+    assert refused.value.reason == "mixed postures"
+    assert FEEDBACK["mixed postures"] in str(refused.value)
+    upright = build_profile(neutral_recording(), feedback=FEEDBACK)
+    mostly = build_profile(sitter(10), feedback=FEEDBACK)
+    for name, base in upright.baseline.items():
+        assert abs(mostly.baseline[name].centre - base.centre) <= 3 * max(base.spread, 1e-3), name
