@@ -1,6 +1,8 @@
 """Command line: the parser, and dispatch to the subcommand's module (imported only when that
 command runs, so `--help`, `--version`, `config` and `stretches` never load the model stack).
-Exit codes: 0 ok, 2 a user-fixable problem (one line on stderr), 1 an internal bug."""
+Exit codes: 0 ok, 2 a user-fixable problem (one line on stderr), 1 an internal bug, 130 stopped
+with Ctrl+C before the end (one line saying what was kept; `posture run`, which is stopped
+that way as a matter of course, ends with 0)."""
 
 from __future__ import annotations
 
@@ -14,10 +16,11 @@ from typing import NoReturn
 
 from posture import __version__
 from posture.core.calibration import CALIBRATION_SECONDS
-from posture.core.errors import UserError
+from posture.core.errors import Interrupted, UserError
 from posture.io.console import say
 
 MAX_DAYS = 366  # posture report --days: at most a year
+INTERRUPTED = 130  # the exit code of a command stopped with Ctrl+C (128 + SIGINT)
 
 
 def _finite(text: str) -> float:
@@ -224,8 +227,12 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         say(f"error: {exc}")
         return 2
+    except Interrupted as exc:
+        say(f"stopped: {exc}")
+        return INTERRUPTED
     except KeyboardInterrupt:
-        return 130
+        say("stopped")
+        return INTERRUPTED
     except BrokenPipeError:
         return 0
 

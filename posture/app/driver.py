@@ -66,6 +66,7 @@ class Summary:
     camera_moved: int = 0  # frames not judged because the camera had moved
     good: int = 0
     person_seconds: float = 0.0
+    t: float = 0.0  # the last frame's time
     prompts: int = 0
     problems: Counter = field(default_factory=Counter)
     _last_t: float | None = None
@@ -75,6 +76,7 @@ class Summary:
         if r.pose is not None and self._last_t is not None:
             self.person_seconds += max(0.0, r.t - self._last_t)
         self._last_t = r.t if r.pose is not None else None
+        self.t = r.t
         self.frames += 1
         self.with_person += r.pose is not None
         self.prompts += r.prompt is not None

@@ -89,6 +89,17 @@ def jsonl_output(spec: str | None, stack: ExitStack) -> TextIO | None:
     return stack.enter_context(open_output(Path(spec))) if spec else None
 
 
+def jsonl_kept(spec: str | None, written: int) -> str:
+    """What --jsonl holds after an interrupted run, in words ("" without --jsonl): the lines
+    in its file, or the `written` count for stdout."""
+    if not spec:
+        return ""
+    if spec == "-":
+        return f"{written} frames written to stdout"
+    with Path(spec).open() as lines:
+        return f"{sum(1 for _ in lines)} frames written to {spec}"
+
+
 def summary_stream(jsonl: str | None) -> TextIO:
     """The end-of-run summary goes to stderr when the JSON Lines take stdout."""
     return sys.stderr if jsonl == "-" else sys.stdout

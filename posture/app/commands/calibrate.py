@@ -7,9 +7,16 @@ import sys
 from dataclasses import replace
 
 from posture.app.driver import calibration_frames
-from posture.core.calibration import CALIBRATION_SECONDS, build_profile, unsteady, usable
+from posture.core.calibration import (
+    CALIBRATION_SECONDS,
+    Recording,
+    build_profile,
+    unsteady,
+    usable,
+)
+from posture.core.errors import Interrupted
 from posture.core.profile import recorded_at
-from posture.core.protocol import ThrottledFeedback
+from posture.core.protocol import Protocol, ThrottledFeedback
 from posture.io.console import say
 from posture.io.outputs import check_outputs
 from posture.io.paths import is_camera
@@ -24,8 +31,30 @@ def run(args: argparse.Namespace) -> int:
     and save it."""
     path = profile_path(args.profile)
     check_outputs([args.source, args.slouch_source], profile=path)
-    live = is_camera(args.source)
     protocol = load_protocol()
+    try:
+        good, slouch, where = record(args, protocol)
+    except KeyboardInterrupt:
+        kept = "is not changed" if path.exists() else "was not made"
+        raise Interrupted(f"calibration not finished: the profile {path} {kept}") from None
+    profile = replace(build_profile(good, slouch, feedback=protocol.feedback), source=where)
+    save_profile(profile, path)
+    if slouch is not None and not profile.thresholds:
+        say("the slouch recording looks much like the good one, so the thresholds stay at "
+            "their defaults: record a clearer slouch to tune them")
+    tuned = ", ".join(f"{k} {v:g}" for k, v in profile.thresholds.items()) or "defaults"
+    say(f"saved profile {path} (view {profile.view}, {profile.frames} frames, "
+        f"thresholds: {tuned})")
+    if unsteady(good):
+        say(f"note: {usable(good, protocol.feedback)} If prompts seem off, calibrate again.")
+    return 0
+
+
+def record(args: argparse.Namespace, protocol: Protocol
+           ) -> tuple[Recording, Recording | None, str]:
+    """The recordings of good posture and (when asked for) of the user's slouch, and where the
+    good one was recorded (Profile.source)."""
+    live = is_camera(args.source)
     m = load_settings().monitor
     size = (m.capture_width, m.capture_height)  # as `posture run` captures: one resolution
     with open_source(args.source, fps=args.fps, size=size) as source:
@@ -55,17 +84,7 @@ def run(args: argparse.Namespace) -> int:
         wait_for_enter("posture: press Enter when you are slouching... ")
         with open_source(args.source, fps=args.fps, size=size) as source:
             slouch = calibration_frames(source, 0.0, CALIBRATION_SECONDS)
-    profile = replace(build_profile(good, slouch, feedback=protocol.feedback), source=where)
-    save_profile(profile, path)
-    if slouch is not None and not profile.thresholds:
-        say("the slouch recording looks much like the good one, so the thresholds stay at "
-            "their defaults: record a clearer slouch to tune them")
-    tuned = ", ".join(f"{k} {v:g}" for k, v in profile.thresholds.items()) or "defaults"
-    say(f"saved profile {path} (view {profile.view}, {profile.frames} frames, "
-        f"thresholds: {tuned})")
-    if unsteady(good):
-        say(f"note: {usable(good, protocol.feedback)} If prompts seem off, calibrate again.")
-    return 0
+    return good, slouch, where
 
 
 def wait_for_enter(prompt: str) -> None:
