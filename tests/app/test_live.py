@@ -26,6 +26,7 @@ from posture.app.cli import main
 from posture.app.live import monitor as monitor_module
 from posture.app.live import screen, watch
 from posture.app.live.monitor import LiveMonitor, Options
+from posture.core.calibration import Recording
 from posture.core.errors import UserError
 from posture.core.pipeline import FrameResult
 from posture.core.pose import Pose
@@ -298,14 +299,15 @@ def test_window_under_xvfb_shows_the_overlay(xvfb, tmp_path):
 
 
 class Keyboard(FrameSource):
-    """Plays a file and presses keys at given frames (there is no keyboard in a test)."""
+    """Plays a file (every frame) and presses keys at given frames (there is no keyboard in a
+    test)."""
 
-    def __init__(self, monitor_ref: list, keys: dict[int, str]) -> None:
-        super().__init__(str(SAMPLE), "video", 5.0, None)
-        self.monitor_ref, self.keys = monitor_ref, keys
+    def __init__(self, monitor_ref: list, keys: dict[int, str], clip: Path = SAMPLE) -> None:
+        super().__init__(str(clip), "video", 5.0, None)
+        self.monitor_ref, self.keys, self.clip = monitor_ref, keys, clip
 
     def __iter__(self):
-        with open_source(SAMPLE) as video:
+        with open_source(self.clip) as video:
             for frame in video:
                 if frame.index in self.keys:
                     self.monitor_ref[0]._key(ord(self.keys[frame.index]))
@@ -326,6 +328,38 @@ def test_s_leads_a_stretch_and_s_again_stops_it(posture_home, capsys):
     err = capsys.readouterr().err
     assert "stretch:" in err and "stretch stopped" in err
     assert seen[0] == 60 and seen[-1] == 99  # frames 60-99 went to the guided stretch
+
+
+def test_c_runs_the_intro_and_countdown_from_a_file_too(tmp_path, posture_home, capsys,
+                                                        monkeypatch):
+    """c pressed mid-slouch in a file: the intro and the countdown come first (in the file's
+    time), so the recording starts once the sitter has sat up, and the new profile is the
+    upright one; recording at once would have kept the slouch as good."""
+    clip = make_sample(tmp_path / "c.mp4", [(0.0, 0.0), (15.0, 0.0), (17.0, 1.0), (30.0, 1.0),
+                                            (32.0, 0.0), (50.0, 0.0)], fps=2)
+    assert main(["calibrate", "--source", str(clip), "--seconds", "5", "--profile", "mine"]) == 0
+    upright = load_profile(profile_path("mine"))
+    ref: list = []
+    settings = apply_overrides(Settings(), window=False, enabled=False)
+    monitor = LiveMonitor(settings, Options(str(clip), profile_path("mine"), speed=50.0,
+                                            record=False),
+                          opener=lambda spec: Keyboard(ref, {50: "c"}, clip))  # at 25 s
+    ref.append(monitor)
+    recorded: list[float] = []  # the times of the frames the calibration recorded
+    add = Recording.add
+    monkeypatch.setattr(Recording, "add",
+                        lambda self, pose, t: (recorded.append(t), add(self, pose, t))[1])
+    capsys.readouterr()
+    assert monitor.run() == 0
+    err = capsys.readouterr().err
+    again = err[err.index("calibrating again"):]
+    intro, countdown = (step.say for step in load_protocol().steps[:2])
+    assert again.index(intro) < again.index(countdown) < again.index("Recording")
+    assert recorded and recorded[0] >= 25.0 + 9.0 - 0.5  # after 6 s of intro and 3 of countdown
+    again_profile = load_profile(profile_path("mine"))
+    for name, base in upright.baseline.items():
+        spread = max(base.spread, 0.01)
+        assert abs(again_profile.baseline[name].centre - base.centre) <= 3 * spread, name
 
 
 def test_pause_keeps_one_clock_and_a_file_resumes_where_it_stopped(posture_home, capsys):
