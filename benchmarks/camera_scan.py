@@ -6,8 +6,9 @@ Usage, from the repository root:
 
 A desktop runs a few hundred processes of its user with tens of open files each; this machine
 runs few, so `--processes` idle `sleep` processes are started first, each holding `--fds` open
-files (0 scans the machine as it is). The scan is the one `posture run` polls every
-POLL_S seconds (posture.io.camera_use).
+files (0 scans the machine as it is). The scan is posture.io.camera_use's: it runs when the
+camera's device is opened or closed (inotify), and every POLL_S seconds only where inotify is
+missing, so the share of a core printed is the worst case, not the usual one.
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@
 Linux: a scan of /proc/*/fd for links to the camera's device node (/dev/videoN for camera N),
 leaving out this process and programs that always keep cameras open (PipeWire's daemons). A
 program of another user cannot be seen without root (its fd folder is not readable): a call is
-made by the user at the desk, so their own programs are the ones that matter. Where there is no
-/proc (macOS, Windows) detection is off and `problem()` says so; the monitor then relies on
-being paused by hand.
+made by the user at the desk, so their own programs are the ones that matter. A program that
+reaches the camera through PipeWire (sandboxed apps, the camera portal) holds no file on it and
+is not seen. Where there is no /proc (macOS, Windows) detection is off and `problem()` says so;
+the monitor then relies on being paused by hand.
 
 `CameraUseWatcher` runs the scan on a thread when the device is opened or closed (inotify,
 posture.io.file_events), or polls it, and reports changes: in use as soon as a scan sees
@@ -25,7 +26,7 @@ from pathlib import Path
 from posture.io.file_events import OpenCloseEvents
 
 ALWAYS_OPEN = frozenset({"pipewire", "wireplumber"})  # hold every camera while they run
-POLL_S = 2.0  # scans this often where it must poll: a call is noticed within 3 s
+POLL_S = 2.0  # scans this often where it must poll (no inotify): a call is noticed within 3 s
 FREE_AFTER_S = 4.0  # free for this long before the camera counts as free (resume within 10 s)
 PROC = Path("/proc")
 
@@ -107,9 +108,9 @@ class CameraUseWatcher:
     `free_after_s`. The callback runs on the watcher's thread: hand the news to the monitor's
     loop from there.
 
-    Where inotify works, a scan runs at start, whenever the device is opened or closed, and
-    every `poll_s` while someone else holds it; elsewhere (or while the device node is gone)
-    it scans every `poll_s`.
+    Where inotify works, a scan runs at start, whenever the device is opened or closed (a
+    process that ends closes its files too), and once more `free_after_s` after the camera was
+    last seen held; elsewhere (or while the device node is gone) it scans every `poll_s`.
     """
 
     def __init__(self, detector: CameraUseDetector,
@@ -122,6 +123,7 @@ class CameraUseWatcher:
         self._events: OpenCloseEvents | None = None
         self._holders: list[CameraUser] = []
         self._last_seen = 0.0
+        self._pending_free = False  # held until the last scan, free since: confirm it later
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="camera-use", daemon=True)
 
@@ -153,29 +155,28 @@ class CameraUseWatcher:
         events = self._events
         while not self._stop.is_set():
             self._scan()
-            if events is not None and not self._holders and (events.watching or events.rearm()):
-                events.wait(None)  # until the device is opened or closed, or close()
-            elif events is not None:
-                events.wait(self._next_scan_s())
+            if events is not None and (events.watching or events.rearm()):
+                events.wait(self._free_check_s())  # an open or close, or close()
             else:
-                self._stop.wait(self._next_scan_s())
+                wait = self._free_check_s()
+                self._stop.wait(self.poll_s if wait is None else min(self.poll_s, wait))
 
-    def _next_scan_s(self) -> float:
-        """Seconds to the next scan: `poll_s`, or sooner when the camera may count as free."""
-        if not self._holders:
-            return self.poll_s
-        free_in = self._last_seen + self.free_after_s - time.monotonic()
-        return min(self.poll_s, max(free_in, 0.0))
+    def _free_check_s(self) -> float | None:
+        """Seconds until the camera may count as free (None when that is not pending)."""
+        if not self._pending_free:
+            return None
+        return max(self._last_seen + self.free_after_s - time.monotonic(), 0.0)
 
     def _scan(self) -> None:
         """Scan once; report a new set of holders at once, and free once it has lasted."""
         users = self.detector.users()
         now = time.monotonic()
+        self._pending_free = bool(self._holders) and not users
         if users:
             self._last_seen = now
             if users != self._holders:
                 self._holders = users
                 self.on_change(users)
         elif self._holders and now - self._last_seen >= self.free_after_s:
-            self._holders = []
+            self._holders, self._pending_free = [], False
             self.on_change([])
