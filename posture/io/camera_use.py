@@ -145,12 +145,6 @@ class CameraUseWatcher:
             self._events.close()
             self._events = None
 
-    def __enter__(self) -> CameraUseWatcher:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def _run(self) -> None:
         events = self._events
         while not self._stop.is_set():

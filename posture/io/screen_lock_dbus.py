@@ -158,12 +158,6 @@ class DBusLockWatcher:
         for bus in self._buses:
             bus.close()
 
-    def __enter__(self) -> DBusLockWatcher:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def problems(self) -> list[str]:
         """What cannot be heard, and why (empty when every source is subscribed)."""
         return self._problems + [b.problem for b in self._buses if b.problem]

@@ -112,8 +112,9 @@ def test_without_proc_it_says_so_and_finds_nobody(device, holders, tmp_path):
     assert problem is not None and "no-proc" in problem and "cannot be detected" in problem
     assert detector.users() == []
     seen: list = []
-    with CameraUseWatcher(detector, seen.append, poll_s=0.05):
-        time.sleep(0.2)
+    watcher = CameraUseWatcher(detector, seen.append, poll_s=0.05).start()
+    time.sleep(0.2)
+    watcher.close()
     assert seen == []
 
 
