@@ -17,10 +17,12 @@ from posture.core.calibration import (
 from posture.core.errors import Interrupted
 from posture.core.profile import recorded_at
 from posture.core.protocol import Protocol, ThrottledFeedback
+from posture.io.camera_names import camera_setup
 from posture.io.console import say
 from posture.io.outputs import check_outputs
 from posture.io.paths import is_camera
-from posture.io.profiles import profile_path, save_profile
+from posture.io.profile_store import profile_for_camera
+from posture.io.profiles import previous_path, profile_path, restore_profile, save_profile
 from posture.io.protocol import load_protocol
 from posture.io.settings import load_settings
 from posture.io.sources import open_source
@@ -28,23 +30,35 @@ from posture.io.sources import open_source
 
 def run(args: argparse.Namespace) -> int:
     """Record from the source (at a camera: telling the user what to fix), build the profile
-    and save it."""
-    path = profile_path(args.profile)
+    and save it, keeping the one it replaces; or, with --restore, bring that one back."""
+    if args.restore:
+        return restore(args.restore)
+    live = is_camera(args.source)
+    # At a camera without --profile, the profile is the one for this set-up (known once frames
+    # have come: the capture size is the camera's answer to what was asked).
+    path = profile_path(args.profile) if args.profile or not live else None
     check_outputs([args.source, args.slouch_source], profile=path)
     protocol = load_protocol()
     try:
         good, slouch, where = record(args, protocol)
     except KeyboardInterrupt:
-        kept = "is not changed" if path.exists() else "was not made"
-        raise Interrupted(f"calibration not finished: the profile {path} {kept}") from None
+        kept = ("no profile is changed" if path is None else
+                f"the profile {path} {'is not changed' if path.exists() else 'was not made'}")
+        raise Interrupted(f"calibration not finished: {kept}") from None
     profile = replace(build_profile(good, slouch, feedback=protocol.feedback), source=where)
-    save_profile(profile, path)
+    if live:
+        profile = replace(profile, setup=camera_setup(int(args.source), profile.frame_size))
+        path = path or profile_for_camera(profile.setup)[0]
+    kept = save_profile(profile, path)
     if slouch is not None and not profile.thresholds:
         say("the slouch recording looks much like the good one, so the thresholds stay at "
             "their defaults: record a clearer slouch to tune them")
     tuned = ", ".join(f"{k} {v:g}" for k, v in profile.thresholds.items()) or "defaults"
     say(f"saved profile {path} (view {profile.view}, {profile.frames} frames, "
         f"thresholds: {tuned})")
+    if kept is not None:
+        say(f"the profile it replaced is kept as {kept.name}: posture calibrate --restore "
+            f"{args.profile or path.stem} brings it back")
     if unsteady(good):
         say(f"note: {usable(good, protocol.feedback)} If prompts seem off, calibrate again.")
     return 0
@@ -85,6 +99,16 @@ def record(args: argparse.Namespace, protocol: Protocol
         with open_source(args.source, fps=args.fps, size=size) as source:
             slouch = calibration_frames(source, 0.0, CALIBRATION_SECONDS)
     return good, slouch, where
+
+
+def restore(name: str) -> int:
+    """Swap a profile with the version kept before it was recalibrated or deleted."""
+    path = profile_path(name)
+    swapped = restore_profile(path)
+    then = (f"; the one it replaced is now {previous_path(path).name} (run this again to undo)"
+            if swapped else "")
+    say(f"restored profile {path}{then}")
+    return 0
 
 
 def wait_for_enter(prompt: str) -> None:
