@@ -113,6 +113,13 @@ class MinuteAggregator:
                             tuple(problems) if person else (), score)
         return self._finished(math.floor((self.origin + t) / MINUTE))
 
+    def stop(self, t: float) -> None:
+        """Frames stopped at `t` (a pause, a lost camera): the last frame's state counts until
+        then, and nothing more until the next frame."""
+        if self._last is not None:
+            self._hold(max(t, self._last.t))
+            self._last = None
+
     def finish(self, t: float | None = None) -> list[Minute]:
         """End of the session at time `t` (default: the last frame's): every minute left."""
         if self._last is not None:

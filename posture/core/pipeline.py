@@ -107,6 +107,11 @@ class Pipeline:
         self._adapt(t, verdict.posture if verdict else None)
         return FrameResult(t, index, pose, measurement, assessment, score, prompt, moved)
 
+    def stop(self, t: float) -> None:
+        """Frames stopped at `t` (a pause, a lost camera): the time until the next frame was
+        not watched, so the score does not move along it."""
+        self.score.stop(t)
+
     def _adapt(self, t: float, posture: str | None) -> None:
         """Set the sampling rate for the next frame from how long posture has held."""
         if self._state is None or self._state[0] != posture:

@@ -160,6 +160,18 @@ class SlouchScore:
 
     def update(self, t: float, assessment: Assessment | None) -> float:
         """Advance to time `t` with this frame's assessment (None: nobody, score held)."""
+        self._advance(t)
+        self._last = (t, assessment) if assessment is not None else None
+        return self.value
+
+    def stop(self, t: float) -> None:
+        """Frames stopped at `t` (a pause, a lost camera): the last state counts until then,
+        and the score holds until the next frame."""
+        self._advance(t)
+        self._last = None
+
+    def _advance(self, t: float) -> None:
+        """Move the score along the last frame's state up to `t` (at most `stall_s` on)."""
         if self._last is not None:
             t0, previous = self._last
             dt = min(max(t - t0, 0.0), self.stall_s)
@@ -168,5 +180,3 @@ class SlouchScore:
             else:
                 self.value -= dt * FALL
             self.value = min(100.0, max(0.0, self.value))
-        self._last = (t, assessment) if assessment is not None else None
-        return self.value

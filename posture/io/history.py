@@ -154,6 +154,17 @@ class History:
         """True when recording and everything recorded so far is in the file."""
         return not self._off and not self._pending
 
+    @property
+    def lost(self) -> bool:
+        """True when recording but not everything recorded could be written."""
+        return self.recording and not self.saved
+
+    def outcome(self) -> str:
+        """What became of the session, in words (the last line of a run)."""
+        if self.lost:
+            return f"the session was not saved: {self.problem}"
+        return "session saved" if self.recording else "nothing recorded"
+
     def start_session(self, source: str, profile: str, *, stall_s: float,
                       wall_start: float | None = None) -> None:
         """Begin a session: the wall clock is read here, once (or `wall_start`, epoch seconds,
@@ -184,6 +195,11 @@ class History:
         done = session.minutes.add(t, person, posture, problems, score)
         self._write_minutes(done)
         return done
+
+    def record_stop(self, t: float) -> None:
+        """Frames stopped at frame time `t` (a pause, a lost camera): the time until the next
+        frame is not monitored time."""
+        self._require_session().minutes.stop(t)
 
     def record_prompt(self, prompt: Prompt) -> None:
         """Save a prompt the monitor gave (at its frame time)."""
@@ -286,8 +302,9 @@ class History:
                 self._pending.pop(0)
             self._retry_at = -math.inf
         except (sqlite3.OperationalError, OSError) as exc:  # locked, read-only, disk full...
-            self.problem = (f"cannot write {self.path} ({exc}): make its folder writable, or "
-                            "set POSTURE_HOME to a writable folder")
+            self.problem = (f"cannot write {self.path} ({exc}): check that its folder is "
+                            "writable and the disk not full, or set POSTURE_HOME to a writable "
+                            "folder")
             self._warn(f"{self.problem}; carrying on, and trying again every {RETRY_S:g} s and "
                        "at the end of the session")
         except sqlite3.DatabaseError as exc:

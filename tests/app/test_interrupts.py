@@ -138,6 +138,6 @@ def test_a_read_only_home_is_said_at_the_end_of_the_run():
         db = home / "data" / "history.sqlite3"
         assert sum("cannot write" in line for line in err) == 2  # at the start, and at the end
         assert err[-1].startswith(f"posture: the session was not saved: cannot write {db}")
-        assert err[-1].endswith("make its folder writable, or set POSTURE_HOME to a writable "
-                                "folder")
+        assert err[-1].endswith("check that its folder is writable and the disk not full, or "
+                                "set POSTURE_HOME to a writable folder")
         assert not (home / "data").exists()

@@ -97,3 +97,16 @@ def test_settled_frames_are_monitored_time() -> None:
     done += agg.finish()
     assert sum(m.monitored_s for m in done) == pytest.approx(600, abs=period)
     assert sum(m.good_s for m in done) == pytest.approx(600, abs=period)
+
+
+def test_a_stop_ends_the_last_frames_time_there() -> None:
+    """Frames stopped (a pause, a lost camera) at 10 s and came back at 14 s: the 4 s between
+    are not monitored, though shorter than the stall limit."""
+    agg = MinuteAggregator(6.0)
+    for t in (0.0, 3.0, 6.0, 9.0):
+        agg.add(t, True, "good", [], 0.0)
+    agg.stop(10.0)
+    for t in (14.0, 17.0):
+        agg.add(t, True, "good", [], 0.0)
+    (minute,) = agg.finish()
+    assert minute.monitored_s == pytest.approx(10.0 + 3.0)

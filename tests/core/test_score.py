@@ -84,3 +84,11 @@ def test_a_long_stall_counts_as_the_stall_limit():
     score = SlouchScore(4.0)
     score.update(0.0, verdict("slouched", 0.0))
     assert score.update(600.0, verdict("slouched", 0.0)) == pytest.approx(4.0 * RISE_BASE)
+
+
+def test_a_stop_holds_the_score_until_frames_come_again():
+    score = SlouchScore(STALL_S)
+    score.update(0.0, verdict("slouched", 0.0))
+    score.stop(2.0)  # paused 2 s after the frame: the slouch counts until then
+    assert score.update(5.0, verdict("slouched", 0.0)) == pytest.approx(2.0 * RISE_BASE)
+    assert score.update(6.0, verdict("good")) == pytest.approx(3.0 * RISE_BASE)

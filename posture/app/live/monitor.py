@@ -147,13 +147,9 @@ class LiveMonitor:
     def _said_what_was_kept(self, history: History) -> None:
         """The last line: whether the session is in the history (when stopped; when it could
         not be saved, always, with where to fix it)."""
-        lost = history.recording and not history.saved
-        if lost or not self.feed.ended:
+        if history.lost or not self.feed.ended:
             self.console.close()  # the last status stays above, not redrawn below this
-            stopped = "" if self.feed.ended else "stopped; "
-            self.tell(stopped + (f"the session was not saved: {history.problem}" if lost
-                                 else "session saved" if history.recording
-                                 else "nothing recorded"))
+            self.tell(("" if self.feed.ended else "stopped; ") + history.outcome())
 
     def _loop(self) -> None:
         """Take frames and act on them until quit, the file's end, or a pause."""
@@ -286,7 +282,7 @@ class LiveMonitor:
         """Monitoring against `profile`, with the settings and the loaded library."""
         assert self.estimator is not None and self.history is not None
         return Watch(profile, self.library, self.settings, self.estimator, self.history,
-                     self.view, self.console, self.screen, self.speak)
+                     self.view, self.console, self.screen, self.speak, self.feed.clock)
 
     # ---- guided stretch --------------------------------------------------------------------
 

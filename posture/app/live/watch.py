@@ -14,6 +14,7 @@ from posture.core.profile import Profile
 from posture.core.stretches import Library
 from posture.io.console import Console
 from posture.io.estimator import PoseEstimator
+from posture.io.feed import Timeline
 from posture.io.history import History
 from posture.io.notify import notify
 from posture.io.overlay import MonitorView, draw_caption
@@ -26,8 +27,13 @@ class Watch:
 
     def __init__(self, profile: Profile, library: Library, settings: Settings,
                  estimator: PoseEstimator, history: History, view: MonitorView,
-                 console: Console, screen: Screen, speak: Callable[[str], None]) -> None:
+                 console: Console, screen: Screen, speak: Callable[[str], None],
+                 clock: Timeline) -> None:
+        """`clock`: the feed's session clock, whose stopped time (pauses, a lost camera) is
+        not monitored time."""
         self.pipeline = Pipeline(profile, library, settings.alerts, settings.monitor.sampling())
+        self.clock = clock
+        self._stopped_s = clock.stopped_s  # as it was at the last frame monitored
         self.settings = settings
         self.estimator = estimator
         self.history = history
@@ -40,6 +46,9 @@ class Watch:
 
     def step(self, frame: Frame) -> tuple[FrameResult, np.ndarray]:
         """Monitor one frame; its result and its picture."""
+        stopped, self._stopped_s = self.clock.stopped_s - self._stopped_s, self.clock.stopped_s
+        if stopped > 0:  # paused, or no camera, since the last frame: not watched meanwhile
+            self._stop(frame.t - stopped)
         pose = self.estimator.estimate(frame.image, frame.t)
         result = self.pipeline.step(frame.t, frame.index, pose)
         a = result.verdict
@@ -57,6 +66,12 @@ class Watch:
         if result.camera_moved:
             image = draw_caption(image, self.recalibrate_hint())
         return result, image
+
+    def _stop(self, t: float) -> None:
+        """Frames stopped at `t` (paused, or the camera was lost) and now flow again: the time
+        between was not watched, for the score and the history alike."""
+        self.pipeline.stop(t)
+        self.history.record_stop(t)
 
     def end(self, t: float) -> None:
         """The session ends at `t`: one ending while away ends a break."""
