@@ -14,6 +14,7 @@ import pytest
 
 from posture.io.estimator import PoseEstimator
 from posture.io.protocol import load_protocol
+from tests import desktop
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
@@ -45,8 +46,6 @@ def still_estimator():
 def xvfb():
     """A virtual X display of one test's own: (DISPLAY value, a function that reads its screen
     as BGR)."""
-    from tests import desktop
-
     reason = desktop.missing("Xvfb")
     if reason:
         pytest.skip(f"{reason}: no display to open a window on")
@@ -81,13 +80,57 @@ def screen_when(grab: Callable[[], np.ndarray], start: Callable[[], subprocess.P
     return screen, child
 
 
+class Buses:
+    """A private session bus and a second one standing in for the system bus, with the
+    environment pointing at them; `send` emits a signal on one with dbus-send."""
+
+    def __init__(self, folder: Path) -> None:
+        config = folder / "bus.conf"
+        config.write_text(desktop.BUS_CONFIG)
+        self.daemons: dict[str, subprocess.Popen] = {}
+        self.addresses: dict[str, str] = {}
+        for bus in ("session", "system"):
+            daemon = subprocess.Popen(["dbus-daemon", f"--config-file={config}", "--nofork",
+                                       "--print-address=1"], stdout=subprocess.PIPE, text=True)
+            self.daemons[bus] = daemon
+            assert daemon.stdout is not None
+            self.addresses[bus] = daemon.stdout.readline().strip()  # once it listens
+
+    def send(self, bus: str, path: str, signal: str, *args: str) -> None:
+        """Emit `signal` (interface.member) from `path`, e.g. args "boolean:true"."""
+        subprocess.run(["dbus-send", f"--{bus}", "--type=signal", path, signal, *args],
+                       check=True, timeout=10)
+
+    def stop(self, bus: str) -> None:
+        """End one bus daemon (as a desktop session that ends does)."""
+        daemon = self.daemons.pop(bus)
+        daemon.terminate()
+        daemon.wait(10)
+        assert daemon.stdout is not None
+        daemon.stdout.close()
+
+
+@pytest.fixture
+def buses(tmp_path, monkeypatch):
+    """Private session and system buses (DBUS_SESSION_BUS_ADDRESS, DBUS_SYSTEM_BUS_ADDRESS)."""
+    reason = desktop.missing("dbus-daemon", "dbus-send")
+    if reason:
+        pytest.skip(f"{reason}: no private bus to test on")
+    found = Buses(tmp_path)
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", found.addresses["session"])
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", found.addresses["system"])
+    try:
+        yield found
+    finally:
+        for bus in list(found.daemons):
+            found.stop(bus)
+
+
 # ---- a desktop: X server, tray host, session bus, notification server ----------------------
 
 @pytest.fixture(scope="session")
 def tray_display():
     """An X display (1280x800) with a tray host (trayer) on it, for the whole session."""
-    from tests import desktop
-
     reason = desktop.missing("Xvfb", "trayer", "xwininfo")
     if reason:
         pytest.skip(reason)
@@ -105,8 +148,6 @@ def tray_display():
 @pytest.fixture(scope="session")
 def bare_display():
     """An X display (1280x800) with no tray host, for the whole session."""
-    from tests import desktop
-
     reason = desktop.missing("Xvfb", "xwininfo")
     if reason:
         pytest.skip(reason)
@@ -135,25 +176,22 @@ def qt_app(tray_display):
 
 @pytest.fixture
 def session_bus(tmp_path):
-    """A private D-Bus session bus with nothing on it: (its address, a folder of its own)."""
-    from tests import desktop
-
+    """A private session bus with nothing on it: (its address, a folder of its own)."""
     reason = desktop.missing("dbus-daemon")
     if reason:
-        pytest.skip(reason)
+        pytest.skip(f"{reason}: no private bus to test on")
     folder = tmp_path / "bus"
     folder.mkdir()
-    address, pid = desktop.start_bus(folder)
-    yield address, folder
-    desktop.stop(pid)
+    found = Buses(folder)
+    yield found.addresses["session"], folder
+    for bus in list(found.daemons):
+        found.stop(bus)
 
 
 @pytest.fixture
 def dunst(session_bus, bare_display):
     """dunst serving notifications on a private bus: (bus address, env for its tools, the
     file naming the action line to pick from its context menu)."""
-    from tests import desktop
-
     reason = desktop.missing("dunst", "dunstctl")
     if reason:
         pytest.skip(reason)

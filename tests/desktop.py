@@ -2,17 +2,15 @@
 private D-Bus session bus, a notification server (dunst), window lookup and screenshots.
 
 Nothing is mocked: each helper starts a real server or reads a real one. The fixtures in
-conftest.py start them once per test session and skip, naming the Debian package, when a
-program is missing.
+conftest.py start them (the X servers once per test session, buses per test) and skip, naming
+the Debian package, when a program is missing.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
-import signal
 import subprocess
 import time
 from dataclasses import dataclass
@@ -22,8 +20,8 @@ import numpy as np
 
 SCREEN = "1280x800x24"
 PACKAGES = {"Xvfb": "xvfb", "trayer": "trayer", "xwininfo": "x11-utils",
-            "dbus-daemon": "dbus", "dunst": "dunst", "dunstctl": "dunst",
-            "desktop-file-validate": "desktop-file-utils"}
+            "dbus-daemon": "dbus-daemon", "dbus-send": "dbus-bin", "dunst": "dunst",
+            "dunstctl": "dunst", "desktop-file-validate": "desktop-file-utils"}
 
 
 def missing(*programs: str) -> str | None:
@@ -66,6 +64,9 @@ def start_trayer(display: str, timeout: float = 15.0) -> subprocess.Popen:
     raise RuntimeError("trayer did not show its panel")
 
 
+# A message bus for tests: no service activation (nothing is started on demand, so "no
+# notification server" stays testable and no stray daemon is left), anyone may own any name
+# and send anything.
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
@@ -73,21 +74,12 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
   <listen>unix:tmpdir=/tmp</listen>
   <auth>EXTERNAL</auth>
   <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/>
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
   </policy>
 </busconfig>
 """
-
-
-def start_bus(folder: Path) -> tuple[str, int]:
-    """A private session bus without service activation (nothing is started on demand, so
-    "no notification server" stays testable): (its address, its pid)."""
-    config = folder / "bus.conf"
-    config.write_text(BUS_CONFIG)
-    out = subprocess.run(["dbus-daemon", f"--config-file={config}", "--fork",
-                          "--print-address=1", "--print-pid=1", "--nopidfile"],
-                         capture_output=True, text=True, check=True).stdout.split()
-    return out[0], int(out[1])
 
 
 def start_dunst(display: str, bus: str, folder: Path) -> tuple[subprocess.Popen, Path]:
@@ -116,13 +108,9 @@ def dunstctl(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
                           timeout=30)
 
 
-def stop(proc: subprocess.Popen | int | None) -> None:
-    """End a helper started here (a process, or the pid of a forked daemon)."""
+def stop(proc: subprocess.Popen | None) -> None:
+    """End a helper started here."""
     if proc is None:
-        return
-    if isinstance(proc, int):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(proc, signal.SIGTERM)
         return
     proc.terminate()
     try:

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from benchmarks import accuracy, cost
+from benchmarks import accuracy, camera_scan, cost
 from benchmarks.accuracy import Confusion, Entry, ManifestError, Outcome, load_manifest
 from benchmarks.common import calibrate_video, generated_clip
 from benchmarks.guide import MANIFEST as GUIDE_MANIFEST
@@ -297,3 +297,14 @@ def test_benchmark_scores_the_same_session_as_the_command(tmp_path):
 def test_the_shipped_benchmark_manifest_parses_and_covers_every_check():
     entries = parse_manifest(json.loads(GUIDE_MANIFEST.read_text()), DATA)
     assert {e.stretch for e in entries} == set(POSITION_CHECKS)
+
+
+# ---- camera-in-use scan --------------------------------------------------------------------
+
+def test_the_scan_benchmark_counts_the_processes_it_started():
+    alone = camera_scan.measure(scans=2, processes=0, fds=1)
+    crowded = camera_scan.measure(scans=2, processes=5, fds=3)
+    assert crowded["processes_scanned"] >= alone["processes_scanned"] + 5 - 2  # others come and go
+    assert crowded["cpu_ms_per_scan"] > 0 and crowded["wall_ms_per_scan"] > 0
+    assert crowded["core_share_percent"] == pytest.approx(
+        crowded["cpu_ms_per_scan"] / 1000 / crowded["poll_s"] * 100)

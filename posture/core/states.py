@@ -33,7 +33,7 @@ def posture_state(result: FrameResult | None, threshold: float) -> str:
         return "away"
     if result.camera_moved:
         return "camera moved"
-    a = result.assessment
+    a = result.verdict
     if a is None:
         return "unseen"
     if a.posture == "good":

@@ -3,7 +3,8 @@ single-instance lock, and the control socket (one JSON line in, one JSON line ou
 
 The folder is $XDG_RUNTIME_DIR/posture (or platformdirs' fallback), private to the user
 (0700, checked). Under POSTURE_HOME it is POSTURE_HOME/run, or a short folder in the temporary
-folder named after POSTURE_HOME when that path is too long for a socket. The lock is an
+folder named after POSTURE_HOME when that path is too long for a socket or cannot be made (a
+read-only home). The lock is an
 flock held for the monitor's life: the kernel drops it when the process ends, however it ends,
 so it is never stale, and of two monitors started at once exactly one wins. The socket is a
 Unix socket (0600 in the 0700 folder) served by a thread; the client is the standard library
@@ -42,7 +43,8 @@ def runtime_dir(create: bool = True) -> Path:
     home = os.environ.get("POSTURE_HOME")
     if home:
         folder = Path(home).resolve() / "run"
-        if len(os.fsencode(folder / SOCKET_NAME)) > MAX_SOCKET_PATH:
+        if len(os.fsencode(folder / SOCKET_NAME)) > MAX_SOCKET_PATH or not _made(folder, create):
+            # Too long a path for a socket, or a read-only home: a short folder of its own.
             digest = hashlib.sha256(os.fsencode(folder)).hexdigest()[:16]
             folder = Path(tempfile.gettempdir()) / f"posture-{os.getuid()}-{digest}"
     elif os.environ.get("XDG_RUNTIME_DIR"):
@@ -61,6 +63,17 @@ def runtime_dir(create: bool = True) -> Path:
                             "that path, or set XDG_RUNTIME_DIR to a folder of yours") from None
     _check_private(folder)
     return folder
+
+
+def _made(folder: Path, create: bool) -> bool:
+    """True when `folder` exists, or (with `create`) could be made now."""
+    if folder.is_dir() or not create:
+        return folder.is_dir()
+    try:
+        folder.mkdir(mode=0o700, parents=True)
+    except OSError:
+        return False
+    return True
 
 
 def _check_private(folder: Path) -> None:

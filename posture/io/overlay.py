@@ -127,9 +127,9 @@ def render(img: np.ndarray, result: FrameResult, profile: Profile | None,
     s = Style.of(out.shape)
     state = state or posture_state(result, threshold)
     _check(state)
-    pose, a = result.pose, result.assessment
+    pose, a = result.pose, result.verdict
     labels = [STATE_TEXT[state]]
-    if a is not None and state not in ("paused", "camera moved"):
+    if a is not None and state != "paused":
         labels += [LABELS.get(p, p.replace("_", " ").capitalize()) for p in a.problems]
     labels += badges
     layout = plan(out.shape, s, labels, f"{round(result.score)}", keys)

@@ -60,7 +60,8 @@ class Running:
         self.env = env
         self.log = Path(env["POSTURE_HOME"]) / "run.log"
         self.proc = subprocess.Popen([sys.executable, "-m", "posture", "run", "--source",
-                                      str(clip)], env=env, cwd=REPO,
+                                      str(clip), "--profile", "default", "--record"],
+                                     env=env, cwd=REPO,
                                      stderr=self.log.open("w"), stdout=subprocess.DEVNULL)
 
     def wait_monitoring(self) -> dict:

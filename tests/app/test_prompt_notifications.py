@@ -23,7 +23,8 @@ def start(env: dict[str, str], clip: Path, speed: str, log: Path) -> subprocess.
     assert posture(env, "calibrate", "--source", str(SAMPLE), "--seconds", "6",
                    timeout=120).returncode == 0
     return subprocess.Popen([sys.executable, "-m", "posture", "run", "--source", str(clip),
-                             "--speed", speed, "--mute"], env=env, cwd=REPO,
+                             "--profile", "default", "--record", "--speed", speed, "--mute"],
+                            env=env, cwd=REPO,
                             stderr=log.open("w"), stdout=subprocess.DEVNULL)
 
 

@@ -72,15 +72,11 @@ def test_no_server_and_no_bus_are_errors_with_the_fix(session_bus, monkeypatch):
         Notifier().send("Posture", "Sit up.")
 
 
-def test_a_bus_that_goes_away_is_an_error_not_a_traceback(tmp_path, monkeypatch, capfd):
-    from tests.desktop import start_bus, stop
-
-    address, pid = start_bus(tmp_path)
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+def test_a_bus_that_goes_away_is_an_error_not_a_traceback(buses, capfd):
     notifier = Notifier()
     with pytest.raises(NotificationError, match="no notification server"):
         notifier.send("Posture", "Sit up.")  # connected: the bus answers for the server
-    stop(pid)
+    buses.stop("session")
     with pytest.raises(NotificationError):
         wait_for(lambda: notifier.send("Posture", "Sit up.") and False, timeout=5)
     notifier.close()

@@ -16,15 +16,25 @@ import cv2
 import matplotlib
 
 from posture.core.errors import UserError
+from posture.io.camera_use import CameraUseDetector, camera_device
 from posture.io.estimator import REBUILD_HINT, PoseEstimator, model_path
 from posture.io.history import default_path
 from posture.io.notifications import NotificationError, Notifier
 from posture.io.paths import config_dir, data_dir
 from posture.io.qt_app import no_display
 from posture.io.quiet import quiet_stderr
+from posture.io.screen_lock import lock_watcher
 from posture.io.settings import load_settings, settings_path
 from posture.io.sources import read_image
-from posture.io.speech import find_player, synthesize, wav_stats
+from posture.io.speech import (
+    SOUND_FIX,
+    find_player,
+    played,
+    start_player,
+    synthesize,
+    wav_stats,
+    write_tone,
+)
 
 CAMERAS = range(4)  # camera indexes tried
 PROBE_TIMEOUT_S = 20.0  # a display that takes longer than this to open Qt is unusable
@@ -63,16 +73,24 @@ def check_cameras() -> str:
 
 
 def check_speech() -> str:
-    """Speech synthesises into a real WAV, and a player exists to play it."""
+    """Speech synthesises into a real WAV, and the audio player really plays a short, quiet
+    test tone (a player that exists is not yet one that works: no sound card, no server)."""
     with tempfile.TemporaryDirectory() as tmp:
         wav = synthesize("Posture check.", Path(tmp) / "check.wav")
         duration, rms, _ = wav_stats(wav)
-    if duration <= 0.2 or rms <= 0.01:
-        raise UserError("speech came out silent: reinstall libespeak-ng1")
-    if find_player() is None:
-        raise UserError("speech works but no audio player was found: install "
-                        "pulseaudio-utils or alsa-utils (prompts are shown as text meanwhile)")
-    return f"speech works ({duration:.1f} s test phrase) and can be played"
+        if duration <= 0.2 or rms <= 0.01:
+            raise UserError("speech came out silent: reinstall libespeak-ng1")
+        player = find_player()
+        if player is None:
+            raise UserError("speech works but no audio player was found: install "
+                            "pulseaudio-utils or alsa-utils (prompts are shown as text meanwhile)")
+        tone = write_tone(Path(tmp) / "tone.wav")
+        problem = played(start_player(player, tone), player, wav_stats(tone)[0])
+    if problem is not None:
+        raise UserError(f"speech works but the {problem} playing a test tone: {SOUND_FIX} "
+                        "(prompts are shown as text meanwhile)")
+    return (f"speech works ({duration:.1f} s test phrase) and {player[0]} played a quiet test "
+            "tone")
 
 
 def check_display() -> str:
@@ -142,13 +160,41 @@ def check_folders() -> str:
     return f"data in {data_dir()}, settings {settings_path()}"
 
 
+def check_screen_lock() -> str:
+    """The screen lock is heard: the screensavers' and logind's signals can be subscribed to."""
+    watcher = lock_watcher(lambda locked: None).start()
+    try:
+        problems, heard = watcher.problems(), watcher.listening()
+    finally:
+        watcher.close()
+    if not heard:
+        raise UserError(f"{'; '.join(problems)}: posture keeps watching while the screen is "
+                        "locked; start it from your desktop session, or pause it (p) when you "
+                        "leave")
+    missing = f"; not heard: {'; '.join(problems)}" if problems else ""
+    return f"screen locks can be heard: listening to {', '.join(heard)}{missing}"
+
+
+def check_camera_use() -> str:
+    """Programs opening the camera (a video call) can be noticed: /proc is readable."""
+    camera = load_settings().monitor.camera
+    device = camera_device(int(camera) if camera.isdigit() else 0)
+    problem = CameraUseDetector(device).problem()
+    if problem is not None:
+        raise UserError(f"{problem}: posture keeps the camera during video calls; pause it (p) "
+                        "before a call")
+    return f"programs that open the camera ({device}) can be noticed in /proc"
+
+
 DOCTOR_CHECKS: dict[str, Callable[[], str]] = {
     "model": check_model, "camera": check_cameras, "speech": check_speech,
     "display": check_display, "notifications": check_notifications, "folders": check_folders,
+    "screen-lock": check_screen_lock, "camera-in-use": check_camera_use,
 }
 
 
-OPTIONAL = {"display", "notifications"}  # posture runs without them: a note, not a failure
+# posture runs without them: a note, not a failure
+OPTIONAL = {"display", "notifications", "screen-lock", "camera-in-use"}
 
 
 def run(args: argparse.Namespace) -> int:

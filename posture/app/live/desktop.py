@@ -169,7 +169,7 @@ class Desktop(QObject):
         elif item == "show":
             self.show_window()
         elif item == "report":
-            self._open(write_today_html)
+            self._open(lambda: write_today_html(self.monitor.library))
         elif item == "settings":
             self._open(self._settings_file)
         else:

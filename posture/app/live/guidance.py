@@ -29,8 +29,10 @@ class Guidance:
         """Use the saved profile, or start the guided calibration when there is none. A broken
         profile stops a file run (exit 2); at a camera the user is offered to recalibrate."""
         path = self.options.profile_path
-        if not path.exists():
-            self.tell(f"no profile at {path} yet: starting the guided calibration")
+        if path is None or not path.exists():
+            self.tell("calibrating on the file's first seconds, for this run only (posture "
+                      "run --profile NAME keeps a profile)" if path is None else
+                      f"no profile at {path} yet: starting the guided calibration")
             self.tell(self.library.safety)  # first use: say plainly what this is not
             self._start_calibration()
             return
@@ -50,6 +52,7 @@ class Guidance:
     def _offer_recalibration(self, problem: str) -> None:
         """Ask whether to calibrate again over a broken profile (kept as NAME.json.bad)."""
         path = self.options.profile_path
+        assert path is not None  # only a profile that exists can be broken
         bad = path.with_name(path.name + ".bad")
         self.tell(problem)
         self.tell(f"press c to calibrate now (the broken file is kept as {bad.name}), "
@@ -70,10 +73,12 @@ class Guidance:
                 self._show_still()
 
     def _protocol(self) -> Protocol:
-        """The calibration protocol: timed for a person at a camera; from a file, recording
-        starts at the first frame (nobody needs time to sit down in a recording)."""
+        """The calibration protocol: all of it at a camera, and whenever the user calibrates
+        again (c, with a profile in use), so recording never starts mid-slouch without the
+        intro and countdown; a file's first calibration records from its first frame (nobody
+        needs time to sit down in a recording)."""
         protocol = load_protocol()
-        if self.feed.camera:
+        if self.feed.camera or self.profile is not None:
             return protocol
         ids = [s.id for s in protocol.steps]
         steps = protocol.steps[ids.index("record"):]
@@ -103,22 +108,31 @@ class Guidance:
         self.guide_text = g.show + countdown
         if g.profile is not None:
             profile = replace(g.profile, source=recorded_at(self.options.source, self.feed.camera))
-            try:
-                save_profile(profile, self.options.profile_path)
-                self.tell(f"saved profile {self.options.profile_path}")
-            except UserError as exc:  # calibrated all the same: use it, and say it is not kept
-                self.tell(f"{exc}; the new calibration is used for this session only")
+            self._keep(profile)
             self.profile, self.guided = profile, None
             self.watch = self._watch(profile)
             self.result = None
         elif g.failure is not None:
             self._start_calibration()  # start over; q quits
 
+    def _keep(self, profile: Profile) -> None:
+        """Save a new calibration at the profile path (none: it serves this run only)."""
+        path = self.options.profile_path
+        if path is None:
+            self.tell("calibrated for this run only: no profile saved")
+            return
+        try:
+            save_profile(profile, path)
+            self.tell(f"saved profile {path}")
+        except UserError as exc:  # calibrated all the same: use it, and say it is not kept
+            self.tell(f"{exc}; the new calibration is used for this session only")
+
     def _watch(self, profile: Profile) -> Watch:
         """Monitoring against `profile`, with the settings and the loaded library."""
         assert self.estimator is not None and self.history is not None
         return Watch(profile, self.library, self.settings, self.estimator, self.history,
-                     self.view, self.console, self.speak, self._notify, lambda: self.can_key)
+                     self.view, self.console, self.speak, self._notify, lambda: self.can_key,
+                     self.feed.clock)
 
     # ---- guided stretch --------------------------------------------------------------------
 

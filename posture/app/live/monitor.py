@@ -56,11 +56,13 @@ PAUSE_CHECK_S = 60.0  # while paused with no end in sight, look at the pauses th
 
 @dataclass
 class Options:
-    """Where frames come from and where the profile lives, after settings and flags."""
+    """Where frames come from, where the profile lives and whether the run is recorded, after
+    settings and flags."""
 
     source: str
-    profile_path: Path
+    profile_path: Path | None  # None: calibrate for this run only, and save no profile
     speed: float = 1.0  # a file plays this many times faster than real time
+    record: bool = True  # keep the session in the history
 
 
 class LiveMonitor(Guidance, Pictures):
@@ -159,8 +161,12 @@ class LiveMonitor(Guidance, Pictures):
             # Tracking for a camera or video; a folder's stills are separate pictures.
             self.estimator = stack.enter_context(PoseEstimator(video=source.continuous))
             self.voice = stack.enter_context(self._voice())
-            self.history = history = stack.enter_context(History())
-            history.start_session(self.options.source, str(self.options.profile_path),
+            self.history = history = stack.enter_context(History(record=self.options.record))
+            if not history.recording:
+                self.tell("this run is not recorded in the history (posture run --record "
+                          "keeps a file's run)")
+            history.start_session(self.options.source, str(self.options.profile_path or ""),
+                                  stall_s=self.settings.monitor.sampling().stall_s,
                                   wall_start=placed_start(source.duration, self.options.speed))
             if self.profile is not None:
                 self.watch = self._watch(self.profile)
@@ -172,14 +178,18 @@ class LiveMonitor(Guidance, Pictures):
                 if self.watch is not None:
                     self.watch.end(self.feed.clock.t)
                 history.end_session(self.feed.clock.t)
-            if not self.feed.ended:
-                self.console.close()  # the last status stays above, not redrawn below this
-                self.tell("stopped; session saved" if history.saved
-                          else "stopped; the session could not be saved (see above)")
+            self._said_what_was_kept(history)
         if self.guided is not None and self.profile is None and self.feed.ended:
             raise UserError("calibration did not finish before the file ended: use a longer "
                             "recording of you sitting well, or posture calibrate --source FILE")
         return 0
+
+    def _said_what_was_kept(self, history: History) -> None:
+        """The last line: whether the session is in the history (when stopped; when it could
+        not be saved, always, with where to fix it)."""
+        if history.lost or not self.feed.ended:
+            self.console.close()  # the last status stays above, not redrawn below this
+            self.tell(("" if self.feed.ended else "stopped; ") + history.outcome())
 
     def _loop(self) -> None:
         """Take frames and act on them until quit, the file's end, or a pause."""
@@ -208,7 +218,7 @@ class LiveMonitor(Guidance, Pictures):
                 assert self.watch is not None
                 self.result = result = self.watch.step(frame)
                 self.pose = result.pose
-                a = result.assessment if not result.camera_moved else None
+                a = result.verdict
                 self._problems = a.problems if a and a.problems else self._problems
             self._publish()
         if self.showing:
