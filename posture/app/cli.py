@@ -211,7 +211,8 @@ def _control_parsers(sub: argparse._SubParsersAction) -> None:
                    "(false, or reason, until, detail), tray and more")
     p = sub.add_parser("pause", help="pause the running monitor (the camera is released)")
     p.add_argument("duration", nargs="?", metavar="DURATION", help="how long: e.g. 10m, 1h, "
-                   "1h30m, or tomorrow (8:00 tomorrow); default: until posture resume")
+                   "1h30m, or tomorrow (when work next starts, by the [schedule] settings, "
+                   "else 8:00); default: until posture resume")
     sub.add_parser("resume", help="resume the running monitor after posture pause")
     sub.add_parser("show", help="show the running monitor's camera window")
     sub.add_parser("quit", help="stop the running monitor (its session is saved)")

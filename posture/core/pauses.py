@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
+
+from posture.core.schedule import WorkHours, resume_time
 
 # Every reason a pause can have, with its words, in the order the status reports them when
 # several are in force.
 REASON_TEXT = {"user": "Paused", "locked": "Screen locked", "camera in use": "Camera in use",
                "off hours": "Outside work hours"}
 REASONS = tuple(REASON_TEXT)
-TOMORROW_HOUR = 8  # "until tomorrow" ends at this local hour of the next day
 UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
 DURATION_HELP = "give a duration such as 10m, 1h, 1h30m or 45s, or tomorrow"
@@ -75,17 +76,16 @@ class Pauses:
         return min(ends) if ends else None
 
 
-def pause_until(text: str, now: datetime) -> float:
+def pause_until(text: str, now: datetime, hours: WorkHours | None = None) -> float:
     """The epoch seconds at which a pause asked for as `text` ends: a duration ("10m", "1h",
-    "1h30m", "45s") from `now`, or "tomorrow": TOMORROW_HOUR local time on the day after `now`.
+    "1h30m", "45s") from `now`, or "tomorrow": the next start of work `hours` (without a
+    schedule, the next 08:00; see posture.core.schedule.resume_time).
 
     `now` is the local time (naive local or aware); ValueError with the fix for anything else.
     """
     words = text.strip().lower()
     if words == "tomorrow":
-        morning = datetime.combine(now.date() + timedelta(days=1), time(TOMORROW_HOUR),
-                                   tzinfo=now.tzinfo)
-        return morning.timestamp()
+        return resume_time(hours, now).timestamp()
     parts = DURATION.findall(words)
     if not parts or DURATION.sub("", words).strip():
         raise ValueError(f"{text!r} is not a duration: {DURATION_HELP}")

@@ -17,6 +17,7 @@ import numpy as np
 from fixtures.make_fixtures import make_sample
 from posture.app.cli import main
 from posture.app.live.monitor import LiveMonitor, Options
+from posture.core.schedule import resume_time
 from posture.io.drawing import COLOR_GOOD, COLOR_IDLE, COLOR_PANEL, COLOR_TEXT, Style
 from posture.io.layout import plan
 from posture.io.profiles import profile_path
@@ -112,8 +113,7 @@ def test_every_tray_menu_action_works(qt_app, tmp_path, monkeypatch, posture_hom
             return abs(p.until - want) < 5
         return check
 
-    tomorrow = datetime.combine(datetime.now().date() + timedelta(days=1),
-                                datetime.min.time()).replace(hour=8)
+    tomorrow = resume_time(None, datetime.now())  # no work hours set: the next 08:00
 
     def monitoring() -> bool:
         return board().state in ("good", "slipping", "slouched")

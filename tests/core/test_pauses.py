@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time
 
 import pytest
 
 from posture.core.pauses import REASONS, Pause, Pauses, pause_until
+from posture.core.schedule import WorkHours
 
 NOW = 1_800_000_000.0
 
@@ -60,9 +61,16 @@ def test_bad_durations_say_what_to_give(text):
         pause_until(text, datetime(2026, 3, 4, 15, 20))
 
 
-@pytest.mark.parametrize("now", [datetime(2026, 3, 4, 15, 20), datetime(2026, 3, 4, 0, 5),
-                                 datetime(2026, 12, 31, 23, 59)])
-def test_tomorrow_is_eight_in_the_morning_of_the_next_day(now):
-    end = datetime.fromtimestamp(pause_until("tomorrow", now))
-    assert end.date() == now.date() + timedelta(days=1)
-    assert (end.hour, end.minute, end.second) == (8, 0, 0)
+@pytest.mark.parametrize(("now", "morning"), [
+    (datetime(2026, 3, 4, 15, 20), datetime(2026, 3, 5, 8, 0)),
+    (datetime(2026, 12, 31, 23, 59), datetime(2027, 1, 1, 8, 0)),
+    (datetime(2026, 3, 4, 1, 0), datetime(2026, 3, 4, 8, 0))])  # at 1 am, this morning
+def test_tomorrow_without_work_hours_is_the_next_eight_in_the_morning(now, morning):
+    assert pause_until("tomorrow", now) == morning.timestamp()
+
+
+def test_tomorrow_with_work_hours_is_when_work_starts_next():
+    friday_evening = datetime(2026, 3, 6, 18, 0)
+    weekdays = WorkHours(frozenset(range(5)), time(9, 30), time(17, 30))
+    assert pause_until("tomorrow", friday_evening, weekdays) == datetime(
+        2026, 3, 9, 9, 30).timestamp()  # Monday

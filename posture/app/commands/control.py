@@ -12,15 +12,18 @@ from posture.core.errors import UserError
 from posture.core.pauses import pause_until
 from posture.core.states import STATE_TEXT
 from posture.io.control_socket import request
+from posture.io.settings import load_settings
 
 
 def run(args: argparse.Namespace) -> int:
     """Send the command to the running monitor and say what it did."""
     message: dict = {"cmd": args.command}
-    if args.command == "pause":
+    if args.command == "pause" and args.duration:
+        # "tomorrow" is when work starts next, by the settings' [schedule].
+        hours = (load_settings().schedule.work_hours()
+                 if args.duration.strip().lower() == "tomorrow" else None)
         try:
-            message["until"] = (pause_until(args.duration, datetime.now())
-                                if args.duration else None)
+            message["until"] = pause_until(args.duration, datetime.now(), hours)
         except ValueError as exc:
             raise UserError(str(exc)) from None
     answer = request(message)

@@ -164,7 +164,8 @@ class Desktop(QObject):
     def _menu(self, item: str, checked: bool) -> None:
         """What each tray menu entry does."""
         if item in MENU_PAUSES:
-            until = pause_until(MENU_PAUSES[item], datetime.now())
+            until = pause_until(MENU_PAUSES[item], datetime.now(),
+                                self.monitor.settings.schedule.work_hours())
             self.monitor.post("pause", Pause("user", until))
         elif item == "show":
             self.show_window()
