@@ -19,7 +19,7 @@ from posture.core.errors import UserError
 from posture.core.metrics import SHOULDER_VISIBLE, VISIBLE, Measurement, detect_view, measure
 from posture.core.pose import LM, Pose, head_reach, shoulder_span
 from posture.core.profile import Baseline, Profile
-from posture.core.score import cues
+from posture.core.score import assess, cues
 
 CALIBRATION_SECONDS = 5.0  # default length of a calibration recording from a camera or video
 MIN_FRAMES = 5  # fewer kept frames than this (or than the source has) fails calibration
@@ -145,6 +145,12 @@ def slouch_thresholds(profile: Profile, slouch: Recording) -> dict[str, float]:
         if 2 * len(seen) >= len(frames) and typical / 2 > limit:
             out[problem] = round(typical / 2, 3)
     return out
+
+
+def caught(profile: Profile, slouch: Recording) -> float:
+    """Share of a slouch recording's frames that the profile judges slouched."""
+    verdicts = [assess(m, profile) for m in slouch.measurements]
+    return sum(a is not None and a.posture == "slouched" for a in verdicts) / max(1, len(verdicts))
 
 
 def _failure(rec: Recording, feedback: Feedback) -> str:
