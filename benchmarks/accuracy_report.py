@@ -170,7 +170,8 @@ def format_report(report: dict[str, Any]) -> str:
                      f"{p['tp']}/{p['fn']}/{p['fp']}/{p['tn']} |")
     lines += ["", "### Per group, pooled", "",
               "| group | frames | ours: good | ours: balanced accuracy | plain: good | "
-              "plain: balanced accuracy | false prompts ours / plain |", "|---|---|---|---|---|---|---|"]
+              "plain: balanced accuracy | false prompts ours / plain |",
+              "|---|---|---|---|---|---|---|"]
     for g in report["groups"].values():
         lines.append(f"| {g['name']} | {g['frames']} | {_num(g['ours']['good_share'])} | "
                      f"{_num(g['ours']['balanced_accuracy'])} | {_num(g['plain']['good_share'])}"
