@@ -22,7 +22,7 @@ from posture.io.history import default_path
 from posture.io.settings import Settings, settings_path
 from posture.io.sources import open_source
 from posture.io.speech import wav_stats
-from tests.conftest import FIXTURES
+from tests.conftest import DATA, FIXTURES, needs_data
 from tests.io.test_sources import bad_inputs
 
 
@@ -141,6 +141,22 @@ def test_cli_an_absurd_prescription_is_one_line_naming_the_flag(capsys, flags, f
     out, err = capsys.readouterr()
     lines = err.strip().splitlines()
     assert out == "" and len(lines) == 1 and flag in lines[0] and words in lines[0], lines
+
+
+@needs_data
+def test_cli_counts_real_palms_together_reaches_under_a_fitting_prescription(capsys):
+    """Seven real overhead reaches, palms together, elbows a little bent, hands leaving the top
+    of the frame, held about a second each: `--hold 0.5 --reps 7` counts all seven from the
+    camera's check, and the arms down in between are never in position."""
+    clip = DATA / "sagorghhj253_sagor_rehabilitation_project_BME410" / "shoulder_flexion.mp4"
+    code, records, err = stretch_cli(capsys, "overhead_reach", "--source", str(clip), "--mute",
+                                     "--hold", "0.5", "--reps", "7")
+    assert code == 0
+    assert records[-1]["reps_done"] == records[-1]["reps_target"] == 7
+    assert all(r["verified"] for r in records)
+    down = [r for r in records if 1.6 <= r["t"] < 1.9 or 4.0 <= r["t"] < 4.3]
+    assert down and not any(r["in_position"] for r in down)  # arms down between reps
+    assert "7 of 7 reps counted from verified holds" in err
 
 
 def test_cli_a_stretch_the_camera_cannot_see_is_timed(capsys):
