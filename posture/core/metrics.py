@@ -28,8 +28,11 @@ Front view, described only:
   neck_length    ear midpoint above the shoulder line / ear-to-ear width
   head_pitch     nose above the ear midpoint / ear-to-ear width
   head_offset    ear midpoint sideways from the shoulder midpoint / shoulder width
-  head_roll      the ear (else eye) line against the shoulder line, degrees (the relaxed roll
-                 of a neck side bend's check, posture.core.checks)
+  head_roll      the ear (else eye) line against the shoulder line, degrees
+  face_turn      the nose off the ears' midpoint along the ear line / ear-to-ear width (+ toward
+                 the image right): a camera off to one side turns every face (head_roll and
+                 face_turn of a profile are the relaxed head of a neck side bend's check,
+                 posture.core.checks)
   span_scale     shoulder width / frame diagonal (follows distance, like shoulder_level)
 Side view (shoulders overlapping), judged:
   neck_inclination   shoulder-to-ear line from vertical, degrees, positive forward
@@ -174,6 +177,9 @@ def front_metrics(pose: Pose) -> dict[str, float]:
             values["neck_length"] = height(ears) / face
             if _seen(pose, LM.NOSE):
                 values["head_pitch"] = (height(pose.xy[LM.NOSE]) - height(ears)) / face
+                along_ears = pose.xy[LM.LEFT_EAR] - pose.xy[LM.RIGHT_EAR]
+                along_ears = along_ears if along_ears[0] >= 0 else -along_ears
+                values["face_turn"] = float(np.dot(pose.xy[LM.NOSE] - ears, along_ears)) / face ** 2
     return values
 
 

@@ -66,7 +66,8 @@ FALLBACK = {"nose_height": "head_height"}
 SPREAD_FLOOR = {
     "head_height": 0.02, "nose_height": 0.02, "ear_height": 0.02, "face_size": 0.008,
     "neck_length": 0.035, "head_pitch": 0.03, "shoulder_tilt": 2.5, "trunk_lean": 2.5,
-    "head_offset": 0.04, "head_roll": 3.0, "span_scale": 0.01, "shoulder_level": 0.01,
+    "head_offset": 0.04, "head_roll": 3.0, "face_turn": 0.05,
+    "span_scale": 0.01, "shoulder_level": 0.01,
     "neck_inclination": 3.0, "torso_inclination": 2.5, "head_forward": 0.04, "head_lift": 0.04,
     "face_pitch": 3.0,
 }

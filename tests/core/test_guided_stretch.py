@@ -8,10 +8,12 @@ import re
 
 import pytest
 
+from posture.core.calibration import build_profile, record
 from posture.core.checks.reference import MAX_RELAXED_ROLL, REFERENCE_S, Reference
 from posture.core.guide.counting import phases
 from posture.core.guide.session import AWAY, AWAY_S, UNJUDGED_S, Session
 from posture.core.profile import Baseline, Profile
+from tests.conftest import FEEDBACK
 from tests.poses import (
     BUTTERFLY,
     ELBOWS,
@@ -137,6 +139,21 @@ def test_profile_gives_the_relaxed_head_roll_within_limits():
     assert run("upper_trapezius_stretch", timeline((3.0, half)))[-1].hold_s == 0.0
     rests_left = Profile(view="front", baseline={"head_roll": Baseline(-4.0, 1.0)})
     assert run("upper_trapezius_stretch", timeline((3.0, half)), rests_left)[-1].hold_s > 2.0
+
+
+def test_a_calibrated_camera_off_to_one_side_sees_both_sides_bend():
+    """A camera 20 degrees to one side turns every face looking at the screen: the profile's
+    relaxed face turn is the reference, so a bend toward either side is a bend, and a head turn
+    still is not."""
+    aside = Camera(yaw=20)
+    profile = build_profile(record(timeline((5.0, Posture()), camera=aside, noise=Noise())),
+                            feedback=FEEDBACK)
+    assert Reference.from_profile(profile).face_turn == pytest.approx(-0.32, abs=0.05)
+    bends = timeline((1.0, Posture()), (21.0, TILT_LEFT), (1.0, Posture()), (21.0, TILT_RIGHT),
+                     camera=aside, noise=Noise())
+    assert run("upper_trapezius_stretch", bends, profile)[-1].reps_done == 2
+    turns = timeline((1.0, Posture()), (21.0, Posture(head_yaw=40)), camera=aside)
+    assert run("upper_trapezius_stretch", turns, profile)[-1].reps_done == 0
 
 
 def test_trunk_rotation_counts_each_turn_and_wants_the_sides_to_alternate():

@@ -175,7 +175,8 @@ def test_a_profile_from_before_nose_height_judges_by_head_height():
     level calibration, so the head drop is judged all the same."""
     profile = calibrated()
     old = replace(profile, baseline={k: b for k, b in profile.baseline.items()
-                                     if k not in ("nose_height", "shoulder_level", "head_roll")})
+                                     if k not in ("nose_height", "shoulder_level", "head_roll",
+                                                  "face_turn")})
     for seed in SEEDS:
         assert judge(Posture(neck_flexion=25.0), old, seed=seed).problems[0] == "head_drop"
         assert judge(Posture(), old, seed=seed).posture == "good"
@@ -191,7 +192,7 @@ def test_metrics_hold_when_nearer_farther_or_rescaled(change):
     moved = measure(synthesize(Posture(), Camera(**change))).values
     assert set(base) == set(moved) == {
         "nose_height", "head_height", "ear_height", "face_size", "neck_length", "head_pitch",
-        "head_roll", "shoulder_tilt", "head_offset", "span_scale", "shoulder_level"}
+        "head_roll", "face_turn", "shoulder_tilt", "head_offset", "span_scale", "shoulder_level"}
     for name in base.keys() - {"span_scale", "shoulder_level"}:  # these follow the distance
         # Perspective shifts a little; well under one floor.
         assert moved[name] == pytest.approx(base[name], abs=SPREAD_FLOOR[name]), name

@@ -45,7 +45,7 @@ def test_a_version_1_profile_still_judges_and_says_what_it_lost(tmp_path, capsys
     load (the file untouched), say in one line that their slouch thresholds no longer apply,
     and judge by the metrics they hold."""
     data = build_profile(neutral_recording(), feedback=FEEDBACK).to_json()
-    for name in ("nose_height", "shoulder_level", "head_roll", "trunk_lean"):
+    for name in ("nose_height", "shoulder_level", "head_roll", "face_turn", "trunk_lean"):
         data["baseline"].pop(name, None)
     data.update(version=1, thresholds={"head_drop": 2.5})
     path = tmp_path / "old.json"

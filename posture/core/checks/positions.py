@@ -21,10 +21,10 @@ stretch and were measured there (README, "How well it works"):
 - upper_trapezius_stretch (neck side bend): the ear line rolled ROLL against the shoulder line,
   less the relaxed roll (everyday upright heads roll up to 8 degrees, head turns seen from below
   up to 13, real side bends hold 14-24), the face not turned away (the nose within TURN ear
-  spans of the ears' midpoint: side bends couple some rotation, up to 0.47; head turns go past
-  0.55) and the chin not dropped (the nose at most CHIN_DOWN ear spans below the ear line: a
-  head turned and bent down at a phone rolls the ear line too). Both ears must be seen: a front
-  camera that sees one ear sees a face turned away (False).
+  spans of the ears' midpoint, less the relaxed turn: side bends couple some rotation, up to
+  0.47; head turns go past 0.55) and the chin not dropped (the nose at most CHIN_DOWN ear spans
+  below the ear line: a head turned and bent down at a phone rolls the ear line too). Both
+  ears must be seen: a front camera that sees one ear sees a face turned away (False).
 - shrugs_and_rolls: the gap between the eyes and the shoulder line shrunk to SHRUG_GAP of the
   relaxed gap AND the shoulder line risen SHOULDER_RISE relaxed spans up the image (every real
   shrug rose 0.15-0.25; relaxed frames 0.08 at most): the shoulders came up. A nod or a slouch
@@ -171,7 +171,8 @@ def _neck_side_bend(pose: Pose, reference: Reference, held: bool) -> bool | None
     if roll is None:
         return False  # an ear hidden from a front camera: the face is turned away
     turn, chin = _face_off_ears(pose)
-    return (abs(roll) >= _pick(ROLL, held) and abs(turn) <= _pick(TURN, held)
+    return (abs(roll) >= _pick(ROLL, held)
+            and abs(turn - reference.face_turn) <= _pick(TURN, held)
             and chin <= _pick(CHIN_DOWN, held))
 
 

@@ -4,10 +4,11 @@ judged right:
 
 - overhead_reach, side_bend, butterfly: none (the position is absolute: arms above the head,
   the trunk leaning, elbows together in front).
-- upper_trapezius_stretch: the head's relaxed roll against the shoulders, from the calibrated
-  profile, clamped to MAX_RELAXED_ROLL (upright heads are level within a few degrees: on 2 900
-  upright frames in ../shared/data the ear line stayed within 8 degrees of the shoulder line);
-  0 without a profile.
+- upper_trapezius_stretch: the head's relaxed roll against the shoulders and the face's relaxed
+  turn, from the calibrated profile, clamped to MAX_RELAXED_ROLL (upright heads are level
+  within a few degrees: on 2 900 upright frames in ../shared/data the ear line stayed within 8
+  degrees of the shoulder line) and MAX_RELAXED_TURN (a camera up to about 30 degrees to one
+  side turns a face looking at the screen that far); 0 without a profile.
 - shrugs_and_rolls: the most relaxed level seen so far, the HIGHEST gap between the eyes and
   the shoulder line (a median over RELAXED_FRAMES frames, so one bad frame cannot set it), with
   the shoulders' place and span at that moment. It ratchets up from the first frame: a run that
@@ -38,6 +39,7 @@ from posture.core.profile import Profile
 
 REFERENCE_S = 1.5  # seconds of the run (with someone in view) that give the first-seconds medians
 MAX_RELAXED_ROLL = 5.0  # degrees: a profile's relaxed head roll is trusted up to this
+MAX_RELAXED_TURN = 0.35  # ear spans: a profile's relaxed face turn is trusted up to this
 RELAXED_FRAMES = 3  # frames whose median can become the relaxed eye level
 FIRST_SECONDS = ("span_scale", "span_neck", "shoulder_yaw", "nose_offset", "elbow_drop")
 
@@ -46,7 +48,8 @@ FIRST_SECONDS = ("span_scale", "span_neck", "shoulder_yaw", "nose_offset", "elbo
 class Reference:
     """The user's relaxed pose as numbers; a field is None until it is known.
 
-    head_roll: relaxed ear line against the shoulder line, degrees. eye_height: eyes (else
+    head_roll: relaxed ear line against the shoulder line, degrees; face_turn: relaxed nose off
+    the ears' midpoint along their line, ear spans (posture.core.metrics). eye_height: eyes (else
     ears) above the shoulder line / span; shoulder_y, span_y: the shoulder midpoint's row and
     the span, as shares of the frame height, when that eye level was seen. From the first
     seconds: span_scale (span / frame diagonal), span_neck (span / eye height above the
@@ -56,6 +59,7 @@ class Reference:
     """
 
     head_roll: float = 0.0
+    face_turn: float = 0.0
     eye_height: float | None = None
     shoulder_y: float | None = None
     span_y: float | None = None
@@ -67,14 +71,16 @@ class Reference:
 
     @staticmethod
     def from_profile(profile: Profile | None) -> Reference:
-        """The relaxed head roll a calibrated front profile holds, clamped (see the module)."""
+        """The relaxed head a calibrated front profile holds, clamped (see the module)."""
         if profile is None or not profile.calibrated or profile.view != "front":
             return Reference()
-        base = profile.baseline.get("head_roll")
-        if base is None:
-            return Reference()
-        return Reference(head_roll=float(np.clip(base.centre, -MAX_RELAXED_ROLL,
-                                                 MAX_RELAXED_ROLL)))
+
+        def relaxed(name: str, limit: float) -> float:
+            base = profile.baseline.get(name)
+            return 0.0 if base is None else float(np.clip(base.centre, -limit, limit))
+
+        return Reference(head_roll=relaxed("head_roll", MAX_RELAXED_ROLL),
+                         face_turn=relaxed("face_turn", MAX_RELAXED_TURN))
 
 
 NOTHING_KNOWN = Reference()  # before anything of the relaxed pose is known
