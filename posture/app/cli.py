@@ -150,7 +150,7 @@ def _stretch_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", default="0", help="camera index (default 0), or a video, image "
                    "or folder (runs without questions, as fast as it can, and ends with the file)")
     p.add_argument("--profile", help="calibration profile name or .json path: its relaxed "
-                   "posture is the reference (default: the first seconds of the run)")
+                   "head is the neck side bend's reference (default: level, facing the camera)")
     p.add_argument("--jsonl", metavar="OUT",
                    help="write one JSON object per frame to OUT (- for stdout)")
     p.add_argument("--mute", action="store_true", help="print the prompts, speak nothing")
