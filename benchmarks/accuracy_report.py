@@ -148,7 +148,7 @@ def format_report(report: dict[str, Any]) -> str:
              "| prompts ours / plain (seconds) |", "|---|---|---|---|---|---|---|"]
     for e in entries:
         if e["group"] in (UPRIGHT, SIDE) and e["ours"]["confusion"]["tp"] + \
-                e["ours"]["confusion"]["fn"] == 0 and not e["error"]:
+                e["ours"]["confusion"]["fn"] == 0 and e["frames"] and not e["error"]:
             seconds = e["replay_s"] or e["upright_s"]
             lines.append(f"| {e['name']} | {e['view']} | {e['frames']} | "
                          f"{_num(e['ours']['good_share'])} | {_flags(e['ours']['flags'])} | "
