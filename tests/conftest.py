@@ -110,3 +110,66 @@ def screen_when(framebuffer: Path, start: Callable[[], subprocess.Popen],
         child.kill()
         child.wait()
     return screen, child
+
+
+# A message bus for tests: no service activation (nothing is started on demand), anyone may own
+# any name and send anything, on an abstract socket (no path length limit).
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+class Buses:
+    """A private session bus and a second one standing in for the system bus, with the
+    environment pointing at them; `send` emits a signal on one with dbus-send."""
+
+    def __init__(self, folder: Path) -> None:
+        config = folder / "bus.conf"
+        config.write_text(BUS_CONFIG)
+        self.daemons: dict[str, subprocess.Popen] = {}
+        self.addresses: dict[str, str] = {}
+        for bus in ("session", "system"):
+            daemon = subprocess.Popen(["dbus-daemon", f"--config-file={config}", "--nofork",
+                                       "--print-address=1"], stdout=subprocess.PIPE, text=True)
+            self.daemons[bus] = daemon
+            assert daemon.stdout is not None
+            self.addresses[bus] = daemon.stdout.readline().strip()  # once it listens
+
+    def send(self, bus: str, path: str, signal: str, *args: str) -> None:
+        """Emit `signal` (interface.member) from `path`, e.g. args "boolean:true"."""
+        subprocess.run(["dbus-send", f"--{bus}", "--type=signal", path, signal, *args],
+                       check=True, timeout=10)
+
+    def stop(self, bus: str) -> None:
+        """End one bus daemon (as a desktop session that ends does)."""
+        daemon = self.daemons.pop(bus)
+        daemon.terminate()
+        daemon.wait(10)
+        assert daemon.stdout is not None
+        daemon.stdout.close()
+
+
+@pytest.fixture
+def buses(tmp_path, monkeypatch):
+    """Private session and system buses (DBUS_SESSION_BUS_ADDRESS, DBUS_SYSTEM_BUS_ADDRESS)."""
+    if shutil.which("dbus-daemon") is None or shutil.which("dbus-send") is None:
+        pytest.skip("dbus-daemon or dbus-send is not installed (Debian packages dbus-daemon, "
+                    "dbus-bin): no private bus to test on")
+    found = Buses(tmp_path)
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", found.addresses["session"])
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", found.addresses["system"])
+    try:
+        yield found
+    finally:
+        for bus in list(found.daemons):
+            found.stop(bus)

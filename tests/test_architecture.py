@@ -142,7 +142,9 @@ print(json.dumps(sorted(sys.modules)))
 
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["config"], ["config", "--json"],
-                                  ["stretches"], ["stretches", "butterfly", "--json"]])
+                                  ["stretches"], ["stretches", "butterfly", "--json"],
+                                  ["profiles"], ["profiles", "--json"],
+                                  ["profiles", "delete", "nothing"]])
 def test_quick_commands_load_no_model_stack(args, posture_home):
     proc = subprocess.run([sys.executable, "-c", LOADED, *args], capture_output=True, text=True,
                           cwd=REPO, timeout=120)

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from benchmarks import accuracy, cost
+from benchmarks import accuracy, camera_scan, cost
 from benchmarks.accuracy import Judged, Kept, Outcome
 from benchmarks.accuracy_report import format_report, summarize
 from benchmarks.changes import CHANGES
@@ -412,3 +412,14 @@ def test_the_shipped_benchmark_manifest_parses_and_covers_every_check():
     for e in entries:
         if e.source is not None and e.reps:
             assert e.hold_s is not None, e.name  # a prescription that fits the clip
+
+
+# ---- camera-in-use scan --------------------------------------------------------------------
+
+def test_the_scan_benchmark_counts_the_processes_it_started():
+    alone = camera_scan.measure(scans=2, processes=0, fds=1)
+    crowded = camera_scan.measure(scans=2, processes=5, fds=3)
+    assert crowded["processes_scanned"] >= alone["processes_scanned"] + 5 - 2  # others come and go
+    assert crowded["cpu_ms_per_scan"] > 0 and crowded["wall_ms_per_scan"] > 0
+    assert crowded["core_share_percent"] == pytest.approx(
+        crowded["cpu_ms_per_scan"] / 1000 / crowded["poll_s"] * 100)

@@ -128,6 +128,8 @@ def _calibrate_parser(sub: argparse._SubParsersAction) -> None:
                    "thresholds between the two")
     p.add_argument("--with-slouch", action="store_true", help="from a camera: also record "
                    "your usual slouch")
+    p.add_argument("--restore", metavar="NAME", help="bring back the profile NAME had before it "
+                   "was recalibrated or deleted (the current one becomes the previous)")
 
 
 def _stretches_parser(sub: argparse._SubParsersAction) -> None:
@@ -188,6 +190,21 @@ def _config_parser(sub: argparse._SubParsersAction) -> None:
                    help="write a commented default settings file if there is none")
 
 
+def _profiles_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "profiles", help="list, rename or delete the calibration profiles (one per desk set-up)",
+        description="List the saved calibration profiles: name, date, view and the camera "
+        "set-up or file each was made from. A deleted profile is kept as NAME.previous.json: "
+        "posture calibrate --restore NAME brings it back.")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    actions = p.add_subparsers(dest="action", metavar="{rename,delete}")
+    rename = actions.add_parser("rename", help="rename a profile (with its previous version)")
+    rename.add_argument("old", metavar="OLD")
+    rename.add_argument("new", metavar="NEW")
+    delete = actions.add_parser("delete", help="delete a profile (kept as NAME.previous.json)")
+    delete.add_argument("name", metavar="NAME")
+
+
 def _doctor_parser(sub: argparse._SubParsersAction) -> None:
     sub.add_parser("doctor", help="check camera, model, speech, display, desktop notifications "
                    "and data folders, and say how to fix what does not work")
@@ -196,7 +213,8 @@ def _doctor_parser(sub: argparse._SubParsersAction) -> None:
 # Each subcommand: its parser, and the module under posture.app.commands that runs it.
 COMMANDS = {"run": _run_parser, "analyze": _analyze_parser, "calibrate": _calibrate_parser,
             "stretches": _stretches_parser, "stretch": _stretch_parser,
-            "report": _report_parser, "config": _config_parser, "doctor": _doctor_parser}
+            "report": _report_parser, "config": _config_parser, "profiles": _profiles_parser,
+            "doctor": _doctor_parser}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -36,6 +36,30 @@ DEFAULT_BASELINE = {
 
 
 @dataclass(frozen=True)
+class CameraSetup:
+    """The camera a calibration was recorded at: its index, the name the OS gives the device
+    (stable across reboots and ports where it has one) and the capture size."""
+
+    index: int
+    device: str  # the OS's stable name for the device, "" where it gives none
+    size: tuple[int, int]  # capture size (width, height) as delivered
+
+    def describe(self) -> str:
+        """The set-up in words, e.g. 'camera 0: usb-Logitech_C920 (640x480)'."""
+        name = f": {self.device}" if self.device else ""
+        return f"camera {self.index}{name} ({self.size[0]}x{self.size[1]})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"index": self.index, "device": self.device, "size": list(self.size)}
+
+    @staticmethod
+    def from_json(data: Mapping[str, Any]) -> CameraSetup:
+        """The set-up in a profile's "camera" object; KeyError, TypeError or ValueError."""
+        width, height = (int(x) for x in data["size"])
+        return CameraSetup(int(data["index"]), str(data["device"]), (width, height))
+
+
+@dataclass(frozen=True)
 class Baseline:
     """A metric's calibrated centre and spread (in the metric's units)."""
 
@@ -58,6 +82,7 @@ class Profile:
     frames: int = 0
     calibrated: bool = True
     source: str = ""  # CAMERA, or the recording it was calibrated on ("" in older profiles)
+    setup: CameraSetup | None = None  # the camera set-up it was made at (None: a file, or older)
 
     @property
     def from_recording(self) -> bool:
@@ -84,6 +109,7 @@ class Profile:
             "program_version": self.program_version,
             "frames": self.frames,
             "source": self.source,
+            "camera": self.setup.to_json() if self.setup else None,
         }
 
     @staticmethod
@@ -102,10 +128,12 @@ class Profile:
         thresholds = {str(k): float(v) for k, v in data.get("thresholds", {}).items()
                       if data.get("version") != 1}
         width, height = (int(x) for x in data.get("frame_size", [0, 0]))
+        camera = data.get("camera")
         return Profile(view=view, baseline=baseline, thresholds=thresholds,
                        frame_size=(width, height), created=str(data.get("created", "")),
                        program_version=str(data.get("program_version", "")),
-                       frames=int(data.get("frames", 0)), source=str(data.get("source", "")))
+                       frames=int(data.get("frames", 0)), source=str(data.get("source", "")),
+                       setup=CameraSetup.from_json(camera) if camera else None)
 
 
 def recorded_at(name: str, camera: bool) -> str:

@@ -1,8 +1,9 @@
 """The settings file: every threshold, delay, rate and voice option in one TOML file.
 
 `config_dir()/config.toml` (under $POSTURE_HOME when set) holds sections [alerts] (the fields of
-posture.core.alerts.AlertSettings), [monitor] and [voice]. Each key's type and default come from its
-dataclass field, and its range and help are declared once (`Spec`), so validation, the error
+posture.core.alerts.AlertSettings), [monitor], [voice] and [schedule] (work hours). Each key's
+type and default come from its dataclass field, and its range and help are declared once
+(`Spec`), so validation, the error
 messages and `posture config` can never disagree. A missing file means the defaults; a bad one
 is a UserError naming the file, the key, the allowed values and the fix, because a typo must
 not silently fall back to a default for hours. Command-line flags override the file
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 import sys
 from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
@@ -26,6 +26,8 @@ from posture.core.alerts import AlertSettings
 from posture.core.errors import UserError
 from posture.core.sampling import Sampling
 from posture.io.paths import config_dir
+from posture.io.schedule_settings import ScheduleSettings, check_schedule
+from posture.io.setting_spec import Spec, setting
 from posture.io.speech import DEFAULT_RATE
 
 if sys.version_info >= (3, 11):
@@ -36,20 +38,6 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 FILE_NAME = "config.toml"
 CAMERA_SIZE = (640, 480)  # modest capture resolution: pose accuracy does not need more
 FILE_FIX = "correct it, or delete the line to use the default"
-
-
-@dataclass(frozen=True)
-class Spec:
-    """What a setting is for and, for numbers, its allowed range (inclusive)."""
-
-    help: str
-    lo: float = -math.inf
-    hi: float = math.inf
-
-
-def setting(default: Any, help: str, lo: float = -math.inf, hi: float = math.inf) -> Any:
-    """A dataclass field with its default and its Spec, declared in one place."""
-    return field(default=default, metadata={"spec": Spec(help, lo, hi)})
 
 
 # AlertSettings lives in posture.core.alerts and carries no metadata: its ranges and help are here.
@@ -125,6 +113,7 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     monitor: MonitorSettings = field(default_factory=MonitorSettings)
     voice: VoiceSettings = field(default_factory=VoiceSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
 
 
 SECTIONS: dict[str, type] = get_type_hints(Settings)
@@ -153,6 +142,8 @@ def _spec(cls: type, f: Field[Any]) -> Spec:
 
 def allowed(kind: type, spec: Spec) -> str:
     """The allowed values in words, e.g. 'a number from 10 to 3600'."""
+    if spec.means:
+        return spec.means
     if kind is bool:
         return "true or false"
     if kind is str:
@@ -162,11 +153,11 @@ def allowed(kind: type, spec: Spec) -> str:
 
 
 def toml_value(value: Any) -> str:
-    """A setting's value written as TOML (bool, int, float or string)."""
+    """A setting's value written as TOML (bool, int, float, string or a list of strings)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+    if isinstance(value, (str, list, tuple)):  # JSON strings and lists of them are TOML too
+        return json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
     return repr(value)
 
 
@@ -175,7 +166,11 @@ def convert(kind: type, spec: Spec, value: Any) -> Any:
     if kind is bool:
         ok = isinstance(value, bool)
     elif kind is str:
-        ok = isinstance(value, str) and bool(value.strip())
+        ok = isinstance(value, str) and bool(value.strip()) and spec.parses([value])
+    elif kind == tuple[str, ...]:  # a TOML array of strings
+        ok = (isinstance(value, list) and all(isinstance(v, str) for v in value)
+              and spec.parses(value))
+        value = tuple(value) if ok else value
     elif kind is int:
         ok = isinstance(value, int) and not isinstance(value, bool) and spec.lo <= value <= spec.hi
     else:  # float: TOML writes 120 and 120.0 alike; NaN fails the range test
@@ -188,7 +183,9 @@ def convert(kind: type, spec: Spec, value: Any) -> Any:
 
 
 def _shown(value: Any) -> str:
-    """A value as the user wrote it, for error messages (TOML for scalars)."""
+    """A value as the user wrote it, for error messages (TOML for scalars and lists)."""
+    if isinstance(value, list) and all(isinstance(v, (bool, int, float, str)) for v in value):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, (bool, int, float, str)):
         return toml_value(value)
     return f"a {type(value).__name__}"
@@ -247,6 +244,7 @@ def parse_settings(document: dict[str, Any], origin: str) -> Settings:
         sections[name] = replace(SECTIONS[name](), **_section_values(name, table, origin))
     settings = Settings(**sections)
     _check_rates(settings, origin)
+    check_schedule(settings.schedule, origin)
     return settings
 
 

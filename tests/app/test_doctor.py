@@ -29,7 +29,8 @@ def test_doctor_checks_every_part(capsys, monkeypatch):
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     code = main(["doctor"])
     found = lines(capsys)
-    assert set(found) == {"model", "camera", "speech", "display", "notifications", "folders"}
+    assert set(found) == {"model", "camera", "speech", "display", "notifications", "folders",
+                          "screen-lock", "camera-in-use"}
     assert found["model"].startswith("ok") and found["folders"].startswith("ok")
     # This machine has no camera and no display: both are reported with their fix.
     assert found["camera"].startswith("PROBLEM") and "--source FILE" in found["camera"]
@@ -65,3 +66,33 @@ def test_doctor_looks_for_a_desktop_notifier_on_the_path(tmp_path, monkeypatch):
     notifier.chmod(0o755)
     monkeypatch.setenv("PATH", str(tools))
     assert check_notifications() == "desktop notifications via notify-send"
+
+
+def test_doctor_hears_the_screen_lock_on_the_session_and_system_buses(buses, capsys):
+    main(["doctor"])
+    lock = lines(capsys)["screen-lock"]
+    assert lock.startswith("ok") and "org.gnome.ScreenSaver" in lock and "logind" in lock
+    assert "not heard" not in lock
+
+
+def test_doctor_says_what_is_missing_for_the_screen_lock(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path}/none")
+    main(["doctor"])
+    lock = lines(capsys)["screen-lock"]
+    assert lock.startswith("note") and "no session bus" in lock
+    assert "cannot reach the system bus" in lock and "desktop session" in lock
+
+
+def test_doctor_checks_camera_in_use_detection(capsys):
+    main(["doctor"])
+    line = lines(capsys)["camera-in-use"]
+    assert line.startswith("ok") and "/dev/video0" in line and "/proc" in line
+
+
+def test_doctor_names_the_bus_it_cannot_hear(buses, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path}/none")
+    main(["doctor"])
+    lock = lines(capsys)["screen-lock"]
+    assert lock.startswith("ok") and "org.freedesktop.ScreenSaver" in lock
+    assert "not heard: cannot reach the system bus" in lock

@@ -16,8 +16,10 @@ from posture.core.calibration import (
 )
 from posture.core.profile import recorded_at
 from posture.core.protocol import ThrottledFeedback
+from posture.io.camera_names import camera_setup
 from posture.io.console import check_outputs, say
-from posture.io.profiles import profile_path, save_profile
+from posture.io.profile_store import profile_for_camera
+from posture.io.profiles import previous_path, profile_path, restore_profile, save_profile
 from posture.io.protocol import load_protocol
 from posture.io.settings import load_settings
 from posture.io.sources import open_source
@@ -25,10 +27,14 @@ from posture.io.sources import open_source
 
 def run(args: argparse.Namespace) -> int:
     """Record from the source (at a camera: telling the user what to fix), build the profile
-    and save it."""
-    path = profile_path(args.profile)
-    check_outputs([args.source, args.slouch_source], profile=path)
+    and save it, keeping the one it replaces; or, with --restore, bring that one back."""
+    if args.restore:
+        return restore(args.restore)
     live = str(args.source).isdigit()
+    # At a camera without --profile, the profile is the one for this set-up (known once frames
+    # have come: the capture size is the camera's answer to what was asked).
+    path = profile_path(args.profile) if args.profile or not live else None
+    check_outputs([args.source, args.slouch_source], profile=path)
     protocol = load_protocol()
     m = load_settings().monitor
     size = (m.capture_width, m.capture_height)  # as `posture run` captures: one resolution
@@ -60,7 +66,10 @@ def run(args: argparse.Namespace) -> int:
         with open_source(args.source, fps=args.fps, size=size) as source:
             slouch = calibration_frames(source, 0.0, CALIBRATION_SECONDS)
     profile = replace(build_profile(good, slouch, feedback=protocol.feedback), source=where)
-    save_profile(profile, path)
+    if live:
+        profile = replace(profile, setup=camera_setup(int(args.source), profile.frame_size))
+        path = path or profile_for_camera(profile.setup)[0]
+    kept = save_profile(profile, path)
     if slouch is not None and not profile.thresholds:
         say("the slouch recording looks much like the good one, so the thresholds stay at "
             "their defaults: record a clearer slouch to tune them" if caught(profile, slouch) < 0.5
@@ -69,8 +78,21 @@ def run(args: argparse.Namespace) -> int:
     tuned = ", ".join(f"{k} {v:g}" for k, v in profile.thresholds.items()) or "defaults"
     say(f"saved profile {path} (view {profile.view}, {profile.frames} frames, "
         f"thresholds: {tuned})")
+    if kept is not None:
+        say(f"the profile it replaced is kept as {kept.name}: posture calibrate --restore "
+            f"{args.profile or path.stem} brings it back")
     if unsteady(good):
         say(f"note: {usable(good, protocol.feedback)} If prompts seem off, calibrate again.")
+    return 0
+
+
+def restore(name: str) -> int:
+    """Swap a profile with the version kept before it was recalibrated or deleted."""
+    path = profile_path(name)
+    swapped = restore_profile(path)
+    then = (f"; the one it replaced is now {previous_path(path).name} (run this again to undo)"
+            if swapped else "")
+    say(f"restored profile {path}{then}")
     return 0
 
 

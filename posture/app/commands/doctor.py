@@ -15,10 +15,12 @@ import cv2
 import matplotlib
 
 from posture.core.errors import UserError
+from posture.io.camera_use import CameraUseDetector, camera_device
 from posture.io.estimator import REBUILD_HINT, PoseEstimator, model_path
 from posture.io.history import default_path
 from posture.io.paths import config_dir, data_dir
 from posture.io.quiet import quiet_stderr
+from posture.io.screen_lock import lock_watcher
 from posture.io.settings import load_settings, settings_path
 from posture.io.sources import read_image
 from posture.io.speech import find_player, synthesize, wav_stats
@@ -104,13 +106,41 @@ def check_folders() -> str:
     return f"data in {data_dir()}, settings {settings_path()}"
 
 
+def check_screen_lock() -> str:
+    """The screen lock is heard: the screensavers' and logind's signals can be subscribed to."""
+    watcher = lock_watcher(lambda locked: None).start()
+    try:
+        problems, heard = watcher.problems(), watcher.listening()
+    finally:
+        watcher.close()
+    if not heard:
+        raise UserError(f"{'; '.join(problems)}: posture keeps watching while the screen is "
+                        "locked; start it from your desktop session, or pause it (p) when you "
+                        "leave")
+    missing = f"; not heard: {'; '.join(problems)}" if problems else ""
+    return f"screen locks can be heard: listening to {', '.join(heard)}{missing}"
+
+
+def check_camera_use() -> str:
+    """Programs opening the camera (a video call) can be noticed: /proc is readable."""
+    camera = load_settings().monitor.camera
+    device = camera_device(int(camera) if camera.isdigit() else 0)
+    problem = CameraUseDetector(device).problem()
+    if problem is not None:
+        raise UserError(f"{problem}: posture keeps the camera during video calls; pause it (p) "
+                        "before a call")
+    return f"programs that open the camera ({device}) can be noticed in /proc"
+
+
 DOCTOR_CHECKS: dict[str, Callable[[], str]] = {
     "model": check_model, "camera": check_cameras, "speech": check_speech,
     "display": check_display, "notifications": check_notifications, "folders": check_folders,
+    "screen-lock": check_screen_lock, "camera-in-use": check_camera_use,
 }
 
 
-OPTIONAL = {"display", "notifications"}  # posture runs without them: a note, not a failure
+# posture runs without them: a note, not a failure
+OPTIONAL = {"display", "notifications", "screen-lock", "camera-in-use"}
 
 
 def run(args: argparse.Namespace) -> int:
