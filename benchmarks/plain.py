@@ -48,7 +48,6 @@ class PlainPrompts:
         self.score = SlouchScore()
         self.policy = AlertPolicy(alerts, library)
         self.prompts: list[float] = []
-        self.top = 0.0
 
     def update(self, t: float, present: bool, verdict: str | None, view: str) -> None:
         """One sampled frame: nobody (not present), no verdict (None) or a verdict."""
@@ -56,7 +55,6 @@ class PlainPrompts:
         seen = None if verdict is None else Assessment(view, {}, {}, problems, verdict,
                                                         1.0 if problems else 0.0)
         score = self.score.update(t, seen if present else None)
-        self.top = max(self.top, score)
         prompt = self.policy.update(t, present, verdict, problems, score)
         if prompt is not None and prompt.kind == "posture":
             self.prompts.append(t)
