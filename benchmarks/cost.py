@@ -114,7 +114,7 @@ class Monitor:
             result = self.pipeline.step(frame.t, frame.index, pose)
         with self.watch.stage("overlay"):
             self.view.draw(frame.image, result)
-        a = result.assessment
+        a = result.verdict
         self.verdicts[a.posture if a else "none"] += 1
 
 

@@ -143,6 +143,7 @@ print(json.dumps(sorted(sys.modules)))
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["config"], ["config", "--json"],
                                   ["stretches"], ["stretches", "butterfly", "--json"],
+                                  ["report"], ["report", "--days", "30", "--json"],
                                   ["profiles"], ["profiles", "--json"],
                                   ["profiles", "delete", "nothing"]])
 def test_quick_commands_load_no_model_stack(args, posture_home):
@@ -152,6 +153,15 @@ def test_quick_commands_load_no_model_stack(args, posture_home):
     loaded = set(json.loads(proc.stdout.splitlines()[-1]))
     assert "posture.app.cli" in loaded
     assert loaded.isdisjoint(MODEL_STACK), sorted(loaded.intersection(MODEL_STACK))
+
+
+def test_a_report_chart_does_load_matplotlib(posture_home, tmp_path):
+    """Charts are drawn with matplotlib, loaded only when one is asked for."""
+    proc = subprocess.run([sys.executable, "-c", LOADED, "report", "--out",
+                           str(tmp_path / "week.png")], capture_output=True, text=True,
+                          cwd=REPO, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "matplotlib" in set(json.loads(proc.stdout.splitlines()[-1]))
 
 
 def test_analyze_does_load_the_model_stack(posture_home):

@@ -1,6 +1,8 @@
 """Command line: the parser, and dispatch to the subcommand's module (imported only when that
 command runs, so `--help`, `--version`, `config` and `stretches` never load the model stack).
-Exit codes: 0 ok, 2 a user-fixable problem (one line on stderr), 1 an internal bug."""
+Exit codes: 0 ok, 2 a user-fixable problem (one line on stderr), 1 an internal bug, 130 stopped
+with Ctrl+C before the end (one line saying what was kept; `posture run`, which is stopped
+that way as a matter of course, ends with 0)."""
 
 from __future__ import annotations
 
@@ -14,9 +16,12 @@ from typing import NoReturn
 
 from posture import __version__
 from posture.core.calibration import CALIBRATION_SECONDS
-from posture.core.errors import UserError
+from posture.core.errors import Interrupted, UserError
 from posture.core.stretches import MAX_HOLD_S, MAX_REPS
 from posture.io.console import say
+
+MAX_DAYS = 366  # posture report --days: at most a year
+INTERRUPTED = 130  # the exit code of a command stopped with Ctrl+C (128 + SIGINT)
 
 
 def _finite(text: str) -> float:
@@ -77,6 +82,17 @@ def day(text: str) -> date:
             f"{text!r} is not a date: give it as YYYY-MM-DD, e.g. 2024-05-01") from None
 
 
+def whole_days(text: str) -> int:
+    """An argparse type: a number of days, 1 to MAX_DAYS."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
+    if not 1 <= value <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"{text} is not allowed: give 1 to {MAX_DAYS} days")
+    return value
+
+
 class Parser(argparse.ArgumentParser):
     """argparse with one-line errors: the problem and where to read how to fix it."""
 
@@ -88,8 +104,9 @@ def _run_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="the live monitor: watch your posture while you work")
     p.add_argument("--source", help="camera index (default 0, or the settings file's), or a "
                    "video, image or folder of images played at its own speed")
-    p.add_argument("--profile", help="calibration profile name or .json path (default: default; "
-                   "made by the guided calibration on first use)")
+    p.add_argument("--profile", help="calibration profile name or .json path (default: default, "
+                   "made by the guided calibration on first use; a file without --profile is "
+                   "calibrated on its first seconds for that run only)")
     p.add_argument("--no-window", action="store_true", help="run headless: console status, "
                    "voice and desktop notifications")
     p.add_argument("--mute", action="store_true", help="start with spoken prompts muted")
@@ -98,6 +115,8 @@ def _run_parser(sub: argparse._SubParsersAction) -> None:
                    "posture config)")
     p.add_argument("--speed", type=positive, default=1.0, help="play a file this many times "
                    "faster than real time (demos and tests)")
+    p.add_argument("--record", action="store_true", help="keep a file's run in the history "
+                   "(a camera's always is; a file's is a demo otherwise)")
 
 
 def _analyze_parser(sub: argparse._SubParsersAction) -> None:
@@ -170,14 +189,24 @@ def _stretch_parser(sub: argparse._SubParsersAction) -> None:
 
 def _report_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "report", help="the day's posture: time monitored, good share, streak, prompts, chart",
-        description="Report a day from the history: time monitored, share of good posture, "
-        "longest good streak, prompts, stretches done and breaks, optionally as a chart.")
+        "report", help="your posture over the last week (or N days, or one day): time "
+        "monitored, good share, prompts, stretches; charts, a page or a CSV",
+        description="Report days from the history: time monitored, share of good posture, "
+        "longest good streak, prompts, stretches done and breaks. A week ending today by "
+        "default; --day DATE alone is that day in detail.")
+    span = p.add_mutually_exclusive_group()
+    span.add_argument("--days", type=whole_days, metavar="N",
+                      help="the N days ending with --day (default 7)")
+    span.add_argument("--week", action="store_true", help="the 7 days ending with --day")
     p.add_argument("--day", type=day, default=None, metavar="DATE",
-                   help="the day as YYYY-MM-DD (default: today)")
-    p.add_argument("--out", metavar="FILE", help="also write the chart: FILE.png, or "
-                   "FILE.html for a page with the numbers and the chart")
-    p.add_argument("--json", action="store_true", help="print the numbers as JSON")
+                   help="the day as YYYY-MM-DD (default: today): alone, that day in detail; "
+                   "with --days or --week, the last day of the span")
+    p.add_argument("--out", metavar="FILE", help="also write the charts: FILE.png, or "
+                   "FILE.html for a self-contained page with the numbers and the charts")
+    p.add_argument("--csv", metavar="FILE", help="also write the per-minute history of the "
+                   "days as CSV")
+    p.add_argument("--json", action="store_true", help='print the numbers as JSON: {"days": '
+                   "[one object per day, oldest first]}")
 
 
 def _config_parser(sub: argparse._SubParsersAction) -> None:
@@ -245,8 +274,12 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         say(f"error: {exc}")
         return 2
+    except Interrupted as exc:
+        say(f"stopped: {exc}")
+        return INTERRUPTED
     except KeyboardInterrupt:
-        return 130
+        say("stopped")
+        return INTERRUPTED
     except BrokenPipeError:
         return 0
 

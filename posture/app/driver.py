@@ -63,8 +63,10 @@ class Summary:
     assessed: int = 0
     other_view: int = 0  # frames measured from another view than the profile's
     other_views: Counter = field(default_factory=Counter)  # ...and which views they were
+    camera_moved: int = 0  # frames not judged because the camera had moved
     good: int = 0
     person_seconds: float = 0.0
+    t: float = 0.0  # the last frame's time
     prompts: int = 0
     problems: Counter = field(default_factory=Counter)
     _last_t: float | None = None
@@ -74,16 +76,18 @@ class Summary:
         if r.pose is not None and self._last_t is not None:
             self.person_seconds += max(0.0, r.t - self._last_t)
         self._last_t = r.t if r.pose is not None else None
+        self.t = r.t
         self.frames += 1
         self.with_person += r.pose is not None
         self.prompts += r.prompt is not None
         if r.measurement is not None and r.assessment is None:
             self.other_view += 1
             self.other_views[r.measurement.view] += 1
-        if r.assessment:
+        self.camera_moved += r.camera_moved
+        if r.verdict:
             self.assessed += 1
-            self.good += r.assessment.posture == "good"
-            self.problems.update(r.assessment.problems)
+            self.good += r.verdict.posture == "good"
+            self.problems.update(r.verdict.problems)
 
     def text(self) -> str:
         """Human-readable summary lines."""
@@ -95,6 +99,9 @@ class Summary:
                 f"good posture: {share} of {self.assessed} assessed frames\n"
                 f"main problems: {main}\n"
                 f"prompts: {self.prompts}"
+                + (f"\n{self.camera_moved} frames were not judged because the camera had "
+                   "moved: calibrate again with the camera where it is now"
+                   if self.camera_moved else "")
                 + (f"\n{self.other_view} frames were seen from another camera view than the "
                    "profile's and not judged: calibrate for this camera"
                    if self.other_view else ""))

@@ -1,7 +1,8 @@
 """Calibration arithmetic: record how the user sits when sitting well, and turn it into a profile.
 
-Frames pass quality gates (face and shoulders visible, still, centred, near enough); the kept
-frames' metrics give each metric a robust centre (median) and spread (scaled MAD). An optional
+Frames pass quality gates (face and shoulders visible, still, centred, near enough); a recording
+whose kept frames show more than one posture is refused (MIXED_LIMITS); the kept frames'
+metrics give each metric a robust centre (median) and spread (scaled MAD). An optional
 second recording of the user's usual slouch sets per-user thresholds between the two. What to
 tell the user about a rejected frame comes from the calibration protocol's `feedback` (data:
 calibration/protocol.json), passed in by the caller.
@@ -26,12 +27,32 @@ MIN_FRAMES = 5  # fewer kept frames than this (or than the source has) fails cal
 MAX_MOTION = 0.5  # body sizes per second: faster movement is "not sitting still"
 MIN_SPAN = 0.1  # upper-body size / frame size below this is "too far from the camera"
 CENTRE_BAND = (0.15, 0.85)  # the shoulders' centre must lie in this part of the frame width
+# How far a frame may lie from the recording's median, in each key metric's own units (see
+# metrics.py), and still show the same posture: above what people sitting still show (talking
+# heads and drivers in ../shared/data: head height within 0.09 of their median, neck length
+# within 0.18, side-view torso within 5 degrees), well below what a posture change does (a
+# laptop webcam's slouch: head height 0.47 -> 0.24; a side view: torso -10 degrees upright,
+# +25 to +41 hunched, -30 reclined).
+MIXED_LIMITS = {
+    "head_height": 0.12, "ear_height": 0.12, "head_pitch": 0.12, "neck_length": 0.3,
+    "torso_inclination": 12.0, "neck_inclination": 12.0, "head_forward": 0.25,
+}
+MIXED_SHARE = 0.2  # more usable frames than this beyond a limit (or from another view): refused
 
-Feedback = Mapping[str, str]  # gate rejection reason -> what to tell the user (the protocol's)
+Feedback = Mapping[str, str]  # rejection reason -> what to tell the user (the protocol's)
 
-
+# Why a frame is unfit (the gates), or why a whole recording is ("mixed postures").
 REASONS = ("nobody in view", "face or shoulders not visible", "ears not visible", "off-centre",
-           "too far from the camera", "moving")
+           "too far from the camera", "moving", "mixed postures")
+
+
+class CalibrationFailed(UserError):
+    """No profile could be made: the message says why and what to do; `reason` (one of REASONS)
+    names the main cause, for the guided calibration's spoken advice."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def gate(pose: Pose | None, previous: tuple[float, Pose] | None, t: float) -> str | None:
@@ -105,13 +126,19 @@ def record(poses: Iterable[tuple[float, Pose | None]], continuous: bool = True) 
 
 def build_profile(good: Recording, slouch: Recording | None = None, *, feedback: Feedback,
                   min_frames: int = MIN_FRAMES) -> Profile:
-    """Turn a recording of good posture (and optionally of slouching) into a Profile; a
-    UserError saying why (with the `feedback` for the main reason) when too few frames were
-    fit."""
+    """Turn a recording of good posture (and optionally of slouching) into a Profile;
+    CalibrationFailed saying why (with the `feedback` for the reason) when too few frames were
+    fit, or when they show more than one posture."""
     kept = good.measurements
     if len(kept) < max(1, min(min_frames, good.seen)):
-        raise UserError(_failure(good, feedback))
+        reason = good.rejected.most_common(1)[0][0] if good.rejected else "nobody in view"
+        raise CalibrationFailed(_failure(good, feedback), reason)
     view = Counter(m.view for m in kept).most_common(1)[0][0]
+    why = mixed(kept, view)
+    if why is not None:
+        raise CalibrationFailed(f"calibration refused: {why}: {feedback['mixed postures']} "
+                                "(from a file, --start and --seconds pick the part to use)",
+                                "mixed postures")
     kept = [m for m in kept if m.view == view]
     names = sorted({k for m in kept for k in m.values})
     baseline = {}
@@ -124,6 +151,32 @@ def build_profile(good: Recording, slouch: Recording | None = None, *, feedback:
     if slouch is None:
         return profile
     return replace(profile, thresholds=slouch_thresholds(profile, slouch))
+
+
+def mixed(kept: list[Measurement], view: str) -> str | None:
+    """Why the frames show more than one posture (too many from another view than `view`, or
+    too far from the others in a key metric), or None when they agree."""
+    others = sum(m.view != view for m in kept)
+    if others > MIXED_SHARE * len(kept):
+        return (f"the recording mixes camera views: {others} of {len(kept)} usable frames are "
+                f"not from the {view}")
+    same = [m for m in kept if m.view == view]
+    off: dict[str, list[bool]] = {}  # per key metric: each frame too far from the others
+    for name, limit in MIXED_LIMITS.items():
+        values = np.array([m.values.get(name, np.nan) for m in same])
+        if np.count_nonzero(~np.isnan(values)) < 2:  # measured once at most: nothing to compare
+            continue
+        rest = [np.nanmedian(np.delete(values, i)) for i in range(len(values))]
+        off[name] = [bool(abs(v - r) > limit) for v, r in zip(values, rest, strict=True)]
+    far = sum(any(flags[i] for flags in off.values()) for i in range(len(same)))
+    if far <= MIXED_SHARE * len(same):
+        return None
+    name = max(off, key=lambda n: sum(off[n]))
+    values = [m.values[name] for m in same if name in m.values]
+    return (f"the recording mixes postures: {far} of {len(same)} usable frames differ from "
+            f"the others by more than sitting still does ({name.replace('_', ' ')} from "
+            f"{min(values):.3g} to {max(values):.3g}, where one posture stays within "
+            f"{MIXED_LIMITS[name]:g} of the others)")
 
 
 def slouch_thresholds(profile: Profile, slouch: Recording) -> dict[str, float]:

@@ -11,8 +11,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from posture.core.score import MAX_STEP
-
 MINUTE = 60
 
 
@@ -86,14 +84,16 @@ class Tally:
 class MinuteAggregator:
     """Per-frame verdicts in, finished clock minutes out. Pure: time comes from `t` only.
 
-    Each frame's state holds until the next frame, at most MAX_STEP seconds (as in the slouch
-    score: a longer gap is a stalled source or a pause, not monitored time). Minutes lie on the
+    Each frame's state holds until the next frame, at most `stall_s` seconds (the sampling
+    policy's `Sampling.stall_s`, as in the slouch score: a longer gap is a stalled source or a
+    pause, not monitored time). Minutes lie on the
     clock `origin + t` (History passes the session's wall start, so minutes are wall-clock
     minutes); a minute is finished when a frame from a later minute arrives, or at `finish`.
     Minutes without any monitored time are not emitted.
     """
 
-    def __init__(self, origin: float = 0.0) -> None:
+    def __init__(self, stall_s: float, origin: float = 0.0) -> None:
+        self.stall_s = stall_s
         self.origin = origin
         self._open: dict[int, Tally] = {}  # minute index -> sums, for minutes not yet emitted
         self._last: _Frame | None = None
@@ -113,6 +113,13 @@ class MinuteAggregator:
                             tuple(problems) if person else (), score)
         return self._finished(math.floor((self.origin + t) / MINUTE))
 
+    def stop(self, t: float) -> None:
+        """Frames stopped at `t` (a pause, a lost camera): the last frame's state counts until
+        then, and nothing more until the next frame."""
+        if self._last is not None:
+            self._hold(max(t, self._last.t))
+            self._last = None
+
     def finish(self, t: float | None = None) -> list[Minute]:
         """End of the session at time `t` (default: the last frame's): every minute left."""
         if self._last is not None:
@@ -125,7 +132,7 @@ class MinuteAggregator:
         last = self._last
         assert last is not None
         a = self.origin + last.t
-        end = a + min(until - last.t, MAX_STEP)
+        end = a + min(until - last.t, self.stall_s)
         while a < end:
             index = math.floor(a / MINUTE)
             b = min(end, (index + 1) * MINUTE)

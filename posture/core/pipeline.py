@@ -26,9 +26,22 @@ MOVED_SPREADS = 4.0
 MOVED_S = 20.0  # ...for this long: suggest recalibrating instead of nagging about posture
 
 
+def decide(assessment: Assessment | None, camera_moved: bool) -> Assessment | None:
+    """The verdict on a frame: its assessment, but none while the camera has moved (the
+    metrics then measure the move, not the user, and the score holds as when nobody is in
+    view)."""
+    return None if camera_moved else assessment
+
+
 @dataclass(frozen=True)
 class FrameResult:
-    """Everything the pipeline decided about one frame."""
+    """Everything the pipeline decided about one frame.
+
+    `verdict` is the decision about posture, the one every consumer (JSON Lines, summary,
+    history, the live loop) uses: the assessment, or None when there is none to give (nobody
+    in view, another view, or the camera moved). `assessment` is the frame measured against
+    the profile even while the camera moved (its deviations are how the move is seen).
+    """
 
     t: float
     frame: int
@@ -39,9 +52,14 @@ class FrameResult:
     prompt: Prompt | None = None
     camera_moved: bool = False  # every metric shifted at once for a while: recalibrate
 
+    @property
+    def verdict(self) -> Assessment | None:
+        """The posture decided for this frame (see `decide`)."""
+        return decide(self.assessment, self.camera_moved)
+
     def to_json(self) -> dict:
         """The JSON Lines record for this frame (fields are only ever added)."""
-        a = self.assessment
+        a = self.verdict
         return {
             "t": round(self.t, 3),
             "frame": self.frame,
@@ -65,10 +83,10 @@ class Pipeline:
     def __init__(self, profile: Profile, library: Library, alerts: AlertSettings | None = None,
                  sampling: Sampling | None = None) -> None:
         self.profile = profile
-        self.score = SlouchScore()
+        self.sampling = sampling or Sampling()
+        self.score = SlouchScore(self.sampling.stall_s)
         self.settings = alerts or AlertSettings()
         self.alerts = AlertPolicy(self.settings, library)
-        self.sampling = sampling or Sampling()
         self.rate = self.sampling.fast  # frames per second to ask of the source next
         self._state: tuple[str | None, float] | None = None  # posture, and since when
         self._views: Counter = Counter()
@@ -81,16 +99,18 @@ class Pipeline:
             self._check_view(measurement.view)
         assessment = assess(measurement, self._profile_for(measurement))
         moved = self._camera_moved(t, assessment)
-        # While the camera has moved the metrics measure the move, not the user: no verdict,
-        # and the score holds as when nobody is in view.
-        verdict = assessment if assessment is not None and not moved else None
-        score = self.score.update(t, verdict if pose is not None else None)
+        verdict = decide(assessment, moved)
+        score = self.score.update(t, verdict)
         prompt = self.alerts.update(t, pose is not None,
                                     verdict.posture if verdict else None,
                                     verdict.problems if verdict else (), score)
         self._adapt(t, verdict.posture if verdict else None)
-        return FrameResult(t, index, pose, measurement, assessment, score, prompt,
-                           moved)
+        return FrameResult(t, index, pose, measurement, assessment, score, prompt, moved)
+
+    def stop(self, t: float) -> None:
+        """Frames stopped at `t` (a pause, a lost camera): the time until the next frame was
+        not watched, so the score does not move along it."""
+        self.score.stop(t)
 
     def _adapt(self, t: float, posture: str | None) -> None:
         """Set the sampling rate for the next frame from how long posture has held."""

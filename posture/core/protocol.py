@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from posture.core.calibration import REASONS, Recording, build_profile
-from posture.core.errors import UserError
+from posture.core.calibration import REASONS, CalibrationFailed, Recording, build_profile
 from posture.core.pose import Pose
 from posture.core.profile import Profile
 
@@ -140,13 +139,11 @@ class GuidedCalibration:
         try:
             self._profile = build_profile(self._recording, feedback=self.protocol.feedback,
                                           min_frames=max(step.min_frames, 1))
-        except UserError:
+        except CalibrationFailed as exc:
             self._failures += 1
-            reason = (self._recording.rejected.most_common(1)[0][0]
-                      if self._recording.rejected else "nobody in view")
-            advice = self.protocol.feedback[reason]
+            advice = self.protocol.feedback[exc.reason]
             if self._failures >= self.protocol.retry_after_failures:
-                return Guidance(advice, advice, 0.0, failure=reason)
+                return Guidance(advice, advice, 0.0, failure=exc.reason)
             self._recording = Recording()
             self._started, self._announced = t, True
             return Guidance(advice, f"{advice} Let's try again.", step.seconds)

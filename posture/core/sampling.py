@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 CHANGE_S = 2.0  # after posture changes (good, slouched, nobody), the fast rate this long
 SETTLE_S = 30.0  # good (or nobody in view) this long: the settled rate
+# A gap between frames longer than this many of the slowest rate's periods is a stall (a busy
+# machine, a pause, a lost camera), not monitored time: one period late is still sampling.
+STALL_PERIODS = 2.0
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,18 @@ class Sampling:
     slow: float = 1.0
     bad: float = 1.5
     fast: float = 5.0
+
+    @staticmethod
+    def fixed(fps: float) -> Sampling:
+        """One rate whatever posture does (`--fps N`)."""
+        return Sampling(fps, fps, fps, fps)
+
+    @property
+    def stall_s(self) -> float:
+        """Seconds between frames beyond which the gap is a stall: time integrated over frames
+        (the slouch score, the history's minutes) credits a gap up to this, so a settled hour,
+        one frame every few seconds, is still an hour."""
+        return STALL_PERIODS / min(self.settled, self.slow, self.bad, self.fast)
 
     def rate(self, state: str | None, held_s: float) -> float:
         """Frames a second for a posture `state` ("good", "slouched", None) held `held_s`."""

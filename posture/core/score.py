@@ -210,29 +210,41 @@ def assess(measurement: Measurement | None, profile: Profile) -> Assessment | No
 RISE_BASE = 1.0  # while slouched, the score rises at least this fast...
 RISE_SEVERITY = 5.0  # ...plus this much more at full severity
 FALL = 4.0  # while posture is good the score falls this fast
-MAX_STEP = 2.0  # seconds: a longer gap between frames counts as this long (a stalled source)
 
 
 class SlouchScore:
     """A 0..100 score that rises while posture is bad and falls while it is good.
 
     Driven by frame timestamps: the state seen at one frame holds until the next, so the score
-    follows the same curve at 2 fps and at 30 fps. Held while nobody is in view.
+    follows the same curve at 2 fps and at 30 fps. Held while nobody is in view. A gap longer
+    than `stall_s` (the sampling policy's, `Sampling.stall_s`) counts as `stall_s`: the source
+    stalled, and what happened meanwhile was not seen.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, stall_s: float) -> None:
+        self.stall_s = stall_s
         self.value = 0.0
         self._last: tuple[float, Assessment] | None = None
 
     def update(self, t: float, assessment: Assessment | None) -> float:
         """Advance to time `t` with this frame's assessment (None: nobody, score held)."""
+        self._advance(t)
+        self._last = (t, assessment) if assessment is not None else None
+        return self.value
+
+    def stop(self, t: float) -> None:
+        """Frames stopped at `t` (a pause, a lost camera): the last state counts until then,
+        and the score holds until the next frame."""
+        self._advance(t)
+        self._last = None
+
+    def _advance(self, t: float) -> None:
+        """Move the score along the last frame's state up to `t` (at most `stall_s` on)."""
         if self._last is not None:
             t0, previous = self._last
-            dt = min(max(t - t0, 0.0), MAX_STEP)
+            dt = min(max(t - t0, 0.0), self.stall_s)
             if previous.posture == "slouched":
                 self.value += dt * (RISE_BASE + RISE_SEVERITY * previous.severity)
             else:
                 self.value -= dt * FALL
             self.value = min(100.0, max(0.0, self.value))
-        self._last = (t, assessment) if assessment is not None else None
-        return self.value

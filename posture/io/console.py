@@ -1,18 +1,11 @@
-"""Talking to the user on the console: prefixed lines on stderr, the live status line, output
-files opened safely."""
+"""Talking to the user on the console: prefixed lines on stderr, and the live status line."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import threading
-from collections.abc import Iterable
-from contextlib import ExitStack
-from pathlib import Path
 from typing import TextIO
-
-from posture.core.errors import UserError
 
 CLEAR = "\r\033[K"  # back to the start of the terminal line and erase it
 
@@ -20,42 +13,6 @@ CLEAR = "\r\033[K"  # back to the start of the terminal line and erase it
 def say(text: str) -> None:
     """A message for the user, on stderr so it never mixes with JSON on stdout."""
     print(f"posture: {text}", file=sys.stderr, flush=True)
-
-
-def open_output(path: Path) -> TextIO:
-    """Open an output file for writing, with a clear error when that is impossible."""
-    try:
-        return path.open("w")
-    except OSError as exc:
-        raise UserError(f"cannot write {path} ({exc.strerror}): choose another path") from None
-
-
-def check_outputs(inputs: Iterable[str | Path | None], **outputs: str | Path | None) -> None:
-    """UserError when an output file (keyword: its flag's name) is one of the input files (a
-    recording, a profile), under any name: opening it for writing would destroy it unread.
-
-    Inputs are named as the sources read them (`~` expanded, a number is a camera); outputs
-    as they are opened."""
-    sources = [Path(i).expanduser() for i in map(str, filter(None, inputs)) if not i.isdigit()]
-    sources = [s for s in sources if s.is_file()]
-    for flag, out in outputs.items():
-        target = Path(out) if out and out != "-" else None
-        if target is not None and target.exists() and any(os.path.samefile(target, s)
-                                                          for s in sources):
-            raise UserError(f"--{flag.replace('_', '-')} {out} is the input file, and writing "
-                            "it would destroy it: choose another path")
-
-
-def jsonl_output(spec: str | None, stack: ExitStack) -> TextIO | None:
-    """Where --jsonl lines go: nowhere, stdout for '-', else a file closed with `stack`."""
-    if spec == "-":
-        return sys.stdout
-    return stack.enter_context(open_output(Path(spec))) if spec else None
-
-
-def summary_stream(jsonl: str | None) -> TextIO:
-    """The end-of-run summary goes to stderr when the JSON Lines take stdout."""
-    return sys.stderr if jsonl == "-" else sys.stdout
 
 
 class Console:

@@ -101,9 +101,10 @@ class Unusable(Exception):
 
 @dataclass
 class _Session:
-    """The session being recorded: its row id (once written) and wall time at t = 0."""
+    """The session being recorded: wall time at t = 0, its minutes, its row id (once written)."""
 
     wall_start: float
+    minutes: MinuteAggregator
     id: int | None = None
 
 
@@ -125,15 +126,18 @@ class History:
     the context manager ends an open session at its last frame).
     """
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, record: bool = True) -> None:
+        """`record=False`: a run kept out of the history (a file without --record): sessions
+        are followed as usual, and nothing is opened or written."""
         self.path = Path(path) if path is not None else default_path()
+        self.recording = record
+        self.problem: str | None = None  # why the history could not be written, with the fix
         self._conn: sqlite3.Connection | None = None
         self._pending: list[Write] = []
         self._retry_at = -math.inf  # monotonic time before which no queued write is retried
         self._warned = False
-        self._off = False  # damaged or newer file: nothing is written this run
+        self._off = not record  # not recording, or a damaged or newer file: nothing is written
         self._session: _Session | None = None
-        self._minutes = MinuteAggregator()
         self._last_t = 0.0
         self._flush()  # open now, so a damaged or unwritable file is reported at start
 
@@ -147,17 +151,31 @@ class History:
 
     @property
     def saved(self) -> bool:
-        """True when everything recorded so far is in the file."""
+        """True when recording and everything recorded so far is in the file."""
         return not self._off and not self._pending
 
-    def start_session(self, source: str, profile: str, wall_start: float | None = None) -> None:
+    @property
+    def lost(self) -> bool:
+        """True when recording but not everything recorded could be written."""
+        return self.recording and not self.saved
+
+    def outcome(self) -> str:
+        """What became of the session, in words (the last line of a run)."""
+        if self.lost:
+            return f"the session was not saved: {self.problem}"
+        return "session saved" if self.recording else "nothing recorded"
+
+    def start_session(self, source: str, profile: str, *, stall_s: float,
+                      wall_start: float | None = None) -> None:
         """Begin a session: the wall clock is read here, once (or `wall_start`, epoch seconds,
-        is the wall time of t = 0). An open session is ended first."""
+        is the wall time of t = 0). A gap between frames counts as monitored time up to
+        `stall_s` seconds (the sampling policy's `Sampling.stall_s`). An open session is ended
+        first."""
         if self._session is not None:
             self.end_session()
-        session = _Session(time.time() if wall_start is None else wall_start)
+        wall = time.time() if wall_start is None else wall_start
+        session = _Session(wall, MinuteAggregator(stall_s, wall))
         self._session = session
-        self._minutes = MinuteAggregator(session.wall_start)
         self._last_t = 0.0
 
         def insert(conn: sqlite3.Connection) -> None:
@@ -172,11 +190,16 @@ class History:
                      score: float) -> list[Minute]:
         """Feed one frame (same values as AlertPolicy.update); writes each minute it finishes
         and returns those minutes."""
-        self._require_session()
+        session = self._require_session()
         self._last_t = max(self._last_t, t)
-        done = self._minutes.add(t, person, posture, problems, score)
+        done = session.minutes.add(t, person, posture, problems, score)
         self._write_minutes(done)
         return done
+
+    def record_stop(self, t: float) -> None:
+        """Frames stopped at frame time `t` (a pause, a lost camera): the time until the next
+        frame is not monitored time."""
+        self._require_session().minutes.stop(t)
 
     def record_prompt(self, prompt: Prompt) -> None:
         """Save a prompt the monitor gave (at its frame time)."""
@@ -220,7 +243,7 @@ class History:
         minute and the end time."""
         session = self._require_session()
         end = self._last_t if t is None else max(t, self._last_t)
-        self._write_minutes(self._minutes.finish(end))
+        self._write_minutes(session.minutes.finish(end))
         ended = iso_utc(session.wall_start + end)
         self._write(lambda conn: conn.execute(
             "UPDATE sessions SET ended = ? WHERE id = ?", (ended, session.id)))
@@ -279,15 +302,18 @@ class History:
                 self._pending.pop(0)
             self._retry_at = -math.inf
         except (sqlite3.OperationalError, OSError) as exc:  # locked, read-only, disk full...
-            self._warn(f"cannot save history to {self.path} ({exc}); carrying on, and trying "
-                       f"again every {RETRY_S:g} s and at the end of the session")
+            self.problem = (f"cannot write {self.path} ({exc}): check that its folder is "
+                            "writable and the disk not full, or set POSTURE_HOME to a writable "
+                            "folder")
+            self._warn(f"{self.problem}; carrying on, and trying again every {RETRY_S:g} s and "
+                       "at the end of the session")
         except sqlite3.DatabaseError as exc:
             if type(exc) is not sqlite3.DatabaseError:  # IntegrityError & co: a bug here
                 raise
-            self._switch_off(f"{self.path} is damaged ({exc}); history is not saved this run. "
-                             "The file was left as it is: move it aside to start a new history")
+            self._switch_off(f"{self.path} is damaged ({exc}); the file was left as it is: "
+                             "move it aside to start a new history")
         except Unusable as exc:
-            self._switch_off(f"{exc}; history is not saved this run: update posture")
+            self._switch_off(f"{exc}: update posture")
 
     def _connect(self) -> sqlite3.Connection:
         """The open connection, opening it (WAL, synchronous=NORMAL, schema) when needed."""
@@ -306,13 +332,14 @@ class History:
             self._conn = conn
         return self._conn
 
-    def _switch_off(self, message: str) -> None:
+    def _switch_off(self, problem: str) -> None:
         """Stop writing for the rest of the run, saying why."""
         self._off = True
+        self.problem = problem
         self._pending.clear()
         self.close()
         self._warned = False
-        self._warn(message)
+        self._warn(f"not saved this run: {problem}")
 
     def _warn(self, message: str) -> None:
         """One warning line on stderr, only the first time something goes wrong."""

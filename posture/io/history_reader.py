@@ -21,6 +21,14 @@ class Rows:
     stretches: list[dict[str, Any]]
     breaks: list[dict[str, Any]]
 
+    def within(self, start: float, end: float) -> Rows:
+        """The rows from `start` to `end` (epoch seconds), as `read_span` selects them."""
+        return Rows(
+            minutes=[r for r in self.minutes if start <= r["minute_start"] < end],
+            prompts=[r for r in self.prompts if start <= r["at"] < end],
+            stretches=[r for r in self.stretches if start <= r["at"] < end],
+            breaks=[r for r in self.breaks if start <= r["started"] < end])
+
 
 def read_span(path: Path, start: float, end: float) -> Rows:
     """Rows from `start` to `end` (epoch seconds), read without ever writing to the file.

@@ -98,7 +98,7 @@ def status(result: FrameResult | None, threshold: float, paused: bool = False) -
         return "absent"
     if result.camera_moved:
         return "moved"
-    a = result.assessment
+    a = result.verdict
     if a is None:
         return "unknown"
     if result.score >= threshold:
@@ -148,7 +148,7 @@ def render(img: np.ndarray, result: FrameResult, profile: Profile | None,
     out = canvas(img)
     style = Style.of(out.shape)
     state = status(result, threshold, paused)
-    pose, a = result.pose, result.assessment
+    pose, a = result.pose, result.verdict
     if (pose is not None and profile is not None and profile.calibrated
             and state in ("warning", "slouched")):
         _ghost(out, pose, profile, style)
@@ -156,7 +156,7 @@ def render(img: np.ndarray, result: FrameResult, profile: Profile | None,
         _skeleton(out, pose, style)
     _status(out, state, style)
     _gauge(out, result.score, threshold, state)
-    if a is not None and state not in ("paused", "moved"):
+    if a is not None and state != "paused":
         _problems(out, a.problems, style)
     if card is not None:
         draw_card_panel(out, card, style, card_on_right(out.shape, _face_x(pose)))

@@ -1,4 +1,5 @@
-"""Where user data lives: platformdirs folders, or everything under $POSTURE_HOME when it is set.
+"""Where things are: user data in platformdirs folders, or everything under $POSTURE_HOME when
+it is set; and whether a source names a camera or a path.
 
 Looking up a data folder never creates it: whatever writes a file there creates the folder
 first, so a run that fails at once (no camera, say) leaves no data folders behind. The config
@@ -23,10 +24,12 @@ def data_dir() -> Path:
     return Path(home) / "data" if home else Path(platformdirs.user_data_dir(APP))
 
 
-def config_dir() -> Path:
-    """Folder for the settings file (created on demand)."""
+def config_dir(create: bool = True) -> Path:
+    """Folder for the settings file (created on demand, unless `create` is false)."""
     home = os.environ.get("POSTURE_HOME")
     path = Path(home) / "config" if home else Path(platformdirs.user_config_dir(APP))
+    if not create:
+        return path
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -38,3 +41,8 @@ def config_dir() -> Path:
 def profiles_dir() -> Path:
     """Folder holding named calibration profiles (NAME.json)."""
     return data_dir() / "profiles"
+
+
+def is_camera(spec: str | int | Path) -> bool:
+    """Whether a source names a camera (an index such as 0) rather than a file or folder."""
+    return str(spec).isdigit()

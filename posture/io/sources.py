@@ -19,6 +19,7 @@ import numpy as np
 
 from posture.core.errors import UserError
 from posture.io.console import say
+from posture.io.paths import is_camera
 from posture.io.quiet import quiet_stderr
 from posture.io.settings import CAMERA_SIZE
 
@@ -241,7 +242,7 @@ def open_source(spec: str | int | Path, fps: float | None = None,
     if not text.strip():
         raise UserError("the source is empty: give a camera index such as 0, or a video, "
                         "image or folder path")
-    if text.isdigit():
+    if is_camera(text):
         return _Camera(int(text), fps, size)
     path = Path(text).expanduser()
     if not path.exists():

@@ -10,11 +10,12 @@ being created repeatedly or driven from several threads, so each engine lives in
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 import threading
 import time
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
@@ -26,6 +27,9 @@ from posture.core.errors import UserError
 
 SPEECH_FIX = "install libespeak-ng1 (Debian/Ubuntu: sudo apt-get install libespeak-ng1)"
 PLAYER_FIX = "install pulseaudio-utils or alsa-utils (Debian/Ubuntu)"
+SOUND_FIX = ("check that a sound card or headset is connected and that a sound server "
+             "(PulseAudio or PipeWire) runs in your desktop session")
+PLAYER_GRACE_S = 30.0  # a player still running this long after its sound's end has hung
 DEFAULT_RATE = 200  # words per minute; pyttsx3's own default
 SYNTH_TIMEOUT_S = 30.0  # rendering takes ~20 ms here; this only guards against a hung engine
 IDLE_TIMEOUT_S = 2.0
@@ -217,3 +221,40 @@ def find_player() -> list[str] | None:
         if shutil.which(command[0]):
             return list(command)
     return None
+
+
+def start_player(player: Sequence[str], wav: Path) -> subprocess.Popen[bytes]:
+    """Start playing `wav` with the `player` command (see `played` for the outcome)."""
+    return subprocess.Popen([*player, str(wav)], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def played(process: subprocess.Popen[bytes], player: Sequence[str], seconds: float) -> str | None:
+    """Wait for a player started on a sound `seconds` long; None if it played, else what went
+    wrong (its last line of errors), in words."""
+    try:
+        _, err = process.communicate(timeout=seconds + PLAYER_GRACE_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        return f"audio player {player[0]} hung"
+    if process.returncode == 0:
+        return None
+    lines = err.decode(errors="replace").strip().splitlines()
+    detail = lines[-1] if lines else f"exit status {process.returncode}"
+    return f"audio player {player[0]} failed ({detail})"
+
+
+def write_tone(path: Path, seconds: float = 0.2, level: float = 0.03, hz: float = 440.0,
+               rate: int = 22050) -> Path:
+    """Write a short, quiet sine tone (`level`: peak as a fraction of full scale) as a 16-bit
+    mono WAV, faded in and out so it does not click: a sound to test a player with."""
+    t = np.arange(round(seconds * rate)) / rate
+    fade = np.minimum(1.0, np.minimum(t, seconds - t) / 0.02)
+    samples = (level * 32767 * fade * np.sin(2 * np.pi * hz * t)).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(samples.tobytes())
+    return path

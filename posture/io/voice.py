@@ -33,6 +33,8 @@ from posture.io.speech import (
     SpeechUnavailable,
     default_engine,
     find_player,
+    played,
+    start_player,
     wav_stats,
 )
 
@@ -260,31 +262,16 @@ class Voice:
     def _play(self, wav: Path) -> str | None:
         """Play `wav` with the player; return None if it played, else what went wrong."""
         assert self._player is not None
-        duration = wav_stats(wav)[0]
         with self._lock:
             if self._closing or self._muted:
                 return "interrupted"
-            process = subprocess.Popen(
-                [*self._player, str(wav)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-            )
+            process = start_player(self._player, wav)
             self._process = process
         try:
-            _, err = process.communicate(timeout=duration + 30.0)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
-            return f"audio player {self._player[0]} hung"
+            return played(process, self._player, wav_stats(wav)[0])
         finally:
             with self._lock:
                 self._process = None
-        if process.returncode == 0:
-            return None
-        lines = err.decode(errors="replace").strip().splitlines()
-        detail = lines[-1] if lines else f"exit status {process.returncode}"
-        return f"audio player {self._player[0]} failed ({detail})"
 
     def _stop_player(self) -> None:
         """Stop the prompt being played, if any (muting, closing)."""

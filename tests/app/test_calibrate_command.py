@@ -12,7 +12,7 @@ import pytest
 from fixtures.make_fixtures import make_sample
 from posture.app.cli import main
 from posture.io.profiles import profile_path
-from tests.conftest import FIXTURES
+from tests.conftest import DATA, FIXTURES, needs_data
 
 
 @pytest.mark.parametrize("content, words", [
@@ -101,3 +101,39 @@ def test_a_slouch_recording_like_the_good_one_is_said_to_change_nothing(tmp_path
                  "--slouch-source", str(upright)]) == 0
     assert "looks much like the good one" in capsys.readouterr().err
     assert json.loads(profile_path("p").read_text())["thresholds"] == {}
+
+
+SIDE = DATA / "nvinayvarma189_Sitting-Posture-Recognition"
+LAPTOP = DATA / "openvinotoolkit_openvino_build_deploy"
+
+
+def folder_of(tmp_path, name: str, *images) -> str:
+    """A folder of links to real stills (the footage stays where it is)."""
+    folder = tmp_path / name
+    folder.mkdir()
+    for image in images:
+        (folder / f"{image.parent.name}-{image.name}").symlink_to(image)
+    return str(folder)
+
+
+@needs_data
+def test_a_recording_of_mixed_postures_is_refused_with_the_reason(tmp_path, capsys):
+    """Straight, hunched and reclined side stills of one person make no profile (they once made
+    one that called the hunchback good); the straight ones alone do, and the hunchback is then
+    slouched. Frontal: an upright laptop webcam frame beside its slouch is refused too."""
+    straight = [SIDE / n for n in ("straight_flip.jpg", "straight_hf.jpg", "straight_hf_flip.jpg")]
+    mixed = folder_of(tmp_path, "mixed", *straight, *(SIDE / f"{kind}{variant}.jpg"
+                                                      for kind in ("hunchback", "recline")
+                                                      for variant in ("", "_flip", "_hf")))
+    assert main(["calibrate", "--source", mixed, "--profile", "side"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "mixes postures" in err[0] and "torso inclination" in err[0]
+    assert not profile_path("side").exists()
+    assert main(["calibrate", "--source", folder_of(tmp_path, "straight", *straight),
+                 "--profile", "side"]) == 0
+    capsys.readouterr()
+    assert main(["analyze", str(SIDE / "hunchback.jpg"), "--profile", "side", "--jsonl", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["posture"] == "slouched"
+    webcam = folder_of(tmp_path, "webcam", LAPTOP / "good.png", LAPTOP / "slouch.png")
+    assert main(["calibrate", "--source", webcam, "--profile", "laptop"]) == 2
+    assert "mixes postures" in capsys.readouterr().err and not profile_path("laptop").exists()

@@ -1,15 +1,21 @@
-"""The command line keeps what the user already has: an output never overwrites an input, and a
-profile or video path that cannot be written is refused before any work is done."""
+"""The command line keeps what the user already has: an output never overwrites an input, one of
+the program's own files or another output of the same command, and a profile or video path that
+cannot be written is refused before any work is done."""
 
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
 from posture.app.cli import main
-from posture.io.console import check_outputs
+from posture.core.profile import Profile
+from posture.io.history import History, default_path
+from posture.io.outputs import check_outputs
 from posture.io.paths import profiles_dir
+from posture.io.profiles import save_profile
+from posture.io.settings import settings_path
 from tests.conftest import FIXTURES
 
 SAMPLE = FIXTURES / "sample_desk.mp4"
@@ -63,6 +69,50 @@ def test_the_profile_read_is_an_input_too(tmp_path, capsys):
         assert main([*args, "--profile", str(profile), "--jsonl", str(profile)]) == 2
         assert "--jsonl" in one_error(capsys)
     assert profile.read_bytes() == before
+
+
+def own_files() -> dict[str, str]:
+    """A history with one session, a settings file and a profile, as a user has them; each
+    path as the user would type it."""
+    with History() as history:
+        history.start_session("0", "default", stall_s=6.0)
+        history.record_frame(0.0, True, "good", (), 0.0)
+    assert main(["config", "--init"]) == 0
+    save_profile(Profile.defaults(), profiles_dir() / "desk.json")
+    db = default_path()
+    return {"history": str(db), "wal": f"{db}-wal", "shm": f"{db}-shm",
+            "settings": str(settings_path()), "desk": str(profiles_dir() / "desk.json")}
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["analyze", "{sample}", "--jsonl", "{history}"], "is the history database"),
+    (["analyze", "{sample}", "--annotate", "{wal}"], "is a file of the history database"),
+    (["analyze", "{sample}", "--speak-to", "{shm}"], "is a file of the history database"),
+    (["analyze", "{sample}", "--jsonl", "{desk}"], "is a calibration profile"),
+    (["stretch", "chin_tuck", "--source", "{sample}", "--jsonl", "{settings}"],
+     "is the settings file"),
+    (["calibrate", "--source", "{sample}", "--profile", "{history}"], "is the history database"),
+    (["calibrate", "--source", "{sample}", "--profile", "{settings}"], "is the settings file"),
+    (["run", "--source", "{sample}", "--profile", "{history}"], "is the history database"),
+])
+def test_an_output_onto_the_programs_own_files_is_refused_and_nothing_touched(capsys, args,
+                                                                              words):
+    files = own_files()
+    before = {name: Path(path).read_bytes() for name, path in files.items()
+              if Path(path).exists()}
+    capsys.readouterr()
+    assert main([a.format(sample=SAMPLE, **files) for a in args]) == 2
+    assert words in one_error(capsys)
+    assert {name: Path(path).read_bytes() for name, path in files.items()
+            if Path(path).exists()} == before
+    assert main(["report", "--json"]) == 0  # the history still reads
+
+
+def test_two_outputs_of_one_command_onto_one_file_are_refused(tmp_path, capsys):
+    out = tmp_path / "out.mp4"
+    assert main(["analyze", str(SAMPLE), "--annotate", str(out), "--jsonl", str(out)]) == 2
+    assert "--jsonl" in (line := one_error(capsys)) and "--annotate" in line
+    assert not out.exists()
 
 
 def test_a_camera_index_is_not_a_file_even_when_one_has_its_name(tmp_path, monkeypatch):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
+
 import pytest
 
 from posture.app.cli import main
-from posture.app.commands.doctor import check_notifications
+from posture.app.commands.doctor import check_notifications, check_speech
 from posture.core.errors import UserError
 from posture.io.history import default_path
+from posture.io.speech import wav_stats
 from posture.io.window import display_problem
 
 
@@ -35,6 +39,8 @@ def test_doctor_checks_every_part(capsys, monkeypatch):
     # This machine has no camera and no display: both are reported with their fix.
     assert found["camera"].startswith("PROBLEM") and "--source FILE" in found["camera"]
     assert found["display"].startswith("note") and "headless" in found["display"]
+    # No sound card either: speech renders, but the player cannot play it.
+    assert found["speech"].startswith("PROBLEM") and "sound card" in found["speech"]
     assert code == 2
 
 
@@ -66,6 +72,35 @@ def test_doctor_looks_for_a_desktop_notifier_on_the_path(tmp_path, monkeypatch):
     notifier.chmod(0o755)
     monkeypatch.setenv("PATH", str(tools))
     assert check_notifications() == "desktop notifications via notify-send"
+
+
+def test_doctor_plays_a_quiet_tone_through_the_player_and_reports_a_failing_one(
+        tmp_path, monkeypatch):
+    """Speech is checked by playing for real: a player that fails (here paplay, with no sound
+    server and no sound card) is a problem named with its own error and the fix; a player that
+    works is handed a short, quiet tone; no player at all says what to install."""
+    if shutil.which("paplay") is None:
+        pytest.skip("paplay is not installed (Debian package pulseaudio-utils)")
+    monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path / 'no-server'}")  # nobody listens there
+    with pytest.raises(UserError) as failed:
+        check_speech()
+    assert "audio player paplay failed" in str(failed.value)
+    assert "sound card" in str(failed.value) and "sound server" in str(failed.value)
+    tools, empty = tmp_path / "tools", tmp_path / "empty"
+    tools.mkdir()
+    empty.mkdir()
+    heard = tmp_path / "heard.wav"
+    player = tools / "paplay"
+    player.write_text(f"#!{sys.executable}\nimport shutil, sys\n"
+                      f"shutil.copy(sys.argv[1], {str(heard)!r})\n")
+    player.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tools))
+    assert "paplay played a quiet test tone" in check_speech()
+    seconds, rms, _ = wav_stats(heard)
+    assert 0.1 <= seconds <= 0.5 and 0.005 < rms < 0.05
+    monkeypatch.setenv("PATH", str(empty))
+    with pytest.raises(UserError, match="no audio player was found: install pulseaudio-utils"):
+        check_speech()
 
 
 def test_doctor_hears_the_screen_lock_on_the_session_and_system_buses(buses, capsys):

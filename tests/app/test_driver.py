@@ -3,14 +3,22 @@ pipeline at the adaptive rate, as `posture analyze` runs it, and the calibration
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import pytest
 
+from fixtures.make_fixtures import make_sample
+from posture.app.cli import main
 from posture.app.driver import Summary, calibration_frames, run_pipeline
 from posture.core.calibration import build_profile
-from posture.core.pipeline import Pipeline
+from posture.core.pipeline import MOVED_S, Pipeline
+from posture.core.profile import Baseline
 from posture.core.sampling import Sampling
+from posture.core.score import SPREAD_FLOOR
 from posture.io.estimator import PoseEstimator
 from posture.io.library import load_library
+from posture.io.profiles import save_profile
 from posture.io.sources import open_source
 from tests.conftest import FEEDBACK, FIXTURES
 
@@ -58,3 +66,26 @@ def test_the_driver_is_the_pipeline_over_the_models_poses(profile):
         by_hand = [pipeline.step(f.t, f.index, estimator.estimate(f.image, f.t)) for f in source]
     assert [r.to_json() for r in driven] == [r.to_json() for r in by_hand]
     assert len(driven) == 30
+
+
+def test_analyze_judges_no_frame_while_the_camera_has_moved(profile, tmp_path, capsys):
+    """A profile as if the camera had moved since calibrating (every metric far off): after
+    MOVED_S, analyze's JSON Lines carry no verdict (as run records none) and its summary
+    counts those frames as not judged, not as slouched."""
+    shifted = dataclasses.replace(profile, baseline={
+        k: Baseline(b.centre + 8 * max(b.spread, SPREAD_FLOOR[k]), b.spread)
+        for k, b in profile.baseline.items()})
+    path, out = tmp_path / "moved.json", tmp_path / "out.jsonl"
+    save_profile(shifted, path)
+    clip = make_sample(tmp_path / "upright.mp4", [(0.0, 0.0), (30.0, 0.0)])
+    assert main(["analyze", str(clip), "--profile", str(path), "--fps", "2", "--jsonl",
+                 str(out)]) == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    moved = [r for r in records if r["camera_moved"]]
+    assert moved and moved[0]["t"] == pytest.approx(MOVED_S, abs=0.5)
+    assert all(r["posture"] is None and r["problems"] == [] for r in moved)
+    judged = [r for r in records if r["posture"] is not None]
+    assert len(judged) + len(moved) == len(records)
+    summary = capsys.readouterr().out
+    assert f"of {len(judged)} assessed frames" in summary
+    assert f"{len(moved)} frames were not judged because the camera had moved" in summary

@@ -26,6 +26,7 @@ from posture.app.cli import main
 from posture.app.live import monitor as monitor_module
 from posture.app.live import screen, watch
 from posture.app.live.monitor import LiveMonitor, Options
+from posture.core.calibration import Recording
 from posture.core.errors import UserError
 from posture.core.pipeline import FrameResult
 from posture.core.pose import Pose
@@ -69,7 +70,8 @@ def run_cli(args: list[str], home: Path, display: str | None = None,
 def test_headless_over_a_file_writes_history_and_a_report(tmp_path, posture_home, capsys):
     clip = make_sample(tmp_path / "clip.mp4", TIMELINE)
     calibrate_on_sample()
-    assert main(["run", "--source", str(clip), "--no-window", "--speed", "20"]) == 0
+    assert main(["run", "--source", str(clip), "--no-window", "--speed", "20", "--record",
+                 "--profile", "default"]) == 0
     err = capsys.readouterr().err
     assert "slouched" in err and "good" in err
     db = sqlite3.connect(history_db(posture_home))
@@ -83,17 +85,54 @@ def test_headless_over_a_file_writes_history_and_a_report(tmp_path, posture_home
     prompts = db.execute("SELECT kind, text FROM prompts").fetchall()
     assert len(prompts) == 1 and prompts[0][0] == "posture"
     assert main(["report", "--json", "--out", str(tmp_path / "day.png")]) == 0
-    report = json.loads(capsys.readouterr().out)
-    assert report["prompts"] and (tmp_path / "day.png").stat().st_size > 1000
+    days = json.loads(capsys.readouterr().out)["days"]
+    assert sum(d["prompts"] for d in days) == 1 and (tmp_path / "day.png").stat().st_size > 1000
+
+
+def test_a_file_run_is_a_demo_recording_nothing_and_saving_no_profile(posture_home, capsys):
+    """Without --record and --profile, a file calibrates on its first seconds for that run
+    only: no history, no profile, and the user's own profile is neither used nor replaced."""
+    mine = profile_path(None)
+    mine.parent.mkdir(parents=True)
+    mine.write_text(BROKEN)  # a profile the demo must not read, let alone replace
+    assert main(["run", "--source", str(SAMPLE), "--no-window", "--speed", "10"]) == 0
+    err = capsys.readouterr().err
+    assert "for this run only" in err and "Recording" in err and "slouched" in err
+    assert "not recorded in the history" in err and "--record" in err
+    assert mine.read_text() == BROKEN and sorted(mine.parent.iterdir()) == [mine]
+    assert not history_db(posture_home).exists()
+    assert main(["report", "--json"]) == 0
+    assert all(d["monitored_s"] == 0 for d in json.loads(capsys.readouterr().out)["days"])
+
+
+def test_a_settled_ten_minutes_are_recorded_as_ten_minutes(tmp_path, posture_home, capsys):
+    """Ten minutes of sitting well, run with --record at the adaptive rate (one frame every
+    3 s once settled): the history and the report hold 600 s, not the 406 a 2 s cap gave."""
+    clip = make_sample(tmp_path / "long.mp4", [(0.0, 0.0), (600.0, 0.0)], fps=2)
+    assert main(["calibrate", "--source", str(clip), "--seconds", "5", "--profile", "long"]) == 0
+    seen = []
+    original = monitor_module.LiveMonitor._step
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(monitor_module.LiveMonitor, "_step",
+                   lambda self, frame: (seen.append(frame.t), original(self, frame))[1])
+        assert main(["run", "--source", str(clip), "--no-window", "--speed", "100", "--record",
+                     "--profile", "long"]) == 0
+    assert np.median(np.diff(seen)) == pytest.approx(3.0)  # mostly settled
+    capsys.readouterr()
+    assert main(["report", "--json"]) == 0
+    days = json.loads(capsys.readouterr().out)["days"]
+    assert sum(d["monitored_s"] for d in days) == pytest.approx(600, abs=3)
+    assert sum(d["good_s"] for d in days) == pytest.approx(600, abs=3)
 
 
 def test_first_run_starts_the_guided_calibration(posture_home, capsys):
-    assert not profile_path(None).exists()
-    assert main(["run", "--source", str(SAMPLE), "--no-window", "--speed", "10"]) == 0
+    assert not profile_path("guided").exists()
+    assert main(["run", "--source", str(SAMPLE), "--no-window", "--speed", "10",
+                 "--profile", "guided"]) == 0
     err = capsys.readouterr().err
     assert "guided calibration" in err and "Recording" in err
     assert "not medical advice" in err and "needs a doctor" in err  # said on first use
-    guided = load_profile(profile_path(None))
+    guided = load_profile(profile_path("guided"))
     # From a file the recording starts at once, on the sample's upright first seconds (the
     # camera protocol's 9 s of instructions would have recorded its slouch from 10 s on).
     assert main(["calibrate", "--source", str(SAMPLE), "--seconds", "5",
@@ -214,7 +253,8 @@ def test_sigterm_mid_run_saves_the_session(tmp_path):
     env = {**os.environ, "POSTURE_HOME": str(home)}
     env.pop("DISPLAY", None)
     proc = subprocess.Popen([sys.executable, "-m", "posture.app.cli", "run", "--source", str(clip),
-                             "--no-window"], cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
+                             "--no-window", "--record", "--profile", "default"], cwd=REPO,
+                            env=env, stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
     for line in proc.stderr:  # wait until it is monitoring
         if "score" in line:
@@ -259,14 +299,15 @@ def test_window_under_xvfb_shows_the_overlay(xvfb, tmp_path):
 
 
 class Keyboard(FrameSource):
-    """Plays a file and presses keys at given frames (there is no keyboard in a test)."""
+    """Plays a file (every frame) and presses keys at given frames (there is no keyboard in a
+    test)."""
 
-    def __init__(self, monitor_ref: list, keys: dict[int, str]) -> None:
-        super().__init__(str(SAMPLE), "video", 5.0, None)
-        self.monitor_ref, self.keys = monitor_ref, keys
+    def __init__(self, monitor_ref: list, keys: dict[int, str], clip: Path = SAMPLE) -> None:
+        super().__init__(str(clip), "video", 5.0, None)
+        self.monitor_ref, self.keys, self.clip = monitor_ref, keys, clip
 
     def __iter__(self):
-        with open_source(SAMPLE) as video:
+        with open_source(self.clip) as video:
             for frame in video:
                 if frame.index in self.keys:
                     self.monitor_ref[0]._key(ord(self.keys[frame.index]))
@@ -287,6 +328,38 @@ def test_s_leads_a_stretch_and_s_again_stops_it(posture_home, capsys):
     err = capsys.readouterr().err
     assert "stretch:" in err and "stretch stopped" in err
     assert seen[0] == 60 and seen[-1] == 99  # frames 60-99 went to the guided stretch
+
+
+def test_c_runs_the_intro_and_countdown_from_a_file_too(tmp_path, posture_home, capsys,
+                                                        monkeypatch):
+    """c pressed mid-slouch in a file: the intro and the countdown come first (in the file's
+    time), so the recording starts once the sitter has sat up, and the new profile is the
+    upright one; recording at once would have kept the slouch as good."""
+    clip = make_sample(tmp_path / "c.mp4", [(0.0, 0.0), (15.0, 0.0), (17.0, 1.0), (30.0, 1.0),
+                                            (32.0, 0.0), (50.0, 0.0)], fps=2)
+    assert main(["calibrate", "--source", str(clip), "--seconds", "5", "--profile", "mine"]) == 0
+    upright = load_profile(profile_path("mine"))
+    ref: list = []
+    settings = apply_overrides(Settings(), window=False, enabled=False)
+    monitor = LiveMonitor(settings, Options(str(clip), profile_path("mine"), speed=50.0,
+                                            record=False),
+                          opener=lambda spec: Keyboard(ref, {50: "c"}, clip))  # at 25 s
+    ref.append(monitor)
+    recorded: list[float] = []  # the times of the frames the calibration recorded
+    add = Recording.add
+    monkeypatch.setattr(Recording, "add",
+                        lambda self, pose, t: (recorded.append(t), add(self, pose, t))[1])
+    capsys.readouterr()
+    assert monitor.run() == 0
+    err = capsys.readouterr().err
+    again = err[err.index("calibrating again"):]
+    intro, countdown = (step.say for step in load_protocol().steps[:2])
+    assert again.index(intro) < again.index(countdown) < again.index("Recording")
+    assert recorded and recorded[0] >= 25.0 + 9.0 - 0.5  # after 6 s of intro and 3 of countdown
+    again_profile = load_profile(profile_path("mine"))
+    for name, base in upright.baseline.items():
+        spread = max(base.spread, 0.01)
+        assert abs(again_profile.baseline[name].centre - base.centre) <= 3 * spread, name
 
 
 def test_pause_keeps_one_clock_and_a_file_resumes_where_it_stopped(posture_home, capsys):
@@ -312,9 +385,10 @@ def test_pause_keeps_one_clock_and_a_file_resumes_where_it_stopped(posture_home,
     gaps = np.diff(times)
     assert gaps.min() > 0 and gaps[19] >= 1.5  # the pause is on the clock
     assert np.delete(gaps, 19).max() < 1.5
+    # The file's 30 s were monitored (up to its last frame taken, at 29 s or later); the
+    # pause, though on the clock, was not.
     db = sqlite3.connect(history_db(posture_home))
-    assert db.execute("SELECT SUM(monitored_s) FROM minutes").fetchone()[0] == pytest.approx(
-        30 + 1.5, abs=1.5)
+    assert 28.9 <= db.execute("SELECT SUM(monitored_s) FROM minutes").fetchone()[0] <= 30.0
 
 
 def test_paused_with_a_window_waits_for_keys_instead_of_spinning(posture_home, monkeypatch):
@@ -348,8 +422,8 @@ def test_paused_with_a_window_waits_for_keys_instead_of_spinning(posture_home, m
 def test_an_unreachable_display_falls_back_to_headless(tmp_path):
     home = tmp_path / "home"
     clip = make_sample(tmp_path / "clip.mp4", [(0.0, 0.0), (12.0, 0.0)])
-    proc = run_cli(["run", "--source", str(clip), "--speed", "4"], home, display=":97",
-                   timeout=120)
+    proc = run_cli(["run", "--source", str(clip), "--speed", "4", "--record"], home,
+                   display=":97", timeout=120)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stderr.splitlines()
     headless = [i for i, line in enumerate(lines) if "running headless" in line]
@@ -456,7 +530,8 @@ def test_a_broken_profile_stops_a_file_run_and_is_left_alone(tmp_path):
     path = home / "data" / "profiles" / "default.json"
     path.parent.mkdir(parents=True)
     path.write_text(BROKEN)
-    proc = run_cli(["run", "--source", str(SAMPLE), "--no-window"], home, timeout=120)
+    proc = run_cli(["run", "--source", str(SAMPLE), "--no-window", "--profile", "default"], home,
+                   timeout=120)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "is corrupt" in lines[0] and "Traceback" not in proc.stderr
@@ -518,7 +593,8 @@ def test_headless_keys_come_from_the_terminal_which_is_restored(tmp_path, ending
     env["POSTURE_HOME"] = str(home)
     master, terminal = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "posture.app.cli", "run", "--source",
-                             str(SAMPLE), "--no-window"], cwd=REPO, env=env, stdin=terminal,
+                             str(SAMPLE), "--no-window", "--record", "--profile", "default"],
+                            cwd=REPO, env=env, stdin=terminal,
                             stderr=subprocess.PIPE, text=True, preexec_fn=take_terminal)
     assert proc.stderr is not None
     try:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import cv2
+import numpy as np
 import pytest
 
 from posture.app.cli import main
+from posture.core.pose import LM
 from tests.conftest import DATA, needs_data
 
 pytestmark = needs_data
@@ -85,17 +87,45 @@ def test_frontal_profile_refuses_side_footage(tmp_path, capsys):
     assert "front camera" in err and "side" in err and "posture calibrate" in err
 
 
-def test_several_people_the_user_is_followed(still_estimator):
+def two_people(other_height: int, other_x: int) -> tuple[np.ndarray, range, range]:
+    """A 960x540 scene made from the real two_people.jpg: the user (the man on the left of
+    that photo) sits left of centre, 460 pixels tall; the other man stands at `other_x`,
+    `other_height` tall, in front. Returns the scene and the columns each of them covers."""
     from posture.io.sources import read_image
 
-    image = read_image(DATA / "ageitgey_face_recognition" / "two_people.jpg")
-    pose = still_estimator.estimate(image)
-    assert pose is not None
-    # The larger, more central of the two is chosen, and stays chosen frame after frame.
-    x0, _, x1, _ = pose.bbox()
-    for _ in range(3):
-        again = still_estimator.estimate(image)
-        assert again.bbox()[0] == pytest.approx(x0, abs=5)
+    photo = read_image(DATA / "ageitgey_face_recognition" / "two_people.jpg")
+    half = photo.shape[1] // 2
+    scene = np.full((540, 960, 3), 128, np.uint8)
+    spans = []
+    for person, height, x in ((photo[:, :half], 460, 60),
+                              (photo[:, half:], other_height, other_x)):
+        scale = height / person.shape[0]
+        person = cv2.resize(person, (round(person.shape[1] * scale), height))[:, :960 - x]
+        scene[540 - height:, x:x + person.shape[1]] = person
+        spans.append(range(x, x + person.shape[1]))
+    return scene, spans[0], spans[1]
+
+
+def whose(pose, user: range, other: range) -> str:
+    """Which of the two people a pose is, by where its nose is."""
+    x = round(pose.xy[LM.NOSE][0])
+    return "user" if x in user and x < other.start else "other" if x in other else "nobody"
+
+
+def test_several_people_the_user_is_followed(still_estimator):
+    """The user is taken to be the larger, more central person, and is then followed: when
+    the other man steps in front, larger and nearer the middle, a still picture is his (a
+    still has no past), but the video keeps following the user."""
+    from posture.io.estimator import PoseEstimator
+
+    aside = two_people(200, 790)  # the other man small, at the right edge
+    stepped_in = two_people(540, 420)  # ...then larger and nearer the middle than the user
+    assert whose(still_estimator.estimate(aside[0]), *aside[1:]) == "user"
+    assert whose(still_estimator.estimate(stepped_in[0]), *stepped_in[1:]) == "other"
+    with PoseEstimator(video=True) as estimator:
+        seen = [whose(estimator.estimate(scene, i * 0.2), user, other)
+                for i, (scene, user, other) in enumerate([aside] * 5 + [stepped_in] * 5)]
+    assert seen == ["user"] * 10
 
 
 def test_nobody_in_view_holds_the_score(tmp_path):

@@ -189,7 +189,8 @@ def test_cli_a_finished_stretch_is_in_the_day_report(tmp_path, capsys):
     assert main(["stretch", "overhead_reach", "--source", str(SAMPLE), "--mute"]) == 0
     capsys.readouterr()
     assert main(["report", "--json"]) == 0
-    (done,) = json.loads(capsys.readouterr().out)["stretches"]["items"]
+    days = json.loads(capsys.readouterr().out)["days"]
+    (done,) = [s for day in days for s in day["events"]["stretches"]]
     assert (done["stretch_id"], done["reps"]) == ("chest_opener", 2)
     # Placed at the time the file's stretch would have ended had it played: never later than now,
     # inside a session of its own that ends with it (the unfinished stretch leaves none).

@@ -12,7 +12,8 @@ import pytest
 
 from posture.core.alerts import PROBLEM_TEXT, AlertPolicy, AlertSettings, Prompt, describe
 from posture.core.problems import PROBLEMS
-from posture.core.score import Assessment, SlouchScore
+from posture.core.sampling import Sampling
+from posture.core.score import RISE_BASE, Assessment, SlouchScore
 from posture.io.library import load_library
 
 LIBRARY = load_library()
@@ -53,7 +54,7 @@ def run(timeline: Timeline, fps: float, settings: AlertSettings | None = None,
         policy: AlertPolicy | None = None, jitter: float = 0.0, seed: int = 0) -> list[Prompt]:
     """Drive the real SlouchScore and the policy over a timeline; the prompts given."""
     policy = policy or AlertPolicy(settings or DEFAULTS, LIBRARY)
-    score = SlouchScore()
+    score = SlouchScore(Sampling().stall_s)
     prompts = []
     for t, seen in frames(timeline, fps, jitter, seed):
         value = score.update(t, seen)
@@ -306,3 +307,25 @@ def test_settings_are_frozen_and_honoured() -> None:
     quick = AlertSettings(onset_s=10.0, score_threshold=20.0)
     (prompt,) = run([(60.0, slouched("forward_head", severity=1.0))], 5, quick)
     assert prompt.t == pytest.approx(10.0, abs=0.2)
+
+
+def test_short_good_moments_inside_a_bad_spell_are_bridged() -> None:
+    """A slouch broken by 1 s of sitting up every 10 s is one bad spell (gaps shorter than
+    spell_gap_s are bridged) and is prompted at the onset; gaps longer than that start the
+    spell over each time, and no spell lasts the onset."""
+    bad = slouched("forward_head", severity=1.0)
+    short = [(10.0, GOOD)] + [(9.0, bad), (DEFAULTS.spell_gap_s - 2.0, GOOD)] * 8
+    prompts = of_kind(run(short, 5), "posture")
+    assert prompts and prompts[0].t == pytest.approx(10.0 + DEFAULTS.onset_s, abs=0.5)
+    long = [(10.0, GOOD)] + [(9.0, bad), (DEFAULTS.spell_gap_s + 1.0, GOOD)] * 8
+    assert of_kind(run(long, 5), "posture") == []
+
+
+def test_a_barely_detected_slouch_is_prompted_later_than_a_clear_one() -> None:
+    """The score gate: a clear slouch passes the threshold within the onset and is prompted at
+    the onset; a barely detected one (severity 0: the score rises 1 point a second) only once
+    the score reaches the threshold, 50 s in."""
+    clear = of_kind(run([(10.0, GOOD), (90.0, slouched("slouch", severity=1.0))], 5), "posture")
+    barely = of_kind(run([(10.0, GOOD), (90.0, slouched("slouch", severity=0.0))], 5), "posture")
+    assert clear[0].t == pytest.approx(10.0 + DEFAULTS.onset_s, abs=0.3)
+    assert barely[0].t == pytest.approx(10.0 + DEFAULTS.score_threshold / RISE_BASE, abs=0.3)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
-from posture.core.calibration import build_profile, record, unsteady, usable
+from posture.core.calibration import (
+    MIN_FRAMES,
+    CalibrationFailed,
+    build_profile,
+    gate,
+    record,
+    unsteady,
+    usable,
+)
 from posture.core.errors import UserError
 from posture.core.metrics import measure
 from posture.core.score import HEAD_LOWERED, assess
@@ -60,3 +70,75 @@ def test_an_unsteady_recording_is_saved_with_a_note():
                                             for i in range(8)])
     assert unsteady(moving) and "moving" in usable(moving, FEEDBACK)
     assert not unsteady(neutral_recording())
+
+
+def test_a_recording_of_two_postures_is_refused_and_a_few_odd_frames_are_not():
+    """Half the frames upright and half slouched: refused, naming the reason; one frame in
+    ten slouched (a glance down, a noisy detection) still makes the upright profile."""
+    rng = np.random.default_rng(0)
+    slouch = Posture(trunk_flexion=25.0, neck_flexion=20.0)
+
+    def sitter(slouched_every: int):
+        return record([(i * 1.0, synthesize(slouch if i % slouched_every == 0 else Posture(),
+                                            Camera(), 1.0, rng)) for i in range(30)],
+                      continuous=False)
+
+    with pytest.raises(CalibrationFailed, match="mixes postures") as refused:
+        build_profile(sitter(2), feedback=FEEDBACK)
+    assert refused.value.reason == "mixed postures"
+    assert FEEDBACK["mixed postures"] in str(refused.value)
+    upright = build_profile(neutral_recording(), feedback=FEEDBACK)
+    mostly = build_profile(sitter(10), feedback=FEEDBACK)
+    for name, base in upright.baseline.items():
+        assert abs(mostly.baseline[name].centre - base.centre) <= 3 * max(base.spread, 1e-3), name
+
+
+def test_per_user_thresholds_change_the_verdict_between_the_two_postures():
+    """A deep slouch recording moves the threshold halfway to the user's own slouch (never below
+    the physical minimum): some milder head drops that the defaults call slouched are then good
+    for this user, and nothing is judged slouched that the defaults call good."""
+    good = neutral_recording()
+    tuned = build_profile(good, neutral_recording(seed=1, neck_flexion=50.0), feedback=FEEDBACK)
+    plain = build_profile(good, feedback=FEEDBACK)
+    assert tuned.thresholds and not plain.thresholds
+    verdicts = set()
+    for flexion in np.arange(0.0, 50.01, 1.0):
+        m = measure(synthesize(Posture(neck_flexion=float(flexion)), Camera()))
+        verdicts.add((assess(m, plain).posture, assess(m, tuned).posture))
+    assert ("slouched", "good") in verdicts
+    assert ("good", "slouched") not in verdicts
+    assert ("slouched", "slouched") in verdicts  # the user's own slouch is still caught
+
+
+def test_a_frame_off_centre_is_refused_and_a_centred_one_kept():
+    pose = synthesize(Posture(), Camera())
+    assert gate(pose, None, 0.0) is None
+    for shift in (-0.42, 0.42):  # the shoulders' centre at 8 % and 92 % of the width
+        moved = dataclasses.replace(pose, xy=pose.xy + [shift * pose.width, 0.0])
+        assert gate(moved, None, 0.0) == "off-centre"
+
+
+def test_too_few_usable_frames_make_no_profile():
+    """Fewer usable frames than MIN_FRAMES (or than the source has, for a few stills) fail,
+    saying how many were usable and why the others were not."""
+    sitter = [(i * 0.2, synthesize(Posture(), Camera())) for i in range(MIN_FRAMES - 1)]
+    short = record(sitter + [(1.0 + i * 0.2, None) for i in range(6)])
+    with pytest.raises(CalibrationFailed, match=f"only {MIN_FRAMES - 1} of {MIN_FRAMES + 5} "
+                       "frames were usable \\(6 nobody in view\\)") as failed:
+        build_profile(short, feedback=FEEDBACK)
+    assert failed.value.reason == "nobody in view"
+    assert build_profile(record(sitter), feedback=FEEDBACK).frames == MIN_FRAMES - 1  # all
+
+
+def test_one_odd_frame_does_not_move_the_baseline():
+    """The centre is the median: one frame in twenty far off (a glance down) leaves it where
+    the others are; a mean would move it a twentieth of the way."""
+    rng = np.random.default_rng(3)
+    still = [(float(i), synthesize(Posture(), Camera(), 1.0, rng)) for i in range(19)]
+    odd = (19.0, synthesize(Posture(neck_flexion=25.0), Camera(), 1.0, rng))
+    plain = build_profile(record(still, continuous=False), feedback=FEEDBACK)
+    with_odd = build_profile(record([*still, odd], continuous=False), feedback=FEEDBACK)
+    odd_value = measure(odd[1]).values["head_pitch"]
+    centre = plain.baseline["head_pitch"].centre
+    shift = abs(with_odd.baseline["head_pitch"].centre - centre)
+    assert shift < 0.2 * abs(odd_value - centre) / 20

@@ -7,7 +7,9 @@ from datetime import datetime
 import pytest
 
 from posture.core.minutes import Minute, MinuteAggregator
-from posture.core.score import MAX_STEP
+from posture.core.sampling import Sampling
+
+STALL_S = 2.0  # this test's stall limit: frames come at most 0.5 s apart, the gap is 10 s
 
 DAY_START = datetime(2024, 5, 1, 9, 0, 0).timestamp()  # local 09:00 of DAY
 
@@ -42,9 +44,9 @@ def state(t: float) -> tuple[bool, str | None, list[str], float]:
 
 def test_minutes_from_irregular_frames() -> None:
     """Seconds per state, problems and the time-weighted score land in the right clock minute,
-    a stalled source counts MAX_STEP at most, and each minute is emitted once a frame from a
+    a stalled source counts STALL_S at most, and each minute is emitted once a frame from a
     later minute arrives."""
-    agg = MinuteAggregator(origin=0.0)
+    agg = MinuteAggregator(STALL_S, origin=0.0)
     times = frame_times(0.0, 150.0, gap=(120.0, 130.0))
     emitted: list[tuple[float, Minute]] = []
     for t in times:
@@ -66,18 +68,45 @@ def test_minutes_from_irregular_frames() -> None:
     assert (second.good_s, second.slouched_s) == approx((20.0, 20.0))
     assert second.problems == {"forward_head": approx(20.0)}
     assert second.mean_score == approx((20 * 60 + 20 * 60 + 20 * 10) / 60)
-    # 120 -> 130 without frames: only MAX_STEP of it is monitored; then 130 -> 150.
-    assert third.monitored_s == approx(MAX_STEP + 20.0)
-    assert third.good_s == approx(MAX_STEP + 20.0)
+    # 120 -> 130 without frames: only STALL_S of it is monitored; then 130 -> 150.
+    assert third.monitored_s == approx(STALL_S + 20.0)
+    assert third.good_s == approx(STALL_S + 20.0)
     assert third.problems == {}
 
 
 def test_minutes_follow_the_clock_not_the_session() -> None:
     """With an origin mid-minute, the first minute is the partial clock minute."""
-    agg = MinuteAggregator(origin=1_700_000_070.0)  # 30 s past a whole minute
+    agg = MinuteAggregator(STALL_S, origin=1_700_000_070.0)  # 30 s past a whole minute
     done = []
     for i in range(0, 451):
         done += agg.add(i * 0.2, True, "good", [], 0.0)
     done += agg.finish()
     assert [m.start for m in done] == [1_700_000_040, 1_700_000_100]
     assert [m.monitored_s for m in done] == pytest.approx([30.0, 60.0], abs=1e-3)
+
+
+def test_settled_frames_are_monitored_time() -> None:
+    """Ten minutes of good posture sampled once every 3 s (the settled rate) are ten monitored
+    minutes with the default policy's stall limit, where a 2 s cap made them 406 s."""
+    sampling = Sampling()
+    agg = MinuteAggregator(sampling.stall_s)
+    period = 1 / sampling.settled
+    done = []
+    for k in range(round(600 / period) + 1):
+        done += agg.add(k * period, True, "good", [], 0.0)
+    done += agg.finish()
+    assert sum(m.monitored_s for m in done) == pytest.approx(600, abs=period)
+    assert sum(m.good_s for m in done) == pytest.approx(600, abs=period)
+
+
+def test_a_stop_ends_the_last_frames_time_there() -> None:
+    """Frames stopped (a pause, a lost camera) at 10 s and came back at 14 s: the 4 s between
+    are not monitored, though shorter than the stall limit."""
+    agg = MinuteAggregator(6.0)
+    for t in (0.0, 3.0, 6.0, 9.0):
+        agg.add(t, True, "good", [], 0.0)
+    agg.stop(10.0)
+    for t in (14.0, 17.0):
+        agg.add(t, True, "good", [], 0.0)
+    (minute,) = agg.finish()
+    assert minute.monitored_s == pytest.approx(10.0 + 3.0)

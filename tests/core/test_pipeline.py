@@ -12,6 +12,7 @@ import pytest
 from posture.core.alerts import Absence, AlertSettings
 from posture.core.calibration import build_profile, record
 from posture.core.errors import UserError
+from posture.core.minutes import MinuteAggregator
 from posture.core.pipeline import MOVED_S, FrameResult, Pipeline
 from posture.core.profile import Baseline, Profile
 from posture.core.sampling import Sampling
@@ -121,3 +122,46 @@ def test_an_absence_long_enough_is_a_break():
     assert absence.finish(450.0) is None and absence.since is None
     absence.update(500.0, False)
     assert absence.finish(700.0) == (500.0, 700.0)  # the session ended during a break
+
+
+def test_an_adaptively_sampled_hour_is_recorded_whole():
+    """An hour (25 min good, 10 slouched, 25 good) sampled at the adaptive rates, as the live
+    monitor asks for frames, adds up to an hour in the minutes the history keeps, 50/60 good:
+    settled frames come 3 s apart and each is credited its whole gap (with a 2 s cap the
+    hour shrank to 43 minutes, 76.9 % good)."""
+    sampling = Sampling()
+    pipeline = Pipeline(neutral_profile(), LIBRARY, sampling=sampling)
+    minutes = MinuteAggregator(sampling.stall_s)
+    rng = np.random.default_rng(0)
+    done, t, i, good_frames = [], 0.0, 0, 0
+    while t < 3600.0:
+        good_frames += t < 1500.0
+        posture = SLOUCH if 1500.0 <= t < 2100.0 else Posture()
+        r = pipeline.step(t, i, synthesize(posture, FRONT, 1.0, rng))
+        v = r.verdict
+        done += minutes.add(t, True, v.posture if v else None, v.problems if v else (), r.score)
+        t, i = t + 1.0 / pipeline.rate, i + 1
+    done += minutes.finish(3600.0)
+    assert good_frames < 1500 / 2.5  # settled: mostly a frame every 3 s
+    monitored = sum(m.monitored_s for m in done)
+    good = sum(m.good_s for m in done)
+    assert monitored == pytest.approx(3600.0, abs=1.0)
+    assert good / monitored == pytest.approx(50 / 60, abs=0.005)
+
+
+def test_frames_while_the_camera_moved_carry_no_verdict():
+    """Once the camera has moved the result's verdict is None, and so is every output made
+    from it: the JSON record's posture, problems and severity."""
+    profile = neutral_profile()
+    shifted = dataclasses.replace(profile, baseline={
+        k: Baseline(b.centre + 8 * max(b.spread, SPREAD_FLOOR[k]), b.spread)
+        for k, b in profile.baseline.items()})
+    results = run(shifted, lambda t: Posture(), 30.0)
+    before = [r for r in results if not r.camera_moved]
+    moved = [r for r in results if r.camera_moved]
+    assert before and moved
+    assert all(r.verdict is r.assessment and r.verdict.posture == "slouched" for r in before)
+    assert all(r.assessment is not None and r.verdict is None for r in moved)
+    record = moved[-1].to_json()
+    assert (record["posture"], record["problems"], record["severity"]) == (None, [], 0.0)
+    assert record["camera_moved"] is True and record["metrics"]

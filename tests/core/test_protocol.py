@@ -70,3 +70,16 @@ def test_the_shipped_protocol_parses_and_a_broken_one_says_what_it_lacks():
     del data["feedback_every_s"]
     with pytest.raises(KeyError):
         Protocol.from_json(data)
+
+
+def test_a_sitter_who_changes_posture_while_recorded_is_told_to_hold_one():
+    """Upright for half the recording and slouched for the rest: the guided calibration says
+    why it tries again (hold one posture), not some other reason."""
+    guided = GuidedCalibration(protocol(Step("record", "Recording.", "Recording", 2.0, 5),
+                                        Step("done", "Done.", "Calibrated", 0.0)))
+    rng = np.random.default_rng(0)
+    slouch = Posture(trunk_flexion=25.0, neck_flexion=20.0)
+    results = [guided.feed(i / 5, synthesize(Posture() if i < 6 else slouch, Camera(), 1.0, rng))
+               for i in range(11)]
+    assert "fix: mixed postures Let's try again." in [g.say for g in results]
+    assert all(g.profile is None for g in results)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from posture.core.sampling import Sampling
 from posture.core.score import FALL, RISE_BASE, RISE_SEVERITY, Assessment, SlouchScore
+
+STALL_S = Sampling().stall_s  # the default sampling policy's, as the pipeline passes it
 
 
 def verdict(posture: str, severity: float = 0.5) -> Assessment:
@@ -24,7 +27,7 @@ def timeline(t: float) -> Assessment | None:
 
 
 def run(fps: float, until: float = 60.0, drop=lambda i: False) -> dict[float, float]:
-    score = SlouchScore()
+    score = SlouchScore(STALL_S)
     out = {}
     for i in range(int(until * fps) + 1):
         if drop(i):
@@ -61,7 +64,31 @@ def test_dropped_frames_do_not_change_the_curve():
         assert dropped[t] == pytest.approx(full[t], abs=1.0)
 
 
-def test_a_long_stall_counts_as_a_short_gap():
-    score = SlouchScore()
+def test_settled_frames_are_credited_their_whole_gap():
+    """At the settled rate (a frame every 3 s) the score moves as far per second as at 10 fps:
+    each gap counts in full, up to the stall limit the sampling policy gives."""
+    settled = Sampling()
+    period = 1 / settled.settled
+    assert 2 * period == pytest.approx(settled.stall_s)
+    score = SlouchScore(settled.stall_s)
     score.update(0.0, verdict("slouched", 1.0))
-    assert score.update(600.0, verdict("slouched", 1.0)) <= 2.0 * (RISE_BASE + RISE_SEVERITY)
+    rise = RISE_BASE + RISE_SEVERITY
+    assert score.update(period, verdict("slouched", 1.0)) == pytest.approx(period * rise)
+    falling = SlouchScore(settled.stall_s)
+    falling.value = 100.0
+    values = [falling.update(k * period, verdict("good")) for k in range(6)]
+    assert values[-1] == pytest.approx(100.0 - 5 * period * FALL)
+
+
+def test_a_long_stall_counts_as_the_stall_limit():
+    score = SlouchScore(4.0)
+    score.update(0.0, verdict("slouched", 0.0))
+    assert score.update(600.0, verdict("slouched", 0.0)) == pytest.approx(4.0 * RISE_BASE)
+
+
+def test_a_stop_holds_the_score_until_frames_come_again():
+    score = SlouchScore(STALL_S)
+    score.update(0.0, verdict("slouched", 0.0))
+    score.stop(2.0)  # paused 2 s after the frame: the slouch counts until then
+    assert score.update(5.0, verdict("slouched", 0.0)) == pytest.approx(2.0 * RISE_BASE)
+    assert score.update(6.0, verdict("good")) == pytest.approx(3.0 * RISE_BASE)

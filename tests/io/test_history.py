@@ -19,6 +19,7 @@ import pytest
 
 from posture.app.cli import main
 from posture.core.alerts import Prompt
+from posture.core.sampling import Sampling
 from posture.io import history
 from posture.io.history import History, default_path
 from tests.conftest import REPO
@@ -27,6 +28,7 @@ DAY = date(2024, 5, 1)
 
 
 DAY_START = datetime(2024, 5, 1, 9, 0, 0).timestamp()  # local 09:00 of DAY
+STALL_S = Sampling().stall_s  # the default sampling policy's, as the monitor passes it
 
 
 
@@ -44,7 +46,7 @@ def test_history_writes_sessions_and_minutes_in_wal_mode() -> None:
     """A session's rows: wall-clock minutes, problems as JSON, start and end in UTC ISO."""
     path = default_path()
     with History() as h:
-        h.start_session("clip.mp4", "desk", wall_start=DAY_START)
+        h.start_session("clip.mp4", "desk", stall_s=STALL_S, wall_start=DAY_START)
         record_timeline(h, 0, 60, good=True, score=5.0)
         record_timeline(h, 60, 120, good=False, problems=("slouch",), score=70.0)
         h.record_prompt(Prompt(90.0, "posture", ("slouch",), ("overhead_reach",), "Sit up.", 1))
@@ -79,7 +81,7 @@ WRITER = textwrap.dedent("""
     from posture.io.history import History
     path, minutes, self_kill = sys.argv[1], float(sys.argv[2]), sys.argv[3] == "1"
     h = History(path)
-    h.start_session("0", "default", wall_start=1_700_000_040.0)  # a whole minute
+    h.start_session("0", "default", stall_s=6.0, wall_start=1_700_000_040.0)  # a whole minute
     h.record_prompt(Prompt(5.0, "posture", ("slouch",), (), "Sit up.", 0))
     i = 0
     while self_kill is False or i * 0.2 < minutes * 60:
@@ -144,7 +146,7 @@ def test_locked_database_warns_once_and_catches_up(monkeypatch, capsys) -> None:
     with History() as h:
         locker = sqlite3.connect(path, isolation_level=None)
         locker.execute("BEGIN EXCLUSIVE")
-        h.start_session("0", "default", wall_start=DAY_START)
+        h.start_session("0", "default", stall_s=STALL_S, wall_start=DAY_START)
         record_timeline(h, 0, 200)  # three minutes finish while locked
         err = capsys.readouterr().err
         assert err.count("posture: history:") == 1
@@ -168,7 +170,7 @@ def test_a_lock_that_stays_stalls_the_monitor_only_now_and_then(capsys) -> None:
     with History() as h:
         locker = sqlite3.connect(path, isolation_level=None)
         locker.execute("BEGIN EXCLUSIVE")
-        h.start_session("0", "default", wall_start=DAY_START)
+        h.start_session("0", "default", stall_s=STALL_S, wall_start=DAY_START)
         started = time.monotonic()
         record_timeline(h, 0, 610)
         h.record_prompt(Prompt(300.0, "posture", ("slouch",), (), "Sit up.", 0))
@@ -193,7 +195,7 @@ def test_database_opened_read_only_warns_once(monkeypatch, capsys) -> None:
     monkeypatch.setattr(sqlite3, "connect", lambda p, **kw: connect(
         f"{Path(p).resolve().as_uri()}?mode=ro", uri=True, **kw))
     with History() as h:
-        h.start_session("0", "default", wall_start=DAY_START)
+        h.start_session("0", "default", stall_s=STALL_S, wall_start=DAY_START)
         record_timeline(h, 0, 200)
         assert not h.saved  # the minutes wait in memory for the file to become writable
     err = capsys.readouterr().err
@@ -210,7 +212,7 @@ def test_read_only_database_warns_once(capsys) -> None:
     before = path.read_bytes()
     path.chmod(0o444)
     with History() as h:
-        h.start_session("0", "default", wall_start=DAY_START)
+        h.start_session("0", "default", stall_s=STALL_S, wall_start=DAY_START)
         record_timeline(h, 0, 200)
     assert capsys.readouterr().err.count("posture: history:") == 1
     assert path.read_bytes() == before
@@ -220,7 +222,7 @@ def test_unopenable_database_warns_once(capsys) -> None:
     """A history path that cannot be opened (a folder here): one warning, the monitor goes on."""
     default_path().mkdir(parents=True)
     with History() as h:
-        h.start_session("0", "default", wall_start=DAY_START)
+        h.start_session("0", "default", stall_s=STALL_S, wall_start=DAY_START)
         record_timeline(h, 0, 200)
     err = capsys.readouterr().err
     assert err.count("posture: history:") == 1
@@ -234,7 +236,7 @@ def damage(path: Path, how: str) -> bytes:
         path.write_bytes(b"these are not the bytes of an SQLite database\n" * 200)
     else:
         with History(path) as h:
-            h.start_session("0", "default", wall_start=DAY_START)
+            h.start_session("0", "default", stall_s=STALL_S, wall_start=DAY_START)
             record_timeline(h, 0, 600)
         data = bytearray(path.read_bytes())
         page = 4096
@@ -251,7 +253,7 @@ def test_damaged_database_is_reported_and_left_alone(how: str, capsys) -> None:
     before = damage(path, how)
     capsys.readouterr()
     with History() as h:
-        h.start_session("0", "default", wall_start=DAY_START)
+        h.start_session("0", "default", stall_s=STALL_S, wall_start=DAY_START)
         record_timeline(h, 0, 200)
         assert not h.saved
     err = capsys.readouterr().err

@@ -11,12 +11,14 @@ from pathlib import Path
 from tqdm import tqdm
 
 from posture.app.driver import Summary, run_pipeline
-from posture.core.errors import UserError
+from posture.core.errors import Interrupted, UserError
 from posture.core.pipeline import wrong_view
 from posture.core.profile import Profile
+from posture.core.sampling import Sampling
 from posture.io.annotated_video import AnnotatedVideo
-from posture.io.console import check_outputs, jsonl_output, say, summary_stream
+from posture.io.console import say
 from posture.io.library import load_library
+from posture.io.outputs import check_outputs, jsonl_kept, jsonl_output, summary_stream
 from posture.io.overlay import MonitorView
 from posture.io.profiles import load_profile, profile_path
 from posture.io.settings import load_settings
@@ -34,48 +36,64 @@ def progress_bar(duration: float | None) -> tqdm:
                 disable=None if duration and duration >= PROGRESS_MIN_S else True)
 
 
+def kept(args: argparse.Namespace, summary: Summary) -> str:
+    """What an interrupted analysis leaves, in one line: each output and how much it holds."""
+    parts = [jsonl_kept(args.jsonl, summary.frames),
+             f"{len(list(Path(args.speak_to).glob('*.wav')))} prompts as WAV files in "
+             f"{args.speak_to}" if args.speak_to else "",
+             f"the annotated video {args.annotate} up to there" if args.annotate else ""]
+    written = "; ".join(p for p in parts if p) or "no output was asked for"
+    return (f"{summary.frames} frames analysed, up to {summary.t:.1f} s into the source: "
+            f"{written}")
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the pipeline over the source: JSON Lines, WAVs and the annotated video as asked, and
     the summary at the end."""
     profile_file = profile_path(args.profile) if args.profile else None
-    check_outputs([args.source, profile_file], jsonl=args.jsonl, annotate=args.annotate)
+    check_outputs([args.source, profile_file], jsonl=args.jsonl, annotate=args.annotate,
+                  speak_to=args.speak_to)
     if args.annotate:
         AnnotatedVideo.check_path(Path(args.annotate))
     profile = load_profile(profile_file) if profile_file else None
     config = load_settings()
     m = config.monitor
     # Without --fps, the live monitor's adaptive sampling (so figures match `posture run`).
-    sampling = None if args.fps is not None else m.sampling()
+    sampling = Sampling.fixed(args.fps) if args.fps is not None else m.sampling()
     summary = Summary()
     library = load_library()
-    with ExitStack() as stack:
-        source = stack.enter_context(open_source(
-            args.source, fps=args.fps if args.fps is not None else m.fps_active))
-        out = jsonl_output(args.jsonl, stack)
-        voice = (stack.enter_context(open_voice(config.voice, say, speak_to=Path(args.speak_to)))
-                 if args.speak_to else None)
-        if profile is None:
-            profile = Profile.defaults()
-            say("no --profile given: running uncalibrated on population defaults "
-                "(calibrate with: posture calibrate --source SRC)")
-        video = None
-        if args.annotate:
-            video = AnnotatedVideo(Path(args.annotate), source.native_fps,
-                                   MonitorView(profile, library, config.alerts))
-            stack.callback(video.close)
-        progress = stack.enter_context(progress_bar(source.duration))
-        for frame, result in run_pipeline(source, profile, config.alerts, sampling, library):
-            summary.add(result)
-            if out is not None:
-                out.write(json.dumps(result.to_json()) + "\n")
-            if voice is not None and result.prompt is not None:
-                voice.say(result.prompt.text, key="-".join(result.prompt.problems) or "break")
+    try:
+        with ExitStack() as stack:
+            source = stack.enter_context(open_source(args.source, fps=sampling.fast))
+            out = jsonl_output(args.jsonl, stack)
+            voice = (stack.enter_context(open_voice(config.voice, say,
+                                                    speak_to=Path(args.speak_to)))
+                     if args.speak_to else None)
+            if profile is None:
+                profile = Profile.defaults()
+                say("no --profile given: running uncalibrated on population defaults "
+                    "(calibrate with: posture calibrate --source SRC)")
+            video = None
+            if args.annotate:
+                video = AnnotatedVideo(Path(args.annotate), source.native_fps,
+                                       MonitorView(profile, library, config.alerts))
+                stack.callback(video.close)
+            progress = stack.enter_context(progress_bar(source.duration))
+            for frame, result in run_pipeline(source, profile, config.alerts, sampling,
+                                              library):
+                summary.add(result)
+                if out is not None:
+                    out.write(json.dumps(result.to_json()) + "\n")
+                if voice is not None and result.prompt is not None:
+                    voice.say(result.prompt.text, key="-".join(result.prompt.problems) or "break")
+                if video is not None:
+                    video.write(frame.image, result)
+                progress.update(frame.t - progress.n)
+            progress.update(progress.total - progress.n)
             if video is not None:
-                video.write(frame.image, result)
-            progress.update(frame.t - progress.n)
-        progress.update(progress.total - progress.n)
-        if video is not None:
-            video.finish(source.count)
+                video.finish(source.count)
+    except KeyboardInterrupt:  # the outputs are closed by now: say what they hold
+        raise Interrupted(kept(args, summary)) from None
     print(summary.text(), file=summary_stream(args.jsonl))
     if profile.calibrated and summary.other_view and not summary.assessed:
         raise UserError(wrong_view(profile.view, summary.other_views.most_common(1)[0][0]))

@@ -9,15 +9,19 @@ from dataclasses import replace
 from posture.app.driver import calibration_frames
 from posture.core.calibration import (
     CALIBRATION_SECONDS,
+    Recording,
     build_profile,
     caught,
     unsteady,
     usable,
 )
+from posture.core.errors import Interrupted
 from posture.core.profile import recorded_at
-from posture.core.protocol import ThrottledFeedback
+from posture.core.protocol import Protocol, ThrottledFeedback
 from posture.io.camera_names import camera_setup
-from posture.io.console import check_outputs, say
+from posture.io.console import say
+from posture.io.outputs import check_outputs
+from posture.io.paths import is_camera
 from posture.io.profile_store import profile_for_camera
 from posture.io.profiles import previous_path, profile_path, restore_profile, save_profile
 from posture.io.protocol import load_protocol
@@ -30,12 +34,44 @@ def run(args: argparse.Namespace) -> int:
     and save it, keeping the one it replaces; or, with --restore, bring that one back."""
     if args.restore:
         return restore(args.restore)
-    live = str(args.source).isdigit()
+    live = is_camera(args.source)
     # At a camera without --profile, the profile is the one for this set-up (known once frames
     # have come: the capture size is the camera's answer to what was asked).
     path = profile_path(args.profile) if args.profile or not live else None
     check_outputs([args.source, args.slouch_source], profile=path)
     protocol = load_protocol()
+    try:
+        good, slouch, where = record(args, protocol)
+    except KeyboardInterrupt:
+        kept = ("no profile is changed" if path is None else
+                f"the profile {path} {'is not changed' if path.exists() else 'was not made'}")
+        raise Interrupted(f"calibration not finished: {kept}") from None
+    profile = replace(build_profile(good, slouch, feedback=protocol.feedback), source=where)
+    if live:
+        profile = replace(profile, setup=camera_setup(int(args.source), profile.frame_size))
+        path = path or profile_for_camera(profile.setup)[0]
+    kept = save_profile(profile, path)
+    if slouch is not None and not profile.thresholds:
+        say("the slouch recording looks much like the good one, so the thresholds stay at "
+            "their defaults: record a clearer slouch to tune them" if caught(profile, slouch) < 0.5
+            else "the slouch recording is caught at the default thresholds, which stay as they "
+            "are (only a deep slouch raises them)")
+    tuned = ", ".join(f"{k} {v:g}" for k, v in profile.thresholds.items()) or "defaults"
+    say(f"saved profile {path} (view {profile.view}, {profile.frames} frames, "
+        f"thresholds: {tuned})")
+    if kept is not None:
+        say(f"the profile it replaced is kept as {kept.name}: posture calibrate --restore "
+            f"{args.profile or path.stem} brings it back")
+    if unsteady(good):
+        say(f"note: {usable(good, protocol.feedback)} If prompts seem off, calibrate again.")
+    return 0
+
+
+def record(args: argparse.Namespace, protocol: Protocol
+           ) -> tuple[Recording, Recording | None, str]:
+    """The recordings of good posture and (when asked for) of the user's slouch, and where the
+    good one was recorded (Profile.source)."""
+    live = is_camera(args.source)
     m = load_settings().monitor
     size = (m.capture_width, m.capture_height)  # as `posture run` captures: one resolution
     with open_source(args.source, fps=args.fps, size=size) as source:
@@ -65,25 +101,7 @@ def run(args: argparse.Namespace) -> int:
         wait_for_enter("posture: press Enter when you are slouching... ")
         with open_source(args.source, fps=args.fps, size=size) as source:
             slouch = calibration_frames(source, 0.0, CALIBRATION_SECONDS)
-    profile = replace(build_profile(good, slouch, feedback=protocol.feedback), source=where)
-    if live:
-        profile = replace(profile, setup=camera_setup(int(args.source), profile.frame_size))
-        path = path or profile_for_camera(profile.setup)[0]
-    kept = save_profile(profile, path)
-    if slouch is not None and not profile.thresholds:
-        say("the slouch recording looks much like the good one, so the thresholds stay at "
-            "their defaults: record a clearer slouch to tune them" if caught(profile, slouch) < 0.5
-            else "the slouch recording is caught at the default thresholds, which stay as they "
-            "are (only a deep slouch raises them)")
-    tuned = ", ".join(f"{k} {v:g}" for k, v in profile.thresholds.items()) or "defaults"
-    say(f"saved profile {path} (view {profile.view}, {profile.frames} frames, "
-        f"thresholds: {tuned})")
-    if kept is not None:
-        say(f"the profile it replaced is kept as {kept.name}: posture calibrate --restore "
-            f"{args.profile or path.stem} brings it back")
-    if unsteady(good):
-        say(f"note: {usable(good, protocol.feedback)} If prompts seem off, calibrate again.")
-    return 0
+    return good, slouch, where
 
 
 def restore(name: str) -> int:

@@ -23,7 +23,15 @@ from posture.io.quiet import quiet_stderr
 from posture.io.screen_lock import lock_watcher
 from posture.io.settings import load_settings, settings_path
 from posture.io.sources import read_image
-from posture.io.speech import find_player, synthesize, wav_stats
+from posture.io.speech import (
+    SOUND_FIX,
+    find_player,
+    played,
+    start_player,
+    synthesize,
+    wav_stats,
+    write_tone,
+)
 from posture.io.window import display_problem
 
 CAMERAS = range(4)  # camera indexes tried
@@ -56,16 +64,24 @@ def check_cameras() -> str:
 
 
 def check_speech() -> str:
-    """Speech synthesises into a real WAV, and a player exists to play it."""
+    """Speech synthesises into a real WAV, and the audio player really plays a short, quiet
+    test tone (a player that exists is not yet one that works: no sound card, no server)."""
     with tempfile.TemporaryDirectory() as tmp:
         wav = synthesize("Posture check.", Path(tmp) / "check.wav")
         duration, rms, _ = wav_stats(wav)
-    if duration <= 0.2 or rms <= 0.01:
-        raise UserError("speech came out silent: reinstall libespeak-ng1")
-    if find_player() is None:
-        raise UserError("speech works but no audio player was found: install "
-                        "pulseaudio-utils or alsa-utils (prompts are shown as text meanwhile)")
-    return f"speech works ({duration:.1f} s test phrase) and can be played"
+        if duration <= 0.2 or rms <= 0.01:
+            raise UserError("speech came out silent: reinstall libespeak-ng1")
+        player = find_player()
+        if player is None:
+            raise UserError("speech works but no audio player was found: install "
+                            "pulseaudio-utils or alsa-utils (prompts are shown as text meanwhile)")
+        tone = write_tone(Path(tmp) / "tone.wav")
+        problem = played(start_player(player, tone), player, wav_stats(tone)[0])
+    if problem is not None:
+        raise UserError(f"speech works but the {problem} playing a test tone: {SOUND_FIX} "
+                        "(prompts are shown as text meanwhile)")
+    return (f"speech works ({duration:.1f} s test phrase) and {player[0]} played a quiet test "
+            "tone")
 
 
 def check_display() -> str:

@@ -9,12 +9,14 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from posture.app.guided import Announcer, draw
+from posture.core.errors import Interrupted
 from posture.core.guide.session import Session
 from posture.core.stretches import dose, prescribe
-from posture.io.console import check_outputs, jsonl_output, say, summary_stream
+from posture.io.console import say
 from posture.io.estimator import PoseEstimator
 from posture.io.history import History, placed_start
 from posture.io.library import load_library
+from posture.io.outputs import check_outputs, jsonl_kept, jsonl_output, summary_stream
 from posture.io.profiles import load_profile, profile_path
 from posture.io.settings import Settings, load_settings
 from posture.io.sources import open_source
@@ -40,34 +42,43 @@ def run(args: argparse.Namespace) -> int:
     profile = load_profile(profile_file) if profile_file else None
     settings = load_settings()
     session = Session(stretch, profile, mirrored=args.mirrored)
-    check_outputs([args.source, profile_file], jsonl=args.jsonl)
-    with ExitStack() as stack:
-        source = stack.enter_context(open_source(args.source))
-        out = jsonl_output(args.jsonl, stack)
-        voice = voice_for(settings, args.mute, args.speak_to)
-        history = stack.enter_context(History())  # opened now: a damaged file is told at once
-        if not session.checked:
-            say(f"{stretch.id} cannot be checked from a front camera: the count is timed only")
-        say(f"{stretch.name}: {dose(stretch)}")
-        announcer = Announcer(voice, say, max_age=settings.voice.max_age_s)
-        quit_timeout = VOICE_CLOSE_S if args.speak_to else QUIT_CLOSE_S
-        stack.callback(announcer.close, quit_timeout)
-        estimator = stack.enter_context(PoseEstimator(video=source.continuous))
-        wall_start = placed_start(source.duration)  # a camera's clock starts with its frames
-        for frame in source:
-            pose = estimator.estimate(frame.image, frame.t)
-            record = session.step(frame.t, pose, frame.index)
-            announcer.add(record.cues)
-            if out is not None:
-                out.write(json.dumps(record.to_json()) + "\n")
-            if source.is_camera and show(draw(frame.image, pose, session)) in QUIT_KEYS:
-                break
-            if session.done:  # a session of its own, only for a stretch done to the end
-                history.start_session(f"stretch {stretch.id}: {source.name}",
-                                      str(profile_file or ""), wall_start=wall_start)
-                history.record_stretch(frame.t, stretch.id, record.reps_done,
-                                       session.in_position_s)
-                history.end_session(frame.t)
-                break
+    check_outputs([args.source, profile_file], jsonl=args.jsonl, speak_to=args.speak_to)
+    frames = 0
+    try:
+        with ExitStack() as stack:
+            source = stack.enter_context(open_source(args.source))
+            out = jsonl_output(args.jsonl, stack)
+            voice = voice_for(settings, args.mute, args.speak_to)
+            history = stack.enter_context(History())  # opened now: a damaged file is told at once
+            if not session.checked:
+                say(f"{stretch.id} cannot be checked from a front camera: the count is timed only")
+            say(f"{stretch.name}: {dose(stretch)}")
+            announcer = Announcer(voice, say, max_age=settings.voice.max_age_s)
+            quit_timeout = VOICE_CLOSE_S if args.speak_to else QUIT_CLOSE_S
+            stack.callback(announcer.close, quit_timeout)
+            estimator = stack.enter_context(PoseEstimator(video=source.continuous))
+            wall_start = placed_start(source.duration)  # a camera's clock starts with its frames
+            for frame in source:
+                pose = estimator.estimate(frame.image, frame.t)
+                record = session.step(frame.t, pose, frame.index)
+                announcer.add(record.cues)
+                if out is not None:
+                    out.write(json.dumps(record.to_json()) + "\n")
+                    frames += 1
+                if source.is_camera and show(draw(frame.image, pose, session)) in QUIT_KEYS:
+                    break
+                if session.done:  # a session of its own, only for a stretch done to the end
+                    history.start_session(f"stretch {stretch.id}: {source.name}",
+                                          str(profile_file or ""), wall_start=wall_start,
+                                          stall_s=settings.monitor.sampling().stall_s)
+                    history.record_stretch(frame.t, stretch.id, record.reps_done,
+                                           session.in_position_s)
+                    history.end_session(frame.t)
+                    break
+    except KeyboardInterrupt:  # the outputs are closed by now: say what they hold
+        kept = jsonl_kept(args.jsonl, frames)
+        done = ("the stretch was finished and is in the history" if session.done
+                else "the stretch was not finished, so it is not in the history")
+        raise Interrupted(done + (f"; {kept}" if kept else "")) from None
     print(session.summary(), file=summary_stream(args.jsonl))
     return 0

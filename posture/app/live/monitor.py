@@ -52,11 +52,13 @@ KEYS = {**dict.fromkeys(QUIT_KEYS, "quit"), ord("p"): "pause", ord("m"): "mute",
 
 @dataclass
 class Options:
-    """Where frames come from and where the profile lives, after settings and flags."""
+    """Where frames come from, where the profile lives and whether the run is recorded, after
+    settings and flags."""
 
     source: str
-    profile_path: Path
+    profile_path: Path | None  # None: calibrate for this run only, and save no profile
     speed: float = 1.0  # a file plays this many times faster than real time
+    record: bool = True  # keep the session in the history
 
 
 class LiveMonitor:
@@ -119,8 +121,12 @@ class LiveMonitor:
             # Tracking for a camera or video; a folder's stills are separate pictures.
             self.estimator = stack.enter_context(PoseEstimator(video=source.continuous))
             self.voice = stack.enter_context(self._voice())
-            self.history = history = stack.enter_context(History())
-            history.start_session(self.options.source, str(self.options.profile_path),
+            self.history = history = stack.enter_context(History(record=self.options.record))
+            if not history.recording:
+                self.tell("this run is not recorded in the history (posture run --record "
+                          "keeps a file's run)")
+            history.start_session(self.options.source, str(self.options.profile_path or ""),
+                                  stall_s=self.settings.monitor.sampling().stall_s,
                                   wall_start=placed_start(source.duration, self.options.speed))
             if self.profile is not None:
                 self.watch = self._watch(self.profile)
@@ -132,14 +138,18 @@ class LiveMonitor:
                 if self.watch is not None:
                     self.watch.end(self.feed.clock.t)
                 history.end_session(self.feed.clock.t)
-            if not self.feed.ended:
-                self.console.close()  # the last status stays above, not redrawn below this
-                self.tell("stopped; session saved" if history.saved
-                          else "stopped; the session could not be saved (see above)")
+            self._said_what_was_kept(history)
         if self.guided is not None and self.profile is None and self.feed.ended:
             raise UserError("calibration did not finish before the file ended: use a longer "
                             "recording of you sitting well, or posture calibrate --source FILE")
         return 0
+
+    def _said_what_was_kept(self, history: History) -> None:
+        """The last line: whether the session is in the history (when stopped; when it could
+        not be saved, always, with where to fix it)."""
+        if history.lost or not self.feed.ended:
+            self.console.close()  # the last status stays above, not redrawn below this
+            self.tell(("" if self.feed.ended else "stopped; ") + history.outcome())
 
     def _loop(self) -> None:
         """Take frames and act on them until quit, the file's end, or a pause."""
@@ -162,7 +172,7 @@ class LiveMonitor:
         else:
             assert self.watch is not None
             result, image = self.watch.step(frame)
-            a = result.assessment if not result.camera_moved else None
+            a = result.verdict
             self._problems = a.problems if a and a.problems else self._problems
             self.feed.set_rate(self.watch.pipeline.rate)
         self.screen.image = image
@@ -174,8 +184,10 @@ class LiveMonitor:
         """Use the saved profile, or start the guided calibration when there is none. A broken
         profile stops a file run (exit 2); at a camera the user is offered to recalibrate."""
         path = self.options.profile_path
-        if not path.exists():
-            self.tell(f"no profile at {path} yet: starting the guided calibration")
+        if path is None or not path.exists():
+            self.tell("calibrating on the file's first seconds, for this run only (posture "
+                      "run --profile NAME keeps a profile)" if path is None else
+                      f"no profile at {path} yet: starting the guided calibration")
             self.tell(self.library.safety)  # first use: say plainly what this is not
             self._start_calibration()
             return
@@ -195,6 +207,7 @@ class LiveMonitor:
     def _offer_recalibration(self, problem: str) -> None:
         """Ask whether to calibrate again over a broken profile (kept as NAME.json.bad)."""
         path = self.options.profile_path
+        assert path is not None  # only a profile that exists can be broken
         bad = path.with_name(path.name + ".bad")
         self.tell(problem)
         self.tell(f"press c to calibrate now (the broken file is kept as {bad.name}), "
@@ -211,10 +224,12 @@ class LiveMonitor:
                 return
 
     def _protocol(self) -> Protocol:
-        """The calibration protocol: timed for a person at a camera; from a file, recording
-        starts at the first frame (nobody needs time to sit down in a recording)."""
+        """The calibration protocol: all of it at a camera, and whenever the user calibrates
+        again (c, with a profile in use), so recording never starts mid-slouch without the
+        intro and countdown; a file's first calibration records from its first frame (nobody
+        needs time to sit down in a recording)."""
         protocol = load_protocol()
-        if self.feed.camera:
+        if self.feed.camera or self.profile is not None:
             return protocol
         ids = [s.id for s in protocol.steps]
         steps = protocol.steps[ids.index("record"):]
@@ -237,11 +252,7 @@ class LiveMonitor:
         self.console.status(f"calibrating: {g.show}", g.show)
         if g.profile is not None:
             profile = replace(g.profile, source=recorded_at(self.options.source, self.feed.camera))
-            try:
-                save_profile(profile, self.options.profile_path)
-                self.tell(f"saved profile {self.options.profile_path}")
-            except UserError as exc:  # calibrated all the same: use it, and say it is not kept
-                self.tell(f"{exc}; the new calibration is used for this session only")
+            self._keep(profile)
             self.profile, self.guided = profile, None
             self.watch = self._watch(profile)
         elif g.failure is not None:
@@ -249,6 +260,18 @@ class LiveMonitor:
         image = draw_status(draw_skeleton(to_bgr(frame.image), pose), "calibrating")
         countdown = f" ({int(g.remaining_s) + 1} s)" if g.remaining_s > 0 else ""
         return draw_caption(image, g.show + countdown)
+
+    def _keep(self, profile: Profile) -> None:
+        """Save a new calibration at the profile path (none: it serves this run only)."""
+        path = self.options.profile_path
+        if path is None:
+            self.tell("calibrated for this run only: no profile saved")
+            return
+        try:
+            save_profile(profile, path)
+            self.tell(f"saved profile {path}")
+        except UserError as exc:  # calibrated all the same: use it, and say it is not kept
+            self.tell(f"{exc}; the new calibration is used for this session only")
 
     def _voice(self) -> AbstractContextManager[Voice | None]:
         """Speech as the settings say; none at all (no engine started) when disabled."""
@@ -259,7 +282,7 @@ class LiveMonitor:
         """Monitoring against `profile`, with the settings and the loaded library."""
         assert self.estimator is not None and self.history is not None
         return Watch(profile, self.library, self.settings, self.estimator, self.history,
-                     self.view, self.console, self.screen, self.speak)
+                     self.view, self.console, self.screen, self.speak, self.feed.clock)
 
     # ---- guided stretch --------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from posture.core.profile import Profile
 from posture.core.stretches import Library
 from posture.io.console import Console
 from posture.io.estimator import PoseEstimator
+from posture.io.feed import Timeline
 from posture.io.history import History
 from posture.io.notify import notify
 from posture.io.overlay import MonitorView, draw_caption
@@ -26,8 +27,13 @@ class Watch:
 
     def __init__(self, profile: Profile, library: Library, settings: Settings,
                  estimator: PoseEstimator, history: History, view: MonitorView,
-                 console: Console, screen: Screen, speak: Callable[[str], None]) -> None:
+                 console: Console, screen: Screen, speak: Callable[[str], None],
+                 clock: Timeline) -> None:
+        """`clock`: the feed's session clock, whose stopped time (pauses, a lost camera) is
+        not monitored time."""
         self.pipeline = Pipeline(profile, library, settings.alerts, settings.monitor.sampling())
+        self.clock = clock
+        self._stopped_s = clock.stopped_s  # as it was at the last frame monitored
         self.settings = settings
         self.estimator = estimator
         self.history = history
@@ -40,10 +46,12 @@ class Watch:
 
     def step(self, frame: Frame) -> tuple[FrameResult, np.ndarray]:
         """Monitor one frame; its result and its picture."""
+        stopped, self._stopped_s = self.clock.stopped_s - self._stopped_s, self.clock.stopped_s
+        if stopped > 0:  # paused, or no camera, since the last frame: not watched meanwhile
+            self._stop(frame.t - stopped)
         pose = self.estimator.estimate(frame.image, frame.t)
         result = self.pipeline.step(frame.t, frame.index, pose)
-        # While the camera has moved, the metrics measure the move, not the user: no verdict.
-        a = result.assessment if not result.camera_moved else None
+        a = result.verdict
         self.history.record_frame(result.t, result.pose is not None,
                                   a.posture if a else None, a.problems if a else (), result.score)
         self._record_break(self.pipeline.alerts.absence.last_break)
@@ -59,6 +67,12 @@ class Watch:
             image = draw_caption(image, self.recalibrate_hint())
         return result, image
 
+    def _stop(self, t: float) -> None:
+        """Frames stopped at `t` (paused, or the camera was lost) and now flow again: the time
+        between was not watched, for the score and the history alike."""
+        self.pipeline.stop(t)
+        self.history.record_stop(t)
+
     def end(self, t: float) -> None:
         """The session ends at `t`: one ending while away ends a break."""
         self._record_break(self.pipeline.alerts.absence.finish(t))
@@ -72,7 +86,7 @@ class Watch:
 
     def _status(self, result: FrameResult) -> None:
         """The console status of one monitored frame (a short absence keeps the last one)."""
-        a = result.assessment
+        a = result.verdict
         if result.camera_moved:
             text = state = "camera moved: recalibrate" + (" (press c)" if self.screen.can_key
                                                           else "")
