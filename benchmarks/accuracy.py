@@ -216,9 +216,9 @@ def prompts(poses: Sequence[tuple[float, Pose | None]], fps: float, profile: Pro
             replay_s: float) -> tuple[list[float], list[float]]:
     """Posture prompts of the pipeline (and of the plain rule on the same frames) at the
     adaptive sampling, over the poses once, or played forward and back for `replay_s`."""
-    alerts, library = Settings().alerts, load_library()
-    pipeline = Pipeline(profile, library, alerts, default_sampling())
-    plain = PlainPrompts(alerts, library)
+    alerts, library, sampling = Settings().alerts, load_library(), default_sampling()
+    pipeline = Pipeline(profile, library, alerts, sampling)
+    plain = PlainPrompts(alerts, library, sampling)
     schedule = Schedule(fps)
     ours = []
     for k, (t, pose) in enumerate(_played(poses, fps, replay_s)):

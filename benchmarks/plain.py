@@ -15,6 +15,7 @@ from __future__ import annotations
 from posture.core.alerts import AlertPolicy, AlertSettings
 from posture.core.metrics import Measurement
 from posture.core.profile import Profile
+from posture.core.sampling import Sampling
 from posture.core.score import Assessment, SlouchScore
 from posture.core.stretches import Library
 
@@ -44,8 +45,8 @@ class PlainPrompts:
     """The plain rule's verdicts through the program's slouch score and alert policy: the
     prompts it would give (a slouched verdict counts with severity 1, as it has no other)."""
 
-    def __init__(self, alerts: AlertSettings, library: Library) -> None:
-        self.score = SlouchScore()
+    def __init__(self, alerts: AlertSettings, library: Library, sampling: Sampling) -> None:
+        self.score = SlouchScore(sampling.stall_s)
         self.policy = AlertPolicy(alerts, library)
         self.prompts: list[float] = []
 
