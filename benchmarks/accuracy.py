@@ -1,27 +1,39 @@
-"""How well it judges posture: per-frame balanced accuracy, precision and recall of `slouched`,
-false prompts per hour of upright footage, and time from a clear slouch to its prompt.
+"""How well it judges posture, beside the plain rule on the same frames: per clip and per
+problem, the share of upright frames judged good, balanced accuracy of `slouched` where the
+labels hold slouches, prompts, and how often a verdict holds when the frame is seen nearer,
+farther, shifted, darker, brighter or mirrored.
 
 Usage, from the repository root:
     python -m benchmarks.accuracy [--manifest benchmarks/manifest.json] [--data ../shared/data]
 
-The manifest lists labelled footage (see benchmarks/README.md for the format). Each entry is
-calibrated as `posture calibrate` would, then run through the same pipeline and default adaptive
-sampling as `posture analyze`. A still that is also a calibration image is judged against a
-profile made from the entry's other calibration images (leave one out), never against itself.
-Entries whose labels are another program's guess (`"targets": false`) are reported separately.
+Each entry of the manifest (benchmarks/footage.py; benchmarks/README.md) is calibrated as
+`posture calibrate` would. The pose model then runs over every frame of the footage as
+`posture analyze` runs it, and every labelled frame is judged by the program (the pipeline's
+own assessment) and by the plain rule (benchmarks/plain.py). Prompts come from the pipeline
+itself at its adaptive sampling, over the footage, or over a replay of it (forward and back,
+`replay_s` long) for clips shorter than the 30 s a prompt needs. The six changes
+(benchmarks/changes.py) are applied to every frame before the model, and each changed frame's
+verdict is compared with the unchanged frame's, against the unchanged footage's calibration.
+A still that is also a calibration image is judged against a profile made from the entry's
+other calibration images, never against itself. Entries whose labels are another program's
+guess (`"targets": false`) are reported apart and kept out of the targets.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from benchmarks.accuracy_report import format_report, summarize
+from benchmarks.changes import CHANGES
 from benchmarks.common import (
     DEFAULT_DATA,
     REPO,
@@ -30,212 +42,95 @@ from benchmarks.common import (
     calibrate_stills,
     calibrate_video,
     default_sampling,
-    median,
 )
-from posture.app.driver import run_pipeline
+from benchmarks.footage import Calibration, Entry, load_manifest
+from benchmarks.plain import PlainPrompts, plain_verdict
+from posture.core.calibration import build_profile, record
 from posture.core.errors import UserError
+from posture.core.metrics import measure
+from posture.core.pipeline import Pipeline
+from posture.core.pose import Pose
 from posture.core.profile import Profile
+from posture.core.score import assess
+from posture.io.estimator import PoseEstimator
+from posture.io.library import load_library
+from posture.io.protocol import load_protocol
 from posture.io.settings import Settings
-from posture.io.sources import IMAGE_EXTENSIONS, open_source
+from posture.io.sources import IMAGE_EXTENSIONS, Schedule, open_source, read_image
 
 MANIFEST = REPO / "benchmarks" / "manifest.json"
-MANIFEST_FORMAT = "posture-accuracy-manifest"
-LABELS = ("good", "slouched")
 # A posture prompt this soon after a slouched range ends still belongs to it: the alert policy
 # bridges gaps of spell_gap_s (3 s), and the labels leave the 2 s transitions out.
 PROMPT_GRACE_S = 5.0
-TARGET_BALANCED_ACCURACY = 0.95
-TARGET_FALSE_PROMPTS = 0
+Change = Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
-class Calibration:
-    """What an entry is calibrated on: one video (from `start`, for `seconds`) or stills."""
+class Judged:
+    """One labelled frame: its label, the program's verdict and problems, the plain rule's."""
 
-    files: tuple[Path, ...]
-    start: float = 0.0
-    seconds: float | None = None
-
-    @property
-    def stills(self) -> bool:
-        """True when calibrating on images rather than on a stretch of a video."""
-        return all(p.is_dir() or p.suffix.lower() in IMAGE_EXTENSIONS for p in self.files)
+    t: float
+    label: str
+    ours: str | None
+    plain: str | None
+    problems: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One piece of labelled footage: a video (time ranges), stills (per-image labels), or a
-    clip generated from a slouch timeline (fixtures.make_sample)."""
+@dataclass
+class Kept:
+    """One change against the unchanged frames: frames judged both ways, verdicts kept."""
 
-    name: str
-    calibration: Calibration
-    file: Path | None = None
-    generate: tuple[tuple[float, float], ...] = ()
-    fps: float = 5.0  # frame rate of a generated clip
-    ranges: tuple[tuple[float, float, str], ...] = ()  # (start, end, label) for videos
-    images: dict[Path, str] = field(default_factory=dict)  # label per still
-    upright_only: bool = False
-    targets: bool = True
-    note: str = ""
+    both: int = 0
+    kept: int = 0
+    plain_both: int = 0
+    plain_kept: int = 0
+    lost: int = 0  # judged unchanged, not judged changed (e.g. the shoulders cropped out)
+    appearing: Counter = field(default_factory=Counter)  # problems named on changed frames only
 
+    def add(self, before: Judged, after: Judged) -> None:
+        if before.ours is not None:
+            if after.ours is None:
+                self.lost += 1
+            else:
+                self.both += 1
+                self.kept += before.ours == after.ours
+                self.appearing.update(set(after.problems) - set(before.problems))
+        if before.plain is not None and after.plain is not None:
+            self.plain_both += 1
+            self.plain_kept += before.plain == after.plain
 
-def load_manifest(path: Path, data: Path) -> list[Entry]:
-    """Read and check a manifest; paths in it are relative to the data folder `data`.
-
-    ManifestError names the entry and what is wrong with it, before anything runs.
-    """
-    try:
-        doc = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ManifestError(f"{path}: cannot read the manifest ({exc})") from None
-    if not isinstance(doc, dict) or doc.get("format") != MANIFEST_FORMAT:
-        raise ManifestError(f"{path}: not a posture accuracy manifest "
-                            f"(expected \"format\": \"{MANIFEST_FORMAT}\")")
-    if not data.is_dir():
-        raise ManifestError(f"data folder {data} not found: pass --data FOLDER")
-    entries = doc.get("entries")
-    if not isinstance(entries, list) or not entries:
-        raise ManifestError(f"{path}: \"entries\" must be a non-empty list")
-    out, names = [], set()
-    for i, raw in enumerate(entries):
-        where = f"{path}: entry {i + 1}"
-        if isinstance(raw, dict) and isinstance(raw.get("name"), str):
-            where += f" ({raw['name']})"
-        try:
-            entry = _entry(raw, data)
-        except (KeyError, TypeError, ValueError) as exc:
-            message = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
-            raise ManifestError(f"{where}: {message}") from None
-        if entry.name in names:
-            raise ManifestError(f"{where}: the name is used twice")
-        names.add(entry.name)
-        out.append(entry)
-    return out
-
-
-def _entry(raw: object, data: Path) -> Entry:
-    """One manifest entry, checked (KeyError, TypeError or ValueError say what is wrong)."""
-    if not isinstance(raw, dict):
-        raise TypeError("an entry must be an object")
-    name = raw["name"]
-    if not isinstance(name, str) or not name:
-        raise ValueError("\"name\" must be a non-empty string")
-    if ("file" in raw) == ("generate" in raw):
-        raise ValueError("give exactly one of \"file\" (footage) and \"generate\" (a timeline)")
-    file = _path(data, raw["file"]) if "file" in raw else None
-    generate: tuple[tuple[float, float], ...] = ()
-    fps = 5.0
-    if "generate" in raw:
-        spec = raw["generate"]
-        if not isinstance(spec, dict):
-            raise TypeError("\"generate\" must be an object with \"timeline\" and \"fps\"")
-        generate = tuple((float(t), float(a)) for t, a in spec["timeline"])
-        if len(generate) < 2 or any(b[0] <= a[0] for a, b in zip(generate, generate[1:],
-                                                                       strict=False)):
-            raise ValueError("\"generate.timeline\" needs two or more [seconds, amount] "
-                             "keyframes in increasing time")
-        fps = float(spec.get("fps", fps))
-    labels = raw["labels"]
-    ranges: tuple[tuple[float, float, str], ...] = ()
-    images: dict[Path, str] = {}
-    if isinstance(labels, dict):
-        if file is None or not file.is_dir():
-            raise ValueError("per-image \"labels\" need \"file\" to be a folder of images")
-        images = {_path(file, k): _label(v) for k, v in labels.items()}
-    elif isinstance(labels, list):
-        ranges = tuple(_range(r) for r in labels)
-    else:
-        raise TypeError("\"labels\" must be a list of [start, end, label] ranges (videos) or an "
-                        "object of image name: label (a folder of stills)")
-    if not ranges and not images:
-        raise ValueError("\"labels\" is empty")
-    upright_only = bool(raw.get("upright_only", False))
-    if upright_only and "slouched" in [r[2] for r in ranges] + list(images.values()):
-        raise ValueError("\"upright_only\" footage cannot have slouched labels")
-    calibration = _calibration(raw["calibration"], data, file)
-    if images and calibration.stills:
-        alone = [p for p in images if calibration.files == (p,)]
-        if alone:
-            raise ValueError(f"{alone[0].name} is the only calibration image, so it cannot be "
-                             "judged fairly: calibrate on other images or drop its label")
-    return Entry(name=name, calibration=calibration, file=file, generate=generate,
-                 fps=fps, ranges=ranges,
-                 images=images, upright_only=upright_only, targets=bool(raw.get("targets", True)),
-                 note=str(raw.get("note", "")))
-
-
-def _path(root: Path, name: object) -> Path:
-    """An existing file or folder named relative to `root`."""
-    if not isinstance(name, str) or not name:
-        raise TypeError(f"a path must be a non-empty string, not {name!r}")
-    path = root / name
-    if not path.exists():
-        raise ValueError(f"{path} does not exist")
-    return path
-
-
-def _label(value: object) -> str:
-    if value not in LABELS:
-        raise ValueError(f"label {value!r} is not one of {', '.join(LABELS)}")
-    return str(value)
-
-
-def _range(raw: object) -> tuple[float, float, str]:
-    """[start, end, label] with end null meaning the end of the footage."""
-    if not isinstance(raw, list) or len(raw) != 3:
-        raise TypeError(f"a label range must be [start, end, label], not {raw!r}")
-    start, end, label = raw
-    start, end = float(start), math.inf if end is None else float(end)
-    if not 0 <= start < end:
-        raise ValueError(f"label range {raw!r} must have 0 <= start < end")
-    return start, end, _label(label)
-
-
-def _calibration(raw: object, data: Path, file: Path | None) -> Calibration:
-    """The calibration source: "file" (a path or list of paths; default the entry's file)."""
-    if not isinstance(raw, dict):
-        raise TypeError("\"calibration\" must be an object with \"file\", \"start\", \"seconds\"")
-    names = raw.get("file")
-    if names is None:
-        if file is None:
-            files: tuple[Path, ...] = ()  # a generated clip calibrates on itself
-        else:
-            files = (file,)
-    else:
-        files = tuple(_path(data, n) for n in (names if isinstance(names, list) else [names]))
-    seconds = raw.get("seconds")
-    calibration = Calibration(files=files, start=float(raw.get("start", 0.0)),
-                              seconds=None if seconds is None else float(seconds))
-    video = not files or not calibration.stills  # no files: a generated clip, itself a video
-    if video and (len(files) > 1 or calibration.seconds is None):
-        raise ValueError("calibrating on a video needs one \"file\" and \"seconds\"")
-    return calibration
-
-
-# ---- scoring ---------------------------------------------------------------------------------
 
 @dataclass
 class Outcome:
-    """What the pipeline did on one entry."""
+    """What the program (and the plain rule) made of one entry."""
 
     entry: Entry
-    frames: list[tuple[float, str, str | None]]  # (t, label, verdict) of the scored frames
-    prompts: list[float]  # times of posture prompts
-    seconds: float  # length of the footage (0 for stills)
+    frames: list[Judged] = field(default_factory=list)
+    prompts: list[float] = field(default_factory=list)  # the program's posture prompts
+    plain_prompts: list[float] = field(default_factory=list)
+    seconds: float = 0.0  # length of the footage (0 for stills)
+    view: str | None = None  # of the calibration
+    changes: dict[str, Kept] = field(default_factory=dict)
     error: str | None = None  # why the entry could not be evaluated (e.g. calibration refused)
 
     @property
     def confusion(self) -> Confusion:
-        return Confusion.of(((label, verdict) for _, label, verdict in self.frames), "slouched")
+        return Confusion.of(((f.label, f.ours) for f in self.frames), "slouched")
+
+    @property
+    def plain_confusion(self) -> Confusion:
+        return Confusion.of(((f.label, f.plain) for f in self.frames), "slouched")
 
     @property
     def coverage(self) -> float:
         """Share of scored frames with a verdict (a person, comparable with the profile)."""
-        return sum(v is not None for *_, v in self.frames) / max(1, len(self.frames))
+        return sum(f.ours is not None for f in self.frames) / max(1, len(self.frames))
 
     @property
     def upright_s(self) -> float:
-        """Seconds of footage labelled good, where any posture prompt is a false one."""
+        """Seconds (of footage or replay) labelled good, where any posture prompt is false."""
+        if self.entry.replay_s:
+            return self.entry.replay_s
         return sum(min(end, self.seconds) - start for start, end, label in self.entry.ranges
                    if label == "good" and start < self.seconds)
 
@@ -244,11 +139,12 @@ class Outcome:
         return [(s, min(e, self.seconds)) for s, e, label in self.entry.ranges
                 if label == "slouched" and s < self.seconds]
 
-    @property
-    def false_prompts(self) -> int:
+    def false(self, prompts: Sequence[float]) -> int:
         """Posture prompts outside every slouched range (and its grace period)."""
+        if self.entry.replay_s:
+            return len(prompts)
         return sum(not any(s <= t <= e + PROMPT_GRACE_S for s, e in self.slouches())
-                   for t in self.prompts)
+                   for t in prompts)
 
     def time_to_prompt(self) -> list[float | None]:
         """Per slouched range: seconds from its start to its first prompt (None: no prompt)."""
@@ -261,32 +157,38 @@ def label_at(ranges: Sequence[tuple[float, float, str]], t: float) -> str | None
     return next((label for start, end, label in ranges if start <= t < end), None)
 
 
+def judge(t: float, label: str, pose: Pose | None, profile: Profile) -> Judged:
+    """A frame judged by the program's assessment (as the pipeline's) and by the plain rule."""
+    measurement = measure(pose) if pose is not None else None
+    a = assess(measurement, profile)
+    return Judged(t, label, a.posture if a else None, plain_verdict(measurement, profile),
+                  a.problems if a else ())
+
+
+def estimate(path: Path, change: Change | None = None) -> tuple[list[tuple[float, Pose | None]],
+                                                                  float]:
+    """Every frame's pose, as `posture analyze --fps` of the file's own rate would estimate it
+    (VIDEO mode for videos), optionally after a change; and the file's frame rate."""
+    with open_source(path) as source, PoseEstimator(video=source.continuous) as estimator:
+        poses = [(f.t, estimator.estimate(change(f.image) if change else f.image, f.t))
+                 for f in source]
+        return poses, source.native_fps
+
+
 def evaluate(entry: Entry, workdir: Path) -> Outcome:
-    """Calibrate as `posture calibrate` would and run `posture analyze`'s pipeline; what the
-    program would tell the user instead (a refused calibration) is kept as the error."""
+    """Calibrate, judge and prompt as the program would; what the program would tell the user
+    instead (a refused calibration) is kept as the error."""
     try:
-        return _evaluate(entry, workdir)
+        if entry.images:
+            return _stills(entry)
+        if entry.photos:
+            return _photos(entry)
+        return _video(entry, workdir)
     except UserError as exc:
-        return Outcome(entry, [], [], 0.0, error=str(exc))
+        return Outcome(entry, error=str(exc))
 
 
-def _evaluate(entry: Entry, workdir: Path) -> Outcome:
-    """`evaluate` without the error handling."""
-    sampling = default_sampling()
-    alerts = Settings().alerts
-    if entry.images:
-        frames = []
-        profiles: dict[Path | None, Profile] = {}
-        for image, label in entry.images.items():
-            left_out = image if image in entry.calibration.files else None
-            if left_out not in profiles:
-                profiles[left_out] = _profile(entry.calibration, leave_out=left_out)
-            profile = profiles[left_out]
-            with open_source(image) as source:
-                results = [r for _, r in run_pipeline(source, profile, alerts, sampling)]
-            verdict = results[0].assessment.posture if results[0].assessment else None
-            frames.append((0.0, label, verdict))
-        return Outcome(entry, frames, [], 0.0)
+def _video(entry: Entry, workdir: Path) -> Outcome:
     clip = entry.file
     if clip is None:
         from fixtures.make_fixtures import make_sample
@@ -296,18 +198,109 @@ def _evaluate(entry: Entry, workdir: Path) -> Outcome:
     if not calibration.files:
         calibration = Calibration((clip,), calibration.start, calibration.seconds)
     profile = _profile(calibration)
-    frames, prompts, last = [], [], 0.0
-    with open_source(clip, fps=sampling.fast) as source:
-        seconds = source.duration or 0.0 if source.kind == "video" else 0.0
-        for frame, result in run_pipeline(source, profile, alerts, sampling):
-            last = frame.t
-            if result.prompt is not None and result.prompt.kind == "posture":
-                prompts.append(frame.t)
-            label = label_at(entry.ranges, frame.t)
-            if label is not None:
-                a = result.assessment
-                frames.append((frame.t, label, a.posture if a else None))
-    return Outcome(entry, frames, prompts, max(seconds, last))
+    poses, fps = estimate(clip)
+    out = Outcome(entry, view=profile.view, seconds=len(poses) / fps)
+    judged = {i: judge(t, label, pose, profile) for i, (t, pose) in enumerate(poses)
+              if (label := label_at(entry.ranges, t)) is not None}
+    out.frames = list(judged.values())
+    out.prompts, out.plain_prompts = prompts(poses, fps, profile, entry.replay_s)
+    for name in entry.changes:
+        kept = out.changes.setdefault(name, Kept())
+        changed, _ = estimate(clip, CHANGES[name])
+        for i, before in judged.items():
+            kept.add(before, judge(before.t, before.label, changed[i][1], profile))
+    return out
+
+
+def prompts(poses: Sequence[tuple[float, Pose | None]], fps: float, profile: Profile,
+            replay_s: float) -> tuple[list[float], list[float]]:
+    """Posture prompts of the pipeline (and of the plain rule on the same frames) at the
+    adaptive sampling, over the poses once, or played forward and back for `replay_s`."""
+    alerts, library, sampling = Settings().alerts, load_library(), default_sampling()
+    pipeline = Pipeline(profile, library, alerts, sampling)
+    plain = PlainPrompts(alerts, library, sampling)
+    schedule = Schedule(fps)
+    ours = []
+    for k, (t, pose) in enumerate(_played(poses, fps, replay_s)):
+        if not schedule.keep(t, pipeline.rate):
+            continue
+        result = pipeline.step(t, k, pose)
+        if result.prompt is not None and result.prompt.kind == "posture":
+            ours.append(t)
+        plain.update(t, pose is not None, plain_verdict(result.measurement, profile),
+                     profile.view)
+    return ours, plain.prompts
+
+
+def _played(poses: Sequence[tuple[float, Pose | None]], fps: float, seconds: float
+            ) -> Iterator[tuple[float, Pose | None]]:
+    """The poses in order (seconds 0), or forward and back until `seconds` at `fps`."""
+    if not seconds:
+        yield from poses
+        return
+    order, forward = [], list(range(len(poses)))
+    while forward and len(order) < seconds * fps:
+        order += forward
+        forward = forward[::-1]
+    for k, i in enumerate(order[:round(seconds * fps)]):
+        yield k / fps, poses[i][1]
+
+
+def _stills(entry: Entry) -> Outcome:
+    """Each labelled still against its calibration (never itself), and its changes."""
+    out = Outcome(entry)
+    profiles: dict[Path | None, Profile] = {}
+    with PoseEstimator(video=False) as estimator:
+        for image, label in entry.images.items():
+            pose = estimator.estimate(read_image(image))
+            if entry.calibration.itself:
+                profile = _from_poses([pose])
+            else:
+                left_out = image if image in _calibration_images(entry.calibration) else None
+                if left_out not in profiles:
+                    profiles[left_out] = _profile(entry.calibration, leave_out=left_out)
+                profile = profiles[left_out]
+            out.view = profile.view
+            before = judge(0.0, label, pose, profile)
+            if not entry.calibration.itself:
+                out.frames.append(before)
+            for name in entry.changes:
+                after = estimator.estimate(CHANGES[name](read_image(image)))
+                out.changes.setdefault(name, Kept()).add(before, judge(0.0, label, after,
+                                                                       profile))
+    return out
+
+
+def _photos(entry: Entry) -> Outcome:
+    """A photo sequence in one file: each photo judged as a still against the others labelled
+    good (leave one out)."""
+    assert entry.file is not None
+    with open_source(entry.file) as source, PoseEstimator(video=False) as estimator:
+        poses = {f.index: estimator.estimate(f.image) for f in source}
+    out = Outcome(entry)
+    good = [i for i, label in entry.photos.items() if label == "good"]
+    for i, label in sorted(entry.photos.items()):
+        others = [poses[k] for k in good if k != i]
+        if not others:  # the only photo labelled good: nothing else to calibrate it on
+            continue
+        profile = _from_poses(others)
+        out.view = profile.view
+        out.frames.append(judge(float(i), label, poses[i], profile))
+    return out
+
+
+def _from_poses(poses: Sequence[Pose | None]) -> Profile:
+    """A profile from separate stills' poses, as `posture calibrate` makes it from a folder."""
+    return build_profile(record(((float(i), p) for i, p in enumerate(poses)), continuous=False),
+                         feedback=load_protocol().feedback)
+
+
+def _calibration_images(calibration: Calibration) -> list[Path]:
+    images = []
+    for path in calibration.files:
+        images += sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_EXTENSIONS) \
+            if path.is_dir() else [path]
+    return images
 
 
 def _profile(calibration: Calibration, leave_out: Path | None = None) -> Profile:
@@ -315,97 +308,7 @@ def _profile(calibration: Calibration, leave_out: Path | None = None) -> Profile
     if not calibration.stills:
         return calibrate_video(calibration.files[0], calibration.start,
                                calibration.seconds or 0.0)
-    images = []
-    for path in calibration.files:
-        images += sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_EXTENSIONS) \
-            if path.is_dir() else [path]
-    return calibrate_stills([p for p in images if p != leave_out])
-
-
-# ---- report ----------------------------------------------------------------------------------
-
-def group_of(entry: Entry) -> str:
-    """Which part of the report an entry belongs to."""
-    if not entry.targets:
-        return "labels not ground truth (reported separately)"
-    return "generated clips (known timeline)" if entry.generate else "real footage (targets)"
-
-
-def summarize(outcomes: Sequence[Outcome]) -> dict:
-    """Per-entry and per-group figures, and the targets on the real footage."""
-    groups: dict[str, list[Outcome]] = {}
-    for o in outcomes:
-        groups.setdefault(group_of(o.entry), []).append(o)
-    report: dict = {"entries": [{**_figures(o.entry.name, [o]), "error": o.error}
-                                for o in outcomes],
-                    "groups": {g: _figures(g, os) for g, os in groups.items()}}
-    real = groups.get("real footage (targets)", [])
-    honest = real + groups.get("generated clips (known timeline)", [])
-    # An entry of the targets that could not be evaluated fails them: it must not just vanish.
-    failed = [o.entry.name for o in honest if o.error]
-    ba = _figures("", real)["balanced_accuracy"] if real else None
-    false = sum(o.false_prompts for o in honest)
-    report["targets"] = {
-        "balanced_accuracy": {"value": ba, "limit": TARGET_BALANCED_ACCURACY,
-                              "met": None if ba is None
-                              else ba >= TARGET_BALANCED_ACCURACY and not failed},
-        "false_prompts": {"value": false, "limit": TARGET_FALSE_PROMPTS,
-                          "met": false <= TARGET_FALSE_PROMPTS and not failed},
-    }
-    report["not_evaluated"] = {o.entry.name: o.error for o in outcomes if o.error}
-    return report
-
-
-def _figures(name: str, outcomes: Sequence[Outcome]) -> dict:
-    """The figures of some outcomes pooled frame by frame."""
-    c = sum((o.confusion for o in outcomes), Confusion())
-    frames = sum(len(o.frames) for o in outcomes)
-    upright = sum(o.upright_s for o in outcomes)
-    false = sum(o.false_prompts for o in outcomes)
-    delays = [d for o in outcomes for d in o.time_to_prompt()]
-    prompted = [d for d in delays if d is not None]
-    return {
-        "name": name, "frames": frames,
-        "coverage": sum(o.coverage * len(o.frames) for o in outcomes) / max(1, frames),
-        "confusion": {"tp": c.tp, "fn": c.fn, "fp": c.fp, "tn": c.tn},
-        "balanced_accuracy": c.balanced_accuracy, "precision": c.precision,
-        "recall": c.recall, "specificity": c.specificity,
-        "upright_s": upright, "false_prompts": false,
-        "false_prompts_per_hour": false / (upright / 3600) if upright else None,
-        "slouches": len(delays), "prompted": len(prompted),
-        "time_to_prompt_s": median(prompted) if prompted else None,
-    }
-
-
-def format_report(report: dict) -> str:
-    """The report as lines for a terminal."""
-
-    def num(x: float | None, fmt: str = ".3f") -> str:
-        return "-" if x is None else format(x, fmt)
-
-    def line(f: dict) -> str:
-        if f.get("error"):
-            return f"{f['name']}: not evaluated: {f['error']}"
-        c = f["confusion"]
-        text = (f"{f['name']}: {f['frames']} frames (verdict on {100 * f['coverage']:.0f} %), "
-                f"TP {c['tp']} FN {c['fn']} FP {c['fp']} TN {c['tn']}, balanced accuracy "
-                f"{num(f['balanced_accuracy'])}, precision {num(f['precision'])}, recall "
-                f"{num(f['recall'])}")
-        if f["upright_s"]:
-            text += (f"; {f['false_prompts']} false prompts in {f['upright_s'] / 60:.1f} upright "
-                     f"minutes ({num(f['false_prompts_per_hour'], '.1f')} per hour)")
-        if f["slouches"]:
-            text += (f"; {f['prompted']} of {f['slouches']} slouches prompted, median "
-                     f"{num(f['time_to_prompt_s'], '.1f')} s after onset")
-        return text
-
-    lines = ["per entry:"] + ["  " + line(f) for f in report["entries"]]
-    lines += ["pooled:"] + ["  " + line(f) for f in report["groups"].values()]
-    lines.append("targets:")
-    for name, t in report["targets"].items():
-        verdict = "not measured" if t["met"] is None else ("met" if t["met"] else "MISSED")
-        lines.append(f"  {name}: {num(t['value'])} (limit {t['limit']}): {verdict}")
-    return "\n".join(lines)
+    return calibrate_stills([p for p in _calibration_images(calibration) if p != leave_out])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,23 +1,22 @@
-"""How well the guided stretch sees the position: per-stretch precision, recall and balanced
-accuracy of `in_position` per frame, and reps counted against reps done.
+"""How well the guided stretch sees the position: per clip and per stretch, precision, recall
+and balanced accuracy of `in_position` per frame, and reps counted against reps done.
 
 Usage, from the repository root:
     python -m benchmarks.guide [--manifest benchmarks/guide_manifest.json] [--data ../shared/data]
 
-Each manifest entry is a recording (a video, image folder, or any source `posture stretch`
-takes; paths relative to --data unless absolute) or a synthetic landmark sequence (named
-postures of tests.synthetic seen by one camera), with the stretch it shows, the time ranges
-in which the person is in the position, and the reps done. Every entry runs through the same
-`guide.Session` as `posture stretch` (pose estimation in VIDEO mode for recordings), over
-every frame (a Session goes on judging after the count is complete). A frame counts as "in
-position" when the session says true; false or null (nobody in view, cannot judge) count as
-"not in position". Frames within `margin_s` of a range's start or end are not scored: people
-move into a position over a moment, and labels are not frame-exact.
-
-There is no real footage of people doing these stretches in ../shared/data; the shipped
-manifest holds synthetic sequences only, so its figures measure the checks against the
-synthetic body (with 1.5 px of landmark noise, several cameras and the traps of issue 6), not
-against real people. Add real recordings as "source" entries (see benchmarks/README.md).
+Each manifest entry is a recording (a video, or a photo sequence in one file; paths relative to
+--data unless absolute) or a synthetic landmark sequence (named postures of tests.synthetic seen
+by one camera: the tool the checks were first built with, not the truth), with the stretch it
+shows, when the person is in and out of the position, and the reps done. A recording runs
+through the same `guide.Session` as `posture stretch --source FILE --hold S` (pose estimation
+in VIDEO mode, from `start_s`: a webcam session has no scene cut), with the user's own
+prescription `hold_s` and reps left open (MAX_REPS), so the count is read as it is. A photo
+sequence is judged photo by photo with the position check itself (no debounce: a 0.3 s photo
+is shorter than it). A frame counts as in position when the session says true; false or null
+(nobody in view, cannot judge) count as not. Frames in neither labelled list, and frames within
+`margin_s` of a range's start or end, are not scored. `everyday` clips (upright people, nobody
+stretching) are run through every checkable stretch: frames in position and reps counted there
+are false.
 """
 
 from __future__ import annotations
@@ -33,19 +32,23 @@ from typing import Any
 import numpy as np
 
 from benchmarks.common import DEFAULT_DATA, REPO, Confusion, ManifestError
+from benchmarks.guide_report import Tally, format_report, summarize
+from posture.core.checks.positions import check
+from posture.core.checks.reference import ReferenceTracker
 from posture.core.guide.session import Session
 from posture.core.pose import Pose
-from posture.core.stretches import Library
+from posture.core.stretches import MAX_REPS, Library, prescribe
 from posture.io.estimator import PoseEstimator
 from posture.io.library import load_library
 from posture.io.sources import open_source
-from tests.synthetic import Arm, Camera, Posture, synthesize
+from tests.synthetic import Arm, Camera, Noise, Posture, synthesize
 
 MANIFEST = REPO / "benchmarks" / "guide_manifest.json"
 MANIFEST_FORMAT = "posture-guide-manifest"
 DEFAULT_MARGIN_S = 0.5
 SYNTHETIC_FPS = 10.0
-SYNTHETIC_NOISE_PX = 1.5
+
+Poses = list[tuple[float, Pose | None]]
 
 
 def _arms(left: Arm, right: Arm | None = None) -> dict[str, Arm]:
@@ -58,15 +61,17 @@ POSTURES: dict[str, Posture] = {
     "rest": Posture(),
     "reach": Posture(**_arms(Arm(175, 10))),
     "interlocked": Posture(**_arms(Arm(170, -15))),
-    "bent_press": Posture(**_arms(Arm(160, 20, 60))),
+    "palms_together": Posture(**_arms(Arm(160, 20, 60))),  # the real reach: elbows bent
     "one_arm_up": Posture(**_arms(Arm(175, 10), Arm())),
-    "goal_post": Posture(**_arms(Arm(90, 90, 90))),
-    "shrug": Posture(shoulder_elevation=0.05),
+    "goal_post": Posture(**_arms(Arm(90, 90, 90))),  # a press's bottom
+    "triceps": Posture(**_arms(Arm(175, 0, 150))),  # hands behind the head
+    "hands_on_head": Posture(**_arms(Arm(120, -30, 110))),
+    "shrug": Posture(shoulder_elevation=0.08),  # real full shrugs: 0.2-0.25 shoulder spans
     "nod": Posture(neck_flexion=30),
     "lean_back": Posture(trunk_flexion=-10),
     "lean_in": Posture(trunk_flexion=20),
-    "tilt_left": Posture(head_roll=30),
-    "tilt_right": Posture(head_roll=-30),
+    "tilt_left": Posture(head_roll=30, head_yaw=15),  # real bends turn the face a little
+    "tilt_right": Posture(head_roll=-30, head_yaw=-15),
     "turn_head": Posture(head_yaw=40),
     "turn_head_down": Posture(head_yaw=45, neck_flexion=30),
     "butterfly": Posture(**_arms(Arm.hands_on_shoulders(-20))),
@@ -87,28 +92,41 @@ POSTURES: dict[str, Posture] = {
 
 @dataclass(frozen=True)
 class Entry:
-    """One labelled sequence: a recording (`source`) or synthetic segments."""
+    """One labelled sequence: a recording (`source`; `photos` for a photo sequence) or
+    synthetic segments. `out`: when the person is out of position (None: whenever not in)."""
 
     name: str
     stretch: str
     ranges: tuple[tuple[float, float], ...]  # in position from start to end, seconds
-    reps: int  # reps the person did (the session counts at most the stretch's target)
+    reps: int | None  # reps the person did (None: no reps to count)
     source: Path | None = None
+    out: tuple[tuple[float, float], ...] | None = None
+    photos: dict[int, bool] = field(default_factory=dict)  # in position per photo index
+    hold_s: float | None = None  # the prescription that fits the recording (--hold)
+    start_s: float = 0.0
     segments: tuple[tuple[float, str], ...] = ()  # synthetic: (seconds, posture name)
     camera: Camera = field(default_factory=Camera)
     margin_s: float = DEFAULT_MARGIN_S
+    targets: bool = True
+    note: str = ""
+
+    def label(self, t: float) -> bool | None:
+        """In position (True), out (False), or not scored (None) at `t`."""
+        if any(abs(t - edge) < self.margin_s - 1e-9 for r in (*self.ranges, *(self.out or ()))
+               for edge in r):
+            return None
+        if any(a <= t < b for a, b in self.ranges):
+            return True
+        return False if self.out is None or any(a <= t < b for a, b in self.out) else None
 
 
-def _camera(raw: Any, where: str) -> Camera:
-    """A Camera from the manifest's object of Camera fields."""
-    try:
-        return Camera(**(raw or {}))
-    except TypeError as exc:
-        raise ManifestError(f"{where}: field 'camera': {exc}") from None
+def _spans(raw: Any) -> tuple[tuple[float, float], ...]:
+    return tuple((float(a), float(b)) for a, b in raw)
 
 
-def parse_manifest(doc: Any, data: Path) -> list[Entry]:
-    """The entries of a manifest document; ManifestError names what is wrong."""
+def parse_manifest(doc: Any, data: Path) -> tuple[list[Entry], list[Path]]:
+    """The entries and the everyday clips of a manifest document; ManifestError names what
+    is wrong."""
     if not isinstance(doc, dict) or doc.get("format") != MANIFEST_FORMAT:
         raise ManifestError(f"not a {MANIFEST_FORMAT} document")
     library = load_library()
@@ -117,16 +135,22 @@ def parse_manifest(doc: Any, data: Path) -> list[Entry]:
         where = f"entry {raw.get('name', n + 1)!r}" if isinstance(raw, dict) else f"entry {n + 1}"
         if not isinstance(raw, dict) or raw.get("stretch") not in library.stretches:
             raise ManifestError(f"{where}: field 'stretch': a stretch id of the library")
-        margin = float(raw.get("margin_s", DEFAULT_MARGIN_S))
         reps = raw.get("reps")
-        if not isinstance(reps, int) or reps < 0:
+        if reps is not None and (not isinstance(reps, int) or reps < 0):
             raise ManifestError(f"{where}: field 'reps': a whole number of reps done")
+        common = {"name": raw.get("name", where), "stretch": raw["stretch"], "reps": reps,
+                  "margin_s": float(raw.get("margin_s", DEFAULT_MARGIN_S)),
+                  "targets": bool(raw.get("targets", True)), "note": str(raw.get("note", ""))}
         if "source" in raw:
             path = Path(raw["source"])
-            ranges = tuple((float(a), float(b)) for a, b in raw.get("in_position", []))
-            entries.append(Entry(raw.get("name", str(path)), raw["stretch"], ranges, reps,
+            photos = {int(k): bool(v) for k, v in raw.get("photos", {}).items()}
+            hold = raw.get("hold_s")
+            entries.append(Entry(**common, ranges=_spans(raw.get("in_position", [])),
                                  source=path if path.is_absolute() else data / path,
-                                 margin_s=margin))
+                                 out=(None if "not_in_position" not in raw
+                                      else _spans(raw["not_in_position"])),
+                                 photos=photos, hold_s=None if hold is None else float(hold),
+                                 start_s=float(raw.get("start_s", 0.0))))
             continue
         segments, ranges, t = [], [], 0.0
         for seconds, name, inside in raw.get("segments", []):
@@ -139,106 +163,123 @@ def parse_manifest(doc: Any, data: Path) -> list[Entry]:
             t += float(seconds)
         if not segments:
             raise ManifestError(f"{where}: needs 'source' or 'segments'")
-        entries.append(Entry(raw.get("name", where), raw["stretch"], tuple(ranges), reps,
-                             segments=tuple(segments), camera=_camera(raw.get("camera"), where),
-                             margin_s=margin))
-    return entries
+        try:
+            camera = Camera(**(raw.get("camera") or {}))
+        except TypeError as exc:
+            raise ManifestError(f"{where}: field 'camera': {exc}") from None
+        entries.append(Entry(**common, ranges=tuple(ranges), segments=tuple(segments),
+                             camera=camera))
+    everyday = [Path(p) if Path(p).is_absolute() else data / p for p in doc.get("everyday", [])]
+    return entries, everyday
 
 
 def synthetic_poses(entry: Entry) -> Iterator[tuple[float, Pose | None]]:
-    """The entry's synthetic landmark stream: SYNTHETIC_FPS frames a second, with noise."""
+    """The entry's synthetic landmark stream: SYNTHETIC_FPS frames a second, with MediaPipe's
+    measured noise (tests.synthetic.Noise)."""
     rng = np.random.default_rng(7)
     t = 0.0
     for seconds, name in entry.segments:
         for _ in range(round(seconds * SYNTHETIC_FPS)):
-            yield round(t, 3), synthesize(POSTURES[name], entry.camera, SYNTHETIC_NOISE_PX, rng)
+            yield round(t, 3), synthesize(POSTURES[name], entry.camera, Noise(), rng)
             t += 1.0 / SYNTHETIC_FPS
 
 
-def recorded_poses(path: Path) -> Iterator[tuple[float, Pose | None]]:
-    """Poses of a recording, estimated as `posture stretch --source PATH` does."""
+def recorded_poses(path: Path, start_s: float = 0.0) -> Poses:
+    """Poses of a recording from `start_s`, estimated as `posture stretch --source PATH` does
+    (a fresh VIDEO-mode estimator at the first frame used)."""
     with open_source(path) as source, PoseEstimator(video=source.continuous) as estimator:
-        for frame in source:
-            yield frame.t, estimator.estimate(frame.image, frame.t)
+        return [(f.t, estimator.estimate(f.image, f.t)) for f in source if f.t >= start_s]
 
 
-@dataclass
-class Tally:
-    """Per-frame confusion counts and reps, for one entry or pooled."""
-
-    confusion: Confusion = field(default_factory=Confusion)  # positive: in position
-    judged: int = 0  # frames whose in_position was not null
-    frames: int = 0
-    reps_counted: int = 0
-    reps_done: int = 0
-
-    def add(self, other: Tally) -> None:
-        """Pool another tally into this one."""
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-    def report(self) -> dict[str, float | int | None]:
-        """Precision, recall, balanced accuracy (over the classes the frames hold; None where
-        undefined), coverage and reps."""
-        def rounded(value: float | None) -> float | None:
-            return None if value is None else round(value, 3)
-
-        c = self.confusion
-        return {"precision": rounded(c.precision), "recall": rounded(c.recall),
-                "specificity": rounded(c.specificity),
-                "balanced_accuracy": rounded(c.balanced_accuracy),
-                "judged_share": rounded(self.judged / self.frames if self.frames else None),
-                "frames": self.frames, "reps_counted": self.reps_counted,
-                "reps_done": self.reps_done}
+def photo_poses(path: Path) -> dict[int, Pose | None]:
+    """Each photo of a sequence estimated as a still (IMAGE mode)."""
+    with open_source(path) as source, PoseEstimator(video=False) as estimator:
+        return {f.index: estimator.estimate(f.image) for f in source}
 
 
-def evaluate(entry: Entry, poses: Iterator[tuple[float, Pose | None]], library: Library) -> Tally:
-    """Run the entry through a guide Session and score every frame outside the margins."""
-    session = Session(library.get(entry.stretch))
+def session(entry: Entry, library: Library) -> Session:
+    """The Session `posture stretch` runs: the entry's prescription for a recording (reps left
+    open, so the count is read as it is), the guide's own for a synthetic sequence."""
+    stretch = library.get(entry.stretch)
+    if entry.source is not None:
+        stretch = prescribe(stretch, entry.hold_s if stretch.hold_s else None, MAX_REPS)
+    return Session(stretch)
+
+
+def evaluate(entry: Entry, poses: Sequence[tuple[float, Pose | None]], library: Library
+             ) -> Tally:
+    """Run the entry through a guide Session and score every labelled frame."""
+    guide = session(entry, library)
     tally = Tally(reps_done=entry.reps)
-    pairs = []  # (in position by the label, in position by the Session)
+    pairs = []
     for t, pose in poses:
-        record = session.step(t, pose)
+        record = guide.step(t, pose)
         tally.frames += 1
         tally.judged += record.in_position is not None
-        tally.reps_counted = record.reps_done
-        if any(abs(t - edge) < entry.margin_s for r in entry.ranges for edge in r):
-            continue
-        pairs.append((any(a <= t < b for a, b in entry.ranges), bool(record.in_position)))
+        label = entry.label(t)
+        if label is not None:
+            pairs.append((label, bool(record.in_position)))
+    tally.reps_counted = guide.counter.verified_reps
+    tally.reps_timed = guide.counter.reps_done - guide.counter.verified_reps
     tally.confusion = Confusion.of(pairs, True)
     return tally
 
 
-def run(entries: Sequence[Entry]) -> dict[str, Any]:
-    """Evaluate every entry; the report per entry and pooled per stretch."""
-    per_entry, per_stretch = {}, {}
+def evaluate_photos(entry: Entry, poses: dict[int, Pose | None]) -> Tally:
+    """Each labelled photo judged by the position check, the relaxed reference following the
+    photos in order as it follows a session's frames."""
+    tracker = ReferenceTracker(entry.stretch)
+    tally = Tally(reps_done=entry.reps)
+    pairs = []
+    for index in sorted(poses):
+        passed = check(entry.stretch, poses[index], tracker.update(float(index), poses[index]))
+        tally.frames += 1
+        tally.judged += passed is not None
+        if index in entry.photos:
+            pairs.append((entry.photos[index], bool(passed)))
+    tally.confusion = Confusion.of(pairs, True)
+    return tally
+
+
+def everyday(clips: Sequence[Path], library: Library) -> dict[str, dict[str, int]]:
+    """Every checkable stretch's session over clips of people not stretching: frames in
+    position and reps counted (verified, and timed while the camera could not judge)."""
+    out: dict[str, dict[str, int]] = {}
+    for clip in clips:
+        if not clip.exists():
+            continue
+        poses = recorded_poses(clip)
+        for stretch in (s for s in library.stretches.values() if s.checkable):
+            guide = Session(stretch)
+            row = out.setdefault(stretch.id, {"frames": 0, "in_position": 0, "reps": 0,
+                                              "timed_reps": 0})
+            for t, pose in poses:
+                row["in_position"] += bool(guide.step(t, pose).in_position)
+            row["frames"] += len(poses)
+            row["reps"] += guide.counter.verified_reps
+            row["timed_reps"] += guide.counter.reps_done - guide.counter.verified_reps
+    return out
+
+
+def run(entries: Sequence[Entry], clips: Sequence[Path] = ()) -> dict[str, Any]:
+    """Evaluate every entry (and the everyday clips); the report per entry and per stretch."""
     library = load_library()
+    cache: dict[tuple[Path, float], Poses] = {}
+    tallies: dict[str, Tally] = {}
+    skipped = {}
     for entry in entries:
         if entry.source is not None and not entry.source.exists():
-            per_entry[entry.name] = {"stretch": entry.stretch, "skipped": f"{entry.source} is "
-                                     "missing"}
-            continue
-        poses = synthetic_poses(entry) if entry.source is None else recorded_poses(entry.source)
-        tally = evaluate(entry, poses, library)
-        per_entry[entry.name] = {"stretch": entry.stretch, **tally.report()}
-        per_stretch.setdefault(entry.stretch, Tally()).add(tally)
-    return {"entries": per_entry,
-            "stretches": {k: v.report() for k, v in sorted(per_stretch.items())}}
-
-
-def format_report(report: dict[str, Any]) -> str:
-    """The report as a table per stretch, then per entry."""
-    def row(name: str, r: dict[str, Any]) -> str:
-        if "skipped" in r:
-            return f"{name:58s} skipped: {r['skipped']}"
-        cells = [r[k] for k in ("precision", "recall", "balanced_accuracy", "judged_share")]
-        shown = " ".join(f"{'-' if c is None else f'{c:.3f}':>8s}" for c in cells)
-        return f"{name:58s} {shown} {r['reps_counted']:>5d}/{r['reps_done']:<5d}"
-
-    head = f"{'':58s} {'prec':>8s} {'recall':>8s} {'bal.acc':>8s} {'judged':>8s} reps/done"
-    lines = ["per stretch", head] + [row(k, v) for k, v in report["stretches"].items()]
-    lines += ["", "per entry", head] + [row(k, v) for k, v in report["entries"].items()]
-    return "\n".join(lines)
+            skipped[entry.name] = f"{entry.source} is missing"
+        elif entry.photos:
+            tallies[entry.name] = evaluate_photos(entry, photo_poses(entry.source))
+        elif entry.source is not None:
+            key = (entry.source, entry.start_s)
+            if key not in cache:
+                cache[key] = recorded_poses(*key)
+            tallies[entry.name] = evaluate(entry, cache[key], library)
+        else:
+            tallies[entry.name] = evaluate(entry, list(synthetic_poses(entry)), library)
+    return summarize(entries, tallies, skipped, everyday(clips, library))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -251,12 +292,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     try:
-        entries = parse_manifest(json.loads(args.manifest.read_text(encoding="utf-8")),
-                                 args.data)
+        entries, clips = parse_manifest(json.loads(args.manifest.read_text(encoding="utf-8")),
+                                        args.data)
     except (OSError, ValueError) as exc:
         print(f"benchmarks.guide: {args.manifest}: {exc}", file=sys.stderr)
         return 2
-    report = run(entries)
+    report = run(entries, clips)
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0
 

@@ -45,10 +45,18 @@ REACH = Posture(left_arm=Arm(180), right_arm=Arm(180))
 INTERLOCKED = Posture(left_arm=Arm(170, -15), right_arm=Arm(170, -15))  # hands meet overhead
 
 
-BENT_PRESS = Posture(left_arm=Arm(150, 30, 70), right_arm=Arm(150, 30, 70))
+# The real palms-together reach: elbows bent by 60 degrees, upper arms 160 up (real reaches in
+# ../shared/data: elbows at 112-157 degrees, upper arms 124-164 from the trunk).
+PALMS_TOGETHER = Posture(left_arm=Arm(160, 20, 60), right_arm=Arm(160, 20, 60))
 
 
-GOAL_POST = Posture(left_arm=Arm(90, 90, 90), right_arm=Arm(90, 90, 90))
+GOAL_POST = Posture(left_arm=Arm(90, 90, 90), right_arm=Arm(90, 90, 90))  # a press's bottom
+
+
+TRICEPS = Posture(left_arm=Arm(175, 0, 150), right_arm=Arm(175, 0, 150))  # hands behind the head
+
+
+HANDS_ON_HEAD = Posture(left_arm=Arm(120, -30, 110), right_arm=Arm(120, -30, 110))  # on the crown
 
 
 ONE_ARM = Posture(left_arm=Arm(180))
@@ -57,16 +65,17 @@ ONE_ARM = Posture(left_arm=Arm(180))
 ARMS_FORWARD = Posture(left_arm=Arm(90), right_arm=Arm(90))
 
 
-SHRUG = Posture(shoulder_elevation=0.06)
+SHRUG = Posture(shoulder_elevation=0.08)  # real full shrugs: 0.2-0.25 shoulder spans
 
 
 NOD = Posture(neck_flexion=30)
 
 
-TILT_LEFT = Posture(head_roll=30)  # left ear toward the left shoulder
+# Left ear toward the left shoulder; real side bends turn the face a little with the roll.
+TILT_LEFT = Posture(head_roll=30, head_yaw=15)
 
 
-TILT_RIGHT = Posture(head_roll=-30)
+TILT_RIGHT = Posture(head_roll=-30, head_yaw=-15)
 
 
 BUTTERFLY = Posture(left_arm=Arm.hands_on_shoulders(-20), right_arm=Arm.hands_on_shoulders(-20))

@@ -9,6 +9,11 @@ Z is forward (the way the person faces). Every sign convention below is stated i
 The neutral body is an upright sitter: shoulder landmarks 0.38 m apart and 0.50 m above the hips,
 ears 0.15 m apart, the nose tip 0.19 m above the shoulder line and 0.10 m in front of it, arms
 hanging straight down, thighs horizontal.
+
+It is a tool, not the truth: where it disagreed with real people in ../shared/data, real footage
+won and the model was corrected (the shoulders ride up and in as the arms rise above
+horizontal; the forearm's length; MediaPipe's landmark noise, which is far larger at the ears
+and at the frame's edges than elsewhere; a mirrored camera).
 """
 
 from __future__ import annotations
@@ -23,13 +28,21 @@ from posture.core.pose import LM, NUM_LANDMARKS, Pose
 SHOULDER_Y = 0.50  # shoulder landmarks' height above the hips
 HALF_SHOULDER = 0.19  # half the distance between the shoulder landmarks
 UPPER_ARM = 0.29  # shoulder to elbow
-FOREARM = 0.25  # elbow to wrist
+FOREARM = 0.29  # elbow to wrist: real elbow-to-wrist is 0.73-0.89 shoulder spans
+# Scapulohumeral rhythm: as an arm rises above horizontal the shoulder blade turns, carrying the
+# shoulder landmark up and toward the midline, by these at an arm straight overhead (real: one
+# arm overhead tilts the shoulder line 17 degrees with the trunk at 6; both arms overhead narrow
+# the span against the upper arm by about a quarter).
+SCAPULA_RISE = 0.05
+SCAPULA_INWARD = 0.15 * HALF_SHOULDER
 PROTRACTION_INWARD = 0.5  # a shoulder moved forward by p also moves p * this toward the midline
 
 CHEST_CENTRE = np.array([0.0, SHOULDER_Y - 0.10, 0.0])  # what the camera aims at and circles
 CHEST_DEPTH = 0.08  # the sternum's surface is this far in front of the chest centre
-NECK_BASE = np.array([0.0, SHOULDER_Y + 0.045, -0.07])  # C7: pivot of neck flexion
-NECK_TOP = np.array([0.0, SHOULDER_Y + 0.185, -0.02])  # atlas: pivot of head yaw and roll
+# C7: pivot of neck flexion and of the neck's side bend (head_roll), which real people make
+# with the whole neck: the nose swings down an arc (to 0.77 of its height at 20-24 degrees)
+NECK_BASE = np.array([0.0, SHOULDER_Y + 0.045, -0.07])
+NECK_TOP = np.array([0.0, SHOULDER_Y + 0.185, -0.02])  # atlas: pivot of head yaw
 
 # Torso as an elliptic cylinder (centre, semi-axes along X, Y, Z): it hides what lies behind it.
 TORSO_CENTRE = np.array([0.0, (SHOULDER_Y + 0.06) / 2, -0.03])
@@ -38,6 +51,9 @@ TORSO_SEMI = np.array([0.11, (SHOULDER_Y + 0.06) / 2, 0.09])
 HIDDEN_VISIBILITY = 0.2  # landmark behind the body or facing away from the camera
 OUTSIDE_VISIBILITY = 0.1  # landmark outside the image
 FACING_LIMIT = -0.25  # cosine between a landmark's normal and its line of sight, below = hidden
+# ...for the ears, which MediaPipe keeps reporting through head turns of 60 degrees and more
+# (real head turns in ../shared/data: the nose 1.9 ear spans off the ears' midpoint, both seen)
+EAR_FACING_LIMIT = -0.7
 
 # Head landmarks of the left side (mirrored for the right): position, outward normal.
 _HEAD_LEFT = {
@@ -104,7 +120,7 @@ class Posture:
     trunk_flexion: everything above the hips bends forward about the hips (slouch, hunch).
     lateral_lean: the trunk tilts about the hips; positive toward the person's left.
     head_yaw: head turns about the neck top; positive turns the face to the person's left.
-    head_roll: head bends sideways about the neck top; positive brings the left ear down.
+    head_roll: head and neck bend sideways about C7; positive brings the left ear down.
     trunk_rotation: the upper body turns about the spine; positive faces the person's left.
     left_arm, right_arm: arm angles (see Arm).
     """
@@ -139,6 +155,8 @@ class Camera:
         which frames the face in the upper half of the image and the shoulders in the lower.
     width, height_px: image size in pixels.
     fov: horizontal field of view in degrees.
+    mirrored: the picture is flipped left to right (a selfie view): the person's left is then
+        on the image's left.
     """
 
     distance: float = 0.65
@@ -148,11 +166,46 @@ class Camera:
     width: int = 640
     height_px: int = 480
     fov: float = 65.0
+    mirrored: bool = False
 
     @property
     def focal_px(self) -> float:
         """Focal length in pixels (square pixels, principal point at the image centre)."""
         return self.width / 2.0 / math.tan(math.radians(self.fov) / 2.0)
+
+
+@dataclass(frozen=True)
+class Noise:
+    """How MediaPipe's landmarks wander from frame to frame, as measured on real upright people
+    in ../shared/data: a little everywhere, much more at the ears (the ear-to-ear width against
+    the shoulders moved by 15-30 % between rescaled copies of one frame) and for landmarks the
+    model extrapolates at or past the frame's edge (a shoulder there swings the shoulder line by
+    about 10 degrees). Standard deviations of independent Gaussian errors.
+
+    px: every landmark, pixels. ears: each ear, as a share of the ear-to-ear width. edge: a
+    landmark within EDGE of the frame's edge or beyond it, as a share of the shoulder span.
+    """
+
+    px: float = 1.5
+    ears: float = 0.04
+    edge: float = 0.08
+
+
+EDGE = 0.02  # share of the frame: nearer its edge than this, a landmark is extrapolated
+
+
+def _noise(xy: np.ndarray, noise: float | Noise, size: np.ndarray,
+           rng: np.random.Generator) -> np.ndarray:
+    """Per-landmark pixel errors for `xy` (see Noise); a number is `px` alone."""
+    model = noise if isinstance(noise, Noise) else Noise(px=float(noise), ears=0.0, edge=0.0)
+    std = np.full(len(xy), model.px)
+    ears = [LM.LEFT_EAR, LM.RIGHT_EAR]
+    std[ears] = np.hypot(std[ears], model.ears * float(np.linalg.norm(xy[ears[0]] - xy[ears[1]])))
+    margin = EDGE * size
+    outside = np.any((xy < margin) | (xy > size - margin), axis=1)
+    shoulders = float(np.linalg.norm(xy[LM.LEFT_SHOULDER] - xy[LM.RIGHT_SHOULDER]))
+    std[outside] = np.hypot(std[outside], model.edge * shoulders)
+    return rng.normal(0.0, 1.0, xy.shape) * std[:, None]
 
 
 def _rot_x(deg: float) -> np.ndarray:
@@ -178,9 +231,22 @@ def _about(points: np.ndarray, rotation: np.ndarray, pivot: np.ndarray) -> np.nd
     return pivot + (points - pivot) @ rotation.T
 
 
+def _upper_arm(arm: Arm, side: float) -> np.ndarray:
+    """The upper arm's rotation from hanging down (side is +1 left, -1 right)."""
+    return _rot_x(-arm.flexion) @ _rot_z(side * arm.abduction)
+
+
+def _scapula(arm: Arm, side: float) -> np.ndarray:
+    """How far the arm's elevation above horizontal carries its shoulder landmark (up and in)."""
+    down = _upper_arm(arm, side) @ np.array([0.0, -1.0, 0.0])
+    elevation = math.degrees(math.acos(float(np.clip(-down[1], -1.0, 1.0))))
+    k = min(max((elevation - 90.0) / 90.0, 0.0), 1.0)
+    return np.array([-side * SCAPULA_INWARD * k, SCAPULA_RISE * k, 0.0])
+
+
 def _arm(shoulder: np.ndarray, arm: Arm, side: float) -> np.ndarray:
     """Elbow, wrist, pinky, index, thumb (5, 3) of one arm; side is +1 left, -1 right."""
-    upper = _rot_x(-arm.flexion) @ _rot_z(side * arm.abduction)
+    upper = _upper_arm(arm, side)
     fore = upper @ _rot_x(-arm.elbow)
     elbow = shoulder + upper @ np.array([0.0, -UPPER_ARM, 0.0])
     wrist = elbow + fore @ np.array([0.0, -FOREARM, 0.0])
@@ -200,8 +266,8 @@ def _body(posture: Posture) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         normals[_MIRROR[left]] = (-normal[0], normal[1], normal[2])
     head = list(range(LM.NOSE, LM.MOUTH_RIGHT + 1))
     normals[head] /= np.linalg.norm(normals[head], axis=1, keepdims=True)
-    turn = _rot_y(posture.head_yaw) @ _rot_z(-posture.head_roll)
-    bend = _rot_x(posture.neck_flexion)
+    turn = _rot_y(posture.head_yaw)
+    bend = _rot_x(posture.neck_flexion) @ _rot_z(-posture.head_roll)
     points[head] = _about(_about(points[head], turn, NECK_TOP), bend, NECK_BASE)
     points[head] += (0.0, 0.0, posture.head_protraction)
     normals[head] = normals[head] @ (bend @ turn).T
@@ -211,11 +277,11 @@ def _body(posture: Posture) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         (1.0, LM.LEFT_SHOULDER, posture.left_arm, _LEFT_ARM),
         (-1.0, LM.RIGHT_SHOULDER, posture.right_arm, _RIGHT_ARM),
     ):
-        points[shoulder] = (
+        points[shoulder] = np.array((
             side * (HALF_SHOULDER - PROTRACTION_INWARD * p),
             SHOULDER_Y + posture.shoulder_elevation,
             p,
-        )
+        )) + _scapula(arm, side)
         points[chain] = _arm(points[shoulder], arm, side)
 
     trunk = (
@@ -260,12 +326,13 @@ def _behind_torso(points: np.ndarray, eye: np.ndarray, trunk: np.ndarray) -> np.
 def synthesize(
     posture: Posture = Posture(),
     camera: Camera = Camera(),
-    noise_px: float = 0.0,
+    noise_px: float | Noise = 0.0,
     rng: np.random.Generator | None = None,
 ) -> Pose:
-    """The Pose MediaPipe would ideally report for this posture seen by this camera.
+    """The Pose MediaPipe would report for this posture seen by this camera.
 
-    xy: pinhole projection in pixels, plus Gaussian noise of `noise_px` standard deviation.
+    xy: pinhole projection in pixels, plus Gaussian noise: `noise_px` pixels of standard
+    deviation for every landmark, or a Noise model (larger at the ears and the frame's edges).
     visibility: 1.0 when seen, HIDDEN_VISIBILITY when the torso hides the landmark or it faces
     away (the far ear, eye or shoulder in a side view), OUTSIDE_VISIBILITY when out of frame.
     world: metres around the hip midpoint with MediaPipe's camera-aligned axes (x toward image
@@ -280,18 +347,24 @@ def synthesize(
 
     sight = centre - points
     sight /= np.linalg.norm(sight, axis=1, keepdims=True)
-    facing = np.einsum("ij,ij->i", normals, sight) >= FACING_LIMIT
+    limit = np.full(len(points), FACING_LIMIT)
+    limit[[LM.LEFT_EAR, LM.RIGHT_EAR]] = EAR_FACING_LIMIT
+    facing = np.einsum("ij,ij->i", normals, sight) >= limit
     visibility = np.where(facing & ~_behind_torso(points, centre, trunk), 1.0, HIDDEN_VISIBILITY)
     inside = (cam[:, 2] > 0) & np.all((xy >= 0) & (xy <= size), axis=1)
     visibility = np.where(inside, visibility, np.minimum(visibility, OUTSIDE_VISIBILITY))
 
-    if noise_px > 0:
+    if isinstance(noise_px, Noise) or noise_px > 0:
         rng = rng if rng is not None else np.random.default_rng()
-        xy = xy + rng.normal(0.0, noise_px, xy.shape)
+        xy = xy + _noise(xy, noise_px, size, rng)
+    world = points @ rotation.T
+    if camera.mirrored:
+        xy[:, 0] = camera.width - xy[:, 0]
+        world[:, 0] = -world[:, 0]
     return Pose(
         xy=xy,
         visibility=visibility,
-        world=points @ rotation.T,
+        world=world,
         width=camera.width,
         height=camera.height_px,
     )

@@ -13,14 +13,23 @@ import numpy as np
 import pytest
 
 from benchmarks import accuracy, camera_scan, cost
-from benchmarks.accuracy import Confusion, Entry, ManifestError, Outcome, load_manifest
-from benchmarks.common import calibrate_video, generated_clip
+from benchmarks.accuracy import Judged, Kept, Outcome
+from benchmarks.accuracy_report import format_report, summarize
+from benchmarks.changes import CHANGES
+from benchmarks.common import Confusion, ManifestError, calibrate_video, generated_clip
+from benchmarks.footage import MANIFEST_FORMAT, Calibration, Entry, load_manifest
 from benchmarks.guide import MANIFEST as GUIDE_MANIFEST
-from benchmarks.guide import Tally, parse_manifest
+from benchmarks.guide import evaluate_photos, parse_manifest
 from benchmarks.guide import run as run_benchmark
+from benchmarks.guide_report import Tally
+from benchmarks.plain import PLAIN_FRONT, plain_verdict
 from posture.core.checks.positions import POSITION_CHECKS
+from posture.core.metrics import Measurement
+from posture.core.profile import Baseline, Profile
 from posture.io.profiles import save_profile
 from tests.conftest import DATA, FIXTURES, needs_data
+from tests.poses import REACH, pose_of
+from tests.synthetic import Posture
 
 SAMPLE = FIXTURES / "sample_desk.mp4"  # 30 s at 5 fps: good, slouched from 10 s to 22 s, good
 
@@ -55,21 +64,73 @@ def test_balanced_accuracy_precision_recall_on_a_hand_made_table():
 
 
 def test_false_prompts_and_time_to_prompt_from_label_ranges():
-    entry = Entry(name="clip", calibration=accuracy.Calibration(()),
+    entry = Entry(name="clip", calibration=Calibration(()),
                   ranges=((0.0, 30.0, "good"), (30.0, 60.0, "slouched"),
                           (62.0, math.inf, "good")))
-    outcome = Outcome(entry, frames=[], prompts=[5.0, 45.0, 63.0, 90.0], seconds=100.0)
+    outcome = Outcome(entry, prompts=[5.0, 45.0, 63.0, 90.0], seconds=100.0)
     # 45 s is the slouch's prompt; 63 s is within the grace after it; 5 s and 90 s are false.
-    assert outcome.false_prompts == 2
+    assert outcome.false(outcome.prompts) == 2
     assert outcome.time_to_prompt() == [15.0]
     assert outcome.upright_s == pytest.approx(30.0 + 38.0)
     assert accuracy.label_at(entry.ranges, 61.0) is None  # transitions are not scored
     assert accuracy.label_at(entry.ranges, 99.0) == "good"
+    replayed = Outcome(Entry(name="r", calibration=Calibration(()), replay_s=180.0,
+                             ranges=((0.0, math.inf, "good"),)), prompts=[50.0], seconds=6.0)
+    assert replayed.upright_s == 180.0 and replayed.false(replayed.prompts) == 1
+
+
+def test_a_replay_plays_the_clip_forward_and_back_at_its_rate():
+    poses = [(i / 10, f"p{i}") for i in range(4)]
+    played = list(accuracy._played(poses, 10.0, 1.0))
+    assert [p for _, p in played] == ["p0", "p1", "p2", "p3", "p3", "p2", "p1", "p0", "p0",
+                                      "p1"]
+    assert [t for t, _ in played] == pytest.approx([k / 10 for k in range(10)])
+    assert list(accuracy._played(poses, 10.0, 0.0)) == poses  # no replay: once, as they are
+
+
+def test_kept_counts_changed_verdicts_and_problems_that_appear():
+    kept = Kept()
+    good = Judged(0.0, "good", "good", "good")
+    kept.add(good, Judged(0.0, "good", "good", "good"))
+    kept.add(good, Judged(0.0, "good", "slouched", "good", ("lateral_lean",)))
+    kept.add(good, Judged(0.0, "good", None, None))  # the change lost the person
+    assert (kept.both, kept.kept, kept.lost) == (2, 1, 1)
+    assert (kept.plain_both, kept.plain_kept) == (2, 2)
+    assert kept.appearing == {"lateral_lean": 1}
+
+
+def test_the_plain_rule_on_measurements():
+    front = Profile("front", {"head_height": Baseline(0.5, 0.01)})
+    below = Measurement("front", {"head_height": 0.5 * PLAIN_FRONT - 0.01})
+    assert plain_verdict(below, front) == "slouched"
+    assert plain_verdict(Measurement("front", {"head_height": 0.45}), front) == "good"
+    assert plain_verdict(Measurement("side", {"neck_inclination": 10.0}), front) is None
+    side = Profile("side", {"neck_inclination": Baseline(15.0, 1.0)})
+    assert plain_verdict(Measurement("side", {"neck_inclination": 41.0}), side) == "slouched"
+    assert plain_verdict(Measurement("side", {"neck_inclination": 30.0,
+                                              "torso_inclination": -11.0}), side) == "slouched"
+    assert plain_verdict(Measurement("side", {"neck_inclination": 30.0,
+                                              "torso_inclination": 9.0}), side) == "good"
+
+
+def test_the_six_changes_move_pixels_as_their_names_say():
+    image = np.zeros((100, 200, 3), np.uint8)
+    image[40:60, 20:40] = 200  # a bright square left of centre
+    assert set(CHANGES) == {"nearer", "farther", "shifted", "darker", "brighter", "mirrored"}
+    for name, change in CHANGES.items():
+        assert change(image).shape == image.shape, name
+    assert CHANGES["mirrored"](image)[50, 170, 0] == 200  # now right of centre
+    assert CHANGES["shifted"](image)[50, 20 + 24 + 5, 0] == 200  # 12 % of 200 px right
+    assert CHANGES["shifted"](image)[50, 5, 0] == 128  # grey comes in on the left
+    assert CHANGES["darker"](image)[50, 30, 0] == 110 and CHANGES["brighter"](image)[0, 0, 0] == 40
+    far = CHANGES["farther"](image)  # 1/1.25 about the centre: the square moves inward
+    assert far[50, 100 - round(70 / 1.25), 0] > 150 and far[2, 2, 0] == 128
+    near = CHANGES["nearer"](image)  # x 1.15 about the centre: it moves outward
+    assert near[50, 100 - round(70 * 1.15), 0] > 150
 
 
 def write_manifest(path: Path, entries: list) -> Path:
-    path.write_text(json.dumps({"format": accuracy.MANIFEST_FORMAT, "version": 1,
-                                "entries": entries}))
+    path.write_text(json.dumps({"format": MANIFEST_FORMAT, "version": 2, "entries": entries}))
     return path
 
 
@@ -86,27 +147,35 @@ def tiny_image() -> np.ndarray:
     return np.full((8, 8, 3), 128, np.uint8)
 
 
-def test_manifest_loader_reads_videos_stills_and_generated_clips(tmp_path):
+def test_manifest_loader_reads_videos_stills_photos_and_generated_clips(tmp_path):
     folder = tmp_path / "data"
     (folder / "stills").mkdir(parents=True)
     for name in ("a.png", "b.png", "c.png"):
         cv2.imwrite(str(folder / "stills" / name), tiny_image())
     (folder / "sample_desk.mp4").symlink_to(SAMPLE)
     manifest = write_manifest(tmp_path / "m.json", [
-        clip_entry(),
+        clip_entry(changes=["mirrored", "darker"], replay_s=180),
         {"name": "stills", "file": "stills", "labels": {"a.png": "good", "c.png": "slouched"},
          "calibration": {"file": ["stills/a.png", "stills/b.png"]}},
         {"name": "made", "generate": {"timeline": [[0, 0], [60, 0]], "fps": 5},
          "calibration": {"seconds": 5}, "labels": [[0, None, "good"]], "upright_only": True},
+        {"name": "photos", "file": "sample_desk.mp4", "photos": True,
+         "labels": {"0": "good", "3": "slouched"}},
+        {"name": "each", "file": "stills", "calibration": {"itself": True},
+         "labels": {"a.png": "good", "b.png": "good"}, "upright_only": True,
+         "changes": ["nearer"]},
     ])
-    video, stills_entry, made = load_manifest(manifest, folder)
+    video, stills_entry, made, photos, each = load_manifest(manifest, folder)
     assert video.file == folder / "sample_desk.mp4"
     assert video.ranges[1] == (10.0, 22.0, "slouched") and video.ranges[2][1] == math.inf
     assert video.calibration.files == (video.file,) and video.calibration.seconds == 5.0
+    assert video.changes == ("mirrored", "darker") and video.replay_s == 180.0
     assert stills_entry.images == {folder / "stills" / "a.png": "good",
                                    folder / "stills" / "c.png": "slouched"}
     assert stills_entry.calibration.stills and stills_entry.targets
     assert made.file is None and made.generate[-1] == (60.0, 0.0) and made.upright_only
+    assert photos.photos == {0: "good", 3: "slouched"}
+    assert each.calibration.itself and each.changes == ("nearer",)
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -117,6 +186,10 @@ def test_manifest_loader_reads_videos_stills_and_generated_clips(tmp_path):
     ({"upright_only": True}, "cannot have slouched labels"),
     ({"labels": {"x.png": "good"}}, "need \"file\" to be a folder"),
     ({"generate": {"timeline": [[0, 0], [9, 1]]}}, "exactly one of"),
+    ({"changes": ["sideways"]}, "unknown change 'sideways'"),
+    ({"replay_s": -1}, "\"replay_s\" must be"),
+    ({"calibration": {"itself": True}}, "\"itself\" calibrates each still"),
+    ({"photos": True, "labels": {"0": "slouched"}}, "photos labelled good"),
 ])
 def test_manifest_loader_rejects_a_broken_entry_naming_it(tmp_path, change, message):
     folder = tmp_path / "data"
@@ -147,39 +220,54 @@ def test_manifest_loader_refuses_to_score_the_only_calibration_image(tmp_path):
 
 
 @needs_data
-def test_the_shipped_manifest_loads_against_the_shared_data():
+def test_the_shipped_manifest_holds_every_labelled_posture_clip():
     entries = load_manifest(accuracy.MANIFEST, DATA)
-    assert len({e.name for e in entries}) == len(entries) >= 10
+    assert len({e.name for e in entries}) == len(entries) >= 25
     # Labels that are another program's guess stay out of the targets.
     separate = {e.name for e in entries if not e.targets}
     assert {"side-view-app-recording", "standing-webcam"} <= separate
+    files = {str(e.file.relative_to(DATA)) for e in entries if e.file is not None}
+    guide = json.loads(GUIDE_MANIFEST.read_text())["entries"]
+    files |= {e["source"] for e in guide if "source" in e}
+    labelled = {row.split(",")[0] for row in (DATA / "labels.csv").read_text().splitlines()[1:]}
+    assert labelled <= files, labelled - files
+    assert {e.name for e in entries if e.changes} >= {f"talking-head-{i}" for i in range(1, 6)}
 
 
 def test_accuracy_on_the_sample_clip(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()
     (folder / "sample_desk.mp4").symlink_to(SAMPLE)
-    (entry,) = load_manifest(write_manifest(tmp_path / "m.json", [clip_entry()]), folder)
+    (entry,) = load_manifest(write_manifest(tmp_path / "m.json", [clip_entry(
+        changes=["mirrored"])]), folder)
     outcome = accuracy.evaluate(entry, tmp_path)
-    assert outcome.error is None
-    labels = [label for _, label, _ in outcome.frames]
-    assert labels.count("good") > 0 and labels.count("slouched") > 0
-    assert all(0 <= t < 30 for t, _, _ in outcome.frames)
-    c = outcome.confusion
-    assert c.tp + c.fn + c.fp + c.tn == len(outcome.frames)
-    assert c.balanced_accuracy is not None and c.balanced_accuracy >= 0.8
+    assert outcome.error is None and outcome.view == "front"
+    labels = [f.label for f in outcome.frames]
+    assert labels.count("good") > 40 and labels.count("slouched") > 40  # every frame, 5 fps
+    assert all(0 <= f.t < 30 for f in outcome.frames)
+    for c in (outcome.confusion, outcome.plain_confusion):
+        assert c.tp + c.fn + c.fp + c.tn == len(outcome.frames)
+    assert outcome.confusion.balanced_accuracy >= 0.9
     assert outcome.seconds == pytest.approx(30.0, abs=0.3)
     # A 12 s slouch is shorter than the alert's onset: no prompt, and none is false.
-    assert outcome.false_prompts == 0 and outcome.time_to_prompt() == [None]
-    report = accuracy.summarize([outcome])
-    assert set(report) == {"entries", "groups", "targets", "not_evaluated"}
-    assert set(report["targets"]) == {"balanced_accuracy", "false_prompts"}
+    assert outcome.prompts == outcome.plain_prompts == [] and outcome.time_to_prompt() == [None]
+    mirrored = outcome.changes["mirrored"]
+    assert mirrored.both >= 0.9 * len(outcome.frames) and mirrored.kept >= 0.9 * mirrored.both
+    report = summarize([outcome])
+    assert set(report) == {"entries", "groups", "problems", "changes", "changes_below_target",
+                           "targets", "not_evaluated"}
+    assert set(report["targets"]) == {"upright_good", "upright_prompts", "changes_kept",
+                                      "side_balanced_accuracy", "balanced_accuracy",
+                                      "false_prompts"}
     figures = report["entries"][0]
-    for key in ("frames", "coverage", "confusion", "balanced_accuracy", "precision", "recall",
-                "false_prompts_per_hour", "time_to_prompt_s", "upright_s"):
+    for key in ("frames", "coverage", "ours", "plain", "prompts", "plain_prompts",
+                "false_prompts_per_hour", "time_to_prompt_s", "upright_s", "changes"):
         assert key in figures
-    text = accuracy.format_report(report)
-    assert "sample:" in text and "balanced accuracy" in text and "targets:" in text
+    assert figures["ours"]["confusion"]["tp"] == outcome.confusion.tp
+    assert report["problems"]["slouch"]["on_slouched"] > 0  # the sample's slouch is named
+    assert report["changes"]["mirrored"]["frames"] == mirrored.both
+    text = format_report(report)
+    assert "| sample |" in text and "balanced accuracy" in text and "### Targets" in text
 
 
 def test_an_entry_the_program_refuses_is_reported_not_crashed(tmp_path):
@@ -191,9 +279,9 @@ def test_an_entry_the_program_refuses_is_reported_not_crashed(tmp_path):
         clip_entry(calibration={"start": 40, "seconds": 5})]), folder)
     outcome = accuracy.evaluate(entry, tmp_path)
     assert outcome.error is not None and "calibration failed" in outcome.error
-    report = accuracy.summarize([outcome])
+    report = summarize([outcome])
     assert report["targets"]["false_prompts"]["met"] is False
-    assert "not evaluated" in accuracy.format_report(report)
+    assert "Not evaluated" in format_report(report)
 
 
 # ---- cost --------------------------------------------------------------------------------------
@@ -271,20 +359,31 @@ def test_benchmark_tally_arithmetic():
     report = tally.report()
     assert report["precision"] == 0.8 and report["recall"] == 0.8
     assert report["balanced_accuracy"] == round((0.8 + 30 / 32) / 2, 3)
-    assert report["judged_share"] == round(40 / 42, 3)
+    assert report["judged_share"] == round(40 / 42, 3) and report["scored"] == 42
     assert Tally().report()["balanced_accuracy"] is None
+    pooled = Tally()
+    pooled.add(tally)
+    pooled.add(Tally(Confusion(tn=4), frames=4, reps_timed=1))
+    assert (pooled.frames, pooled.reps_done, pooled.reps_timed) == (46, 3, 1)
 
 
 def test_benchmark_scores_the_same_session_as_the_command(tmp_path):
-    """A synthetic entry with a bent press labelled out of position and a reach labelled in:
-    the harness counts what the guide's Session says, frame by frame, outside the margins."""
+    """A synthetic entry with a triceps stretch labelled out of position and a reach labelled
+    in: the harness counts what the guide's Session says, frame by frame, outside the margins;
+    a recording's frames in neither labelled list are not scored."""
     doc = {"format": "posture-guide-manifest", "entries": [
         {"name": "reach", "stretch": "overhead_reach", "camera": {"distance": 1.2}, "reps": 1,
-         "segments": [[2, "rest", False], [22, "reach", True], [5, "bent_press", False]]},
+         "segments": [[2, "rest", False], [22, "reach", True], [5, "triceps", False]]},
         {"name": "recording", "stretch": "butterfly", "source": "nowhere.mp4", "reps": 1,
-         "in_position": [[1.0, 4.0]]}]}
-    entries = parse_manifest(doc, tmp_path)
+         "in_position": [[1.0, 4.0]], "not_in_position": [[6.0, 8.0]], "hold_s": 2,
+         "margin_s": 0.2}]}
+    entries, everyday = parse_manifest(doc, tmp_path)
     assert entries[0].ranges == ((2.0, 24.0),) and entries[1].source == tmp_path / "nowhere.mp4"
+    assert everyday == [] and entries[1].hold_s == 2.0
+    recording = entries[1]
+    assert [recording.label(t) for t in (1.1, 3.0, 4.1, 5.0, 7.0, 9.0)] == [
+        None, True, None, None, False, None]
+    assert entries[0].label(10.0) is True and entries[0].label(26.0) is False
     report = run_benchmark(entries)
     reach = report["entries"]["reach"]
     assert reach["balanced_accuracy"] > 0.95 and reach["reps_counted"] == 1
@@ -294,9 +393,25 @@ def test_benchmark_scores_the_same_session_as_the_command(tmp_path):
                        tmp_path)
 
 
+def test_photos_are_judged_one_by_one_by_the_check():
+    entry = parse_manifest({"format": "posture-guide-manifest", "entries": [
+        {"name": "p", "stretch": "overhead_reach", "source": "x.gif",
+         "photos": {"0": False, "1": True}}]}, Path("."))[0][0]
+    tally = evaluate_photos(entry, {0: pose_of(Posture()), 1: pose_of(REACH),
+                                    2: pose_of(REACH)})
+    assert tally.confusion == Confusion(tp=1, tn=1) and tally.frames == 3
+
+
 def test_the_shipped_benchmark_manifest_parses_and_covers_every_check():
-    entries = parse_manifest(json.loads(GUIDE_MANIFEST.read_text()), DATA)
+    entries, everyday = parse_manifest(json.loads(GUIDE_MANIFEST.read_text()), DATA)
     assert {e.stretch for e in entries} == set(POSITION_CHECKS)
+    real = {e.stretch for e in entries if e.source is not None}
+    assert real >= {"overhead_reach", "upper_trapezius_stretch", "shrugs_and_rolls",
+                    "side_bend", "butterfly"}
+    assert len(everyday) >= 10
+    for e in entries:
+        if e.source is not None and e.reps:
+            assert e.hold_s is not None, e.name  # a prescription that fits the clip
 
 
 # ---- camera-in-use scan --------------------------------------------------------------------

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from posture.core.pose import LM, NUM_LANDMARKS, Pose
-from tests.synthetic import Arm, Camera, Posture, synthesize
+from tests.synthetic import HALF_SHOULDER, SCAPULA_RISE, Arm, Camera, Noise, Posture, synthesize
 
 LEFT_SIDE = [LM.LEFT_EAR, LM.LEFT_EYE, LM.LEFT_EYE_OUTER, LM.MOUTH_LEFT, LM.LEFT_SHOULDER]
 RIGHT_SIDE = [LM.RIGHT_EAR, LM.RIGHT_EYE, LM.RIGHT_EYE_OUTER, LM.MOUTH_RIGHT, LM.RIGHT_SHOULDER]
@@ -169,7 +169,23 @@ def test_arms_overhead_put_wrists_above_the_head() -> None:
     head_top = far.xy[HEAD, 1].min() - 0.25 * shoulder_span(far)  # about 0.1 m above the eyes
     assert far.xy[[LM.LEFT_WRIST, LM.RIGHT_WRIST], 1].max() < head_top
     assert far.visible(LM.LEFT_WRIST, LM.RIGHT_WRIST)
-    assert far.world[LM.LEFT_WRIST][1] == pytest.approx(-1.04, abs=0.01)  # 0.5 + arm 0.54
+    # 0.5 + the shoulder's rise with the arm + upper arm 0.29 + forearm 0.29
+    assert far.world[LM.LEFT_WRIST][1] == pytest.approx(-(0.5 + SCAPULA_RISE + 0.58), abs=0.01)
+
+
+def test_arms_above_horizontal_carry_the_shoulders_up_and_in() -> None:
+    """Scapulohumeral rhythm, as real people show it: both arms overhead narrow the span and
+    raise the shoulders; one arm overhead tilts the shoulder line with the trunk upright."""
+    rest = synthesize(camera=Camera(distance=1.3)).world
+    up = synthesize(Posture(left_arm=Arm(180), right_arm=Arm(180)), Camera(distance=1.3)).world
+    assert rest[LM.LEFT_SHOULDER][1] - up[LM.LEFT_SHOULDER][1] == pytest.approx(SCAPULA_RISE)
+    width = np.linalg.norm(up[LM.LEFT_SHOULDER] - up[LM.RIGHT_SHOULDER])
+    assert width == pytest.approx(0.85 * 2 * HALF_SHOULDER)
+    level = synthesize(Posture(left_arm=Arm(90), right_arm=Arm(90, 0, 90))).world
+    np.testing.assert_allclose(level[LM.LEFT_SHOULDER], rest[LM.LEFT_SHOULDER])  # not below 90
+    one = synthesize(Posture(right_arm=Arm(175, 10)))
+    dx, dy = one.xy[LM.LEFT_SHOULDER] - one.xy[LM.RIGHT_SHOULDER]
+    assert 6.0 < math.degrees(math.atan2(dy, dx)) < 10.0  # the raised (right) shoulder is higher
 
 
 def test_arm_abduction_and_elbow() -> None:
@@ -179,7 +195,7 @@ def test_arm_abduction_and_elbow() -> None:
     assert elbow[1] == pytest.approx(shoulder[1], abs=0.01)
     typing = synthesize(Posture(right_arm=Arm(elbow=90)))
     forearm = typing.world[LM.RIGHT_WRIST] - typing.world[LM.RIGHT_ELBOW]
-    np.testing.assert_allclose(forearm, [0.0, 0.0, -0.25], atol=1e-9)  # forward, to the camera
+    np.testing.assert_allclose(forearm, [0.0, 0.0, -0.29], atol=1e-9)  # forward, to the camera
 
 
 def test_butterfly_hands_on_shoulders_elbows_forward() -> None:
@@ -201,6 +217,32 @@ def test_noise_has_the_requested_std() -> None:
     assert abs(errors.mean()) < 0.05
     assert np.all(synthesize(noise_px=0.0).xy == clean.xy)
     np.testing.assert_allclose(synthesize(noise_px=2.0, rng=rng).world, clean.world)
+
+
+def test_realistic_noise_is_larger_at_the_ears_and_the_frame_edges() -> None:
+    """Noise(): 1.5 px everywhere, 4 % of the face width at each ear, 8 % of the shoulder span
+    for a landmark the model extrapolates at the frame's edge."""
+    close = Camera(distance=0.4, tilt=-15)  # the shoulders at the bottom edge, or past it
+    clean = synthesize(camera=close)
+    assert clean.xy[LM.LEFT_SHOULDER][1] > 0.98 * clean.height
+    rng = np.random.default_rng(3)
+    errors = np.stack([synthesize(camera=close, noise_px=Noise(), rng=rng).xy
+                       - clean.xy for _ in range(400)])
+    face = np.linalg.norm(clean.xy[LM.LEFT_EAR] - clean.xy[LM.RIGHT_EAR])
+    span = np.linalg.norm(clean.xy[LM.LEFT_SHOULDER] - clean.xy[LM.RIGHT_SHOULDER])
+    assert errors[:, LM.NOSE].std() == pytest.approx(1.5, rel=0.1)
+    assert errors[:, LM.LEFT_EAR].std() == pytest.approx(math.hypot(1.5, 0.04 * face), rel=0.1)
+    assert errors[:, LM.LEFT_SHOULDER].std() == pytest.approx(math.hypot(1.5, 0.08 * span),
+                                                              rel=0.1)
+
+
+def test_a_mirrored_camera_flips_the_picture_and_world_x() -> None:
+    plain, mirrored = synthesize(Posture(head_roll=20)), synthesize(Posture(head_roll=20),
+                                                                     Camera(mirrored=True))
+    np.testing.assert_allclose(mirrored.xy[:, 0], plain.width - plain.xy[:, 0])
+    np.testing.assert_allclose(mirrored.xy[:, 1], plain.xy[:, 1])
+    np.testing.assert_allclose(mirrored.world[:, 0], -plain.world[:, 0])
+    assert mirrored.xy[LM.LEFT_SHOULDER][0] < mirrored.xy[LM.RIGHT_SHOULDER][0]  # left on the left
 
 
 def test_world_landmarks_are_metres_around_the_hips() -> None:

@@ -17,6 +17,7 @@ from typing import NoReturn
 from posture import __version__
 from posture.core.calibration import CALIBRATION_SECONDS
 from posture.core.errors import Interrupted, UserError
+from posture.core.stretches import MAX_HOLD_S, MAX_REPS
 from posture.io.console import say
 
 MAX_DAYS = 366  # posture report --days: at most a year
@@ -47,6 +48,28 @@ def at_least_zero(text: str) -> float:
     value = _finite(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text} is not allowed: give a number of 0 or more")
+    return value
+
+
+def hold_seconds(text: str) -> float:
+    """An argparse type: a hold in seconds, above 0 and at most MAX_HOLD_S."""
+    value = _finite(text)
+    if not 0 < value <= MAX_HOLD_S:
+        raise argparse.ArgumentTypeError(
+            f"{text} is not allowed: give seconds above 0 and at most {MAX_HOLD_S:g}")
+    return value
+
+
+def rep_count(text: str) -> int:
+    """An argparse type: a whole number of reps, 1 to MAX_REPS."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not allowed: give a whole number of reps from 1 to {MAX_REPS}") from None
+    if not 1 <= value <= MAX_REPS:
+        raise argparse.ArgumentTypeError(
+            f"{text} is not allowed: give a whole number of reps from 1 to {MAX_REPS}")
     return value
 
 
@@ -148,7 +171,7 @@ def _stretch_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", default="0", help="camera index (default 0), or a video, image "
                    "or folder (runs without questions, as fast as it can, and ends with the file)")
     p.add_argument("--profile", help="calibration profile name or .json path: its relaxed "
-                   "posture is the reference (default: the first seconds of the run)")
+                   "head is the neck side bend's reference (default: level, facing the camera)")
     p.add_argument("--jsonl", metavar="OUT",
                    help="write one JSON object per frame to OUT (- for stdout)")
     p.add_argument("--mute", action="store_true", help="print the prompts, speak nothing")
@@ -156,6 +179,12 @@ def _stretch_parser(sub: argparse._SubParsersAction) -> None:
                    help="write each spoken prompt to DIR as a WAV file instead of playing it")
     p.add_argument("--mirrored", action="store_true", help="the camera shows a mirror image "
                    "(selfie view): swap the sides it names")
+    p.add_argument("--hold", type=hold_seconds, metavar="S", help="your own prescription: count "
+                   f"each hold for S seconds (above 0, at most {MAX_HOLD_S:g}; default: the "
+                   "guide's minimum)")
+    p.add_argument("--reps", type=rep_count, metavar="N", help="your own prescription: N reps, "
+                   f"per side for a stretch done on each side (1 to {MAX_REPS}; default: the "
+                   "guide's)")
 
 
 def _report_parser(sub: argparse._SubParsersAction) -> None:

@@ -19,15 +19,14 @@ import numpy as np
 from posture.core.errors import UserError
 from posture.core.metrics import SHOULDER_VISIBLE, VISIBLE, Measurement, detect_view, measure
 from posture.core.pose import LM, Pose, head_reach, shoulder_span
-from posture.core.profile import DEFAULT_THRESHOLD, Baseline, Profile
-from posture.core.score import signals
+from posture.core.profile import Baseline, Profile
+from posture.core.score import assess, cues
 
 CALIBRATION_SECONDS = 5.0  # default length of a calibration recording from a camera or video
 MIN_FRAMES = 5  # fewer kept frames than this (or than the source has) fails calibration
 MAX_MOTION = 0.5  # body sizes per second: faster movement is "not sitting still"
 MIN_SPAN = 0.1  # upper-body size / frame size below this is "too far from the camera"
 CENTRE_BAND = (0.15, 0.85)  # the shoulders' centre must lie in this part of the frame width
-MIN_THRESHOLD = 2.0  # per-user thresholds never go below this many spreads
 # How far a frame may lie from the recording's median, in each key metric's own units (see
 # metrics.py), and still show the same posture: above what people sitting still show (talking
 # heads and drivers in ../shared/data: head height within 0.09 of their median, neck length
@@ -181,17 +180,30 @@ def mixed(kept: list[Measurement], view: str) -> str | None:
 
 
 def slouch_thresholds(profile: Profile, slouch: Recording) -> dict[str, float]:
-    """Per-problem thresholds halfway to the user's own slouch, for the problems it shows."""
-    frames = [signals(m, profile) for m in slouch.measurements if m.view == profile.view]
+    """Per-problem thresholds halfway to the user's own slouch, for the problems most of its
+    frames show; never below a cue's physical minimum (a slouch too mild to clear it twice
+    over leaves the minimum in place)."""
+    frames = [cues(m, profile) for m in slouch.measurements if m.view == profile.view]
     if not frames:
         raise UserError("the slouch recording shows no usable frames from the calibrated view: "
                         "record it with the same camera, head and shoulders in view")
+    values: dict[str, list[float]] = {}
+    for found in frames:
+        for cue in found:
+            values.setdefault(cue.problem, []).append(cue.value)
     out = {}
-    for problem in frames[0]:
-        typical = float(np.median([f[problem] for f in frames]))
-        if typical >= 2 * MIN_THRESHOLD:
-            out[problem] = round(min(DEFAULT_THRESHOLD, typical / 2), 3)
+    for problem, seen in values.items():
+        typical = float(np.median(seen))
+        limit = next(c.limit for found in frames for c in found if c.problem == problem)
+        if 2 * len(seen) >= len(frames) and typical / 2 > limit:
+            out[problem] = round(typical / 2, 3)
     return out
+
+
+def caught(profile: Profile, slouch: Recording) -> float:
+    """Share of a slouch recording's frames that the profile judges slouched."""
+    verdicts = [assess(m, profile) for m in slouch.measurements]
+    return sum(a is not None and a.posture == "slouched" for a in verdicts) / max(1, len(verdicts))
 
 
 def _failure(rec: Recording, feedback: Feedback) -> str:

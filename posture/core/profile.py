@@ -11,21 +11,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PROFILE_FORMAT = "posture-profile"
-PROFILE_VERSION = 1
+# Version 2: per-user thresholds are in each cue's own units (posture.core.score). Version 1
+# held them in calibrated spreads; such a profile is read without them (its baseline still
+# serves: posture.core.score.FALLBACK maps the metrics it lacks).
+PROFILE_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 CAMERA = "camera"  # Profile.source of a calibration recorded at a camera
-DEFAULT_THRESHOLD = 3.0  # a problem is present when its signal reaches this many spreads
 
 # Population defaults for an uncalibrated run: (centre, spread) per metric, from upright
-# people in ../shared/data; spreads are wide so that defaults only flag clear slouching.
+# people in ../shared/data; spreads are wide so that defaults only flag clear slouching (three
+# spreads of nose height are 35 % of it, of neck inclination 18 degrees).
 DEFAULT_BASELINE = {
     "front": {
-        "head_height": (0.52, 0.06), "ear_height": (0.57, 0.06), "face_size": (0.42, 0.025),
-        "neck_length": (1.35, 0.15), "head_pitch": (-0.12, 0.06), "shoulder_tilt": (0.0, 2.0),
-        "head_offset": (0.0, 0.05), "span_scale": (0.3, 0.1),
+        "nose_height": (0.52, 0.06), "head_height": (0.52, 0.06), "ear_height": (0.57, 0.06),
+        "face_size": (0.42, 0.025), "neck_length": (1.35, 0.15), "head_pitch": (-0.12, 0.06),
+        "shoulder_tilt": (0.0, 2.0), "trunk_lean": (0.0, 2.0), "head_offset": (0.0, 0.05),
+        "span_scale": (0.3, 0.1),
     },
     "side": {
         "neck_inclination": (15.0, 6.0), "torso_inclination": (-5.0, 6.0),
-        "head_forward": (0.0, 0.1), "head_lift": (0.48, 0.06),
+        "head_forward": (0.0, 0.1), "head_lift": (0.48, 0.06), "face_pitch": (15.0, 10.0),
     },
 }
 
@@ -68,6 +73,8 @@ class Profile:
 
     view: str
     baseline: dict[str, Baseline]
+    # Per-problem thresholds set from the user's own slouch, in the units of the cue that
+    # names the problem (posture.core.score); a problem not in it uses the cue's minimum.
     thresholds: dict[str, float] = field(default_factory=dict)
     frame_size: tuple[int, int] = (0, 0)
     created: str = ""  # ISO time, set when first saved
@@ -81,10 +88,6 @@ class Profile:
     def from_recording(self) -> bool:
         """True when calibrated on a file: someone else, or another setup, than a camera's."""
         return self.source not in ("", CAMERA)
-
-    def threshold(self, problem: str) -> float:
-        """Signal (in spreads) at which `problem` counts as present."""
-        return self.thresholds.get(problem, DEFAULT_THRESHOLD)
 
     @staticmethod
     def defaults(view: str = "front") -> Profile:
@@ -111,8 +114,9 @@ class Profile:
 
     @staticmethod
     def from_json(data: Mapping[str, Any]) -> Profile:
-        """The profile in a JSON object of this format and version; ValueError (or KeyError,
-        TypeError, AttributeError) naming what is wrong."""
+        """The profile in a JSON object of this format and a readable version; ValueError (or
+        KeyError, TypeError, AttributeError) naming what is wrong. A version-1 profile's
+        thresholds (in spreads, which no cue uses any more) are left out."""
         view = data["view"]
         if view not in DEFAULT_BASELINE:
             raise ValueError(f"unknown view {view!r}")
@@ -121,7 +125,8 @@ class Profile:
         if not baseline or not all(math.isfinite(b.centre) and math.isfinite(b.spread)
                                    for b in baseline.values()):
             raise ValueError("empty or non-finite baseline")
-        thresholds = {str(k): float(v) for k, v in data.get("thresholds", {}).items()}
+        thresholds = {str(k): float(v) for k, v in data.get("thresholds", {}).items()
+                      if data.get("version") != 1}
         width, height = (int(x) for x in data.get("frame_size", [0, 0]))
         camera = data.get("camera")
         return Profile(view=view, baseline=baseline, thresholds=thresholds,

@@ -2,83 +2,75 @@
 
 Pure functions and plain data: time comes only from frame timestamps, never from a clock.
 
-Each metric's deviation is measured in units of its calibrated spread, floored (SPREAD_FLOOR)
-so a very still calibration does not make the tool twitchy. Problems are recognised from the
-pattern of deviations (PROBLEM_RULES): each gives a signal, in spreads, and a problem is present
-when its signal reaches the profile's threshold for it.
+A few cues, each anatomically meaningful and each with a physical minimum below which it
+never fires, whatever the calibration: the calibrated spread can only raise a threshold (a
+restless calibration), never lower it (a still one). Signed cues are compared as magnitudes,
+so a mirrored camera gives the same verdict. The minimums were measured on real people in
+../shared/data (README, "How well it works"): the noise of upright people, including frames
+seen nearer, farther, shifted, darker, brighter and mirrored, on one side; real slouches on the
+other.
+
+Front camera:
+- the head lowered: nose_height has lost HEAD_LOWERED of its calibrated value. Named by what
+  moved: the shoulders rose toward the ears (shoulder_elevation) or sank with the trunk
+  (slouch), else the face pitched down so the nose sank below the ears (head_drop), else the
+  trunk sank toward the camera (slouch).
+- the trunk leaning sideways: |trunk_lean| (hips in view), else |shoulder_tilt|, beyond its
+  calibrated magnitude by LEAN_DEG (lateral_lean). Never the head: a head turned or tilted on
+  its own is not a posture problem.
+Side camera:
+- the head carried ahead of the hips: head_forward grew by HEAD_AHEAD torso lengths (slouch);
+- the neck inclined forward: neck_inclination grew by NECK_FORWARD degrees, named head_drop
+  when the face also pitched down by FACE_DOWN, else forward_head.
+Rounded shoulders are not named from either view (see README): no cue measures them above the
+noise of the landmarks.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from posture.core.metrics import Measurement
-from posture.core.profile import Profile
+from posture.core.profile import Baseline, Profile
 
-# Smallest spread a metric is credited with, in its own units (see metrics.py): about 3 % of a
-# typical value for the ratios, so 3 floors (the default threshold) is a change of about 8 %.
+# Physical minimums, in each cue's own units.
+# Share of the calibrated nose height lost. Upright frames lose at most 23 % to landmark noise
+# (every change included; 19 % at the 99.9th percentile); the two real frontal slouches lose
+# 40 and 49 %. Midway.
+HEAD_LOWERED = 0.30
+# Degrees of sideways trunk lean: the "clearly visible sideways bending" limit of static
+# working posture standards (ISO 11226, EN 1005-4); upright frames reach 8.3 (99.9th pct).
+LEAN_DEG = 10.0
+# Torso lengths the ear moved ahead of the hips (about 10 cm): typing at a desk moved it 0.14,
+# real hunches 0.7-1.0.
+HEAD_AHEAD = 0.20
+# Degrees the neck (shoulder to ear) inclined forward: the craniovertebral angle down by 12,
+# about twice the 6.7 that upright typing varied; real hunches 20-60.
+NECK_FORWARD = 12.0
+K_SPREAD = 3.0  # a threshold is at least this many calibrated spreads (restless calibrations)
+# Naming a lowered head or an inclined neck (the cue has fired; these only say which problem).
+# Shoulder line up (raised) or down (sunk with the trunk) the image, calibrated shoulder widths
+# (about 4 cm): the real hunch sank 0.30, the real head drop moved 0.005.
+SHOULDERS_MOVED = 0.10
+# Nose sunk below the ears, shoulder widths (about 20 degrees of face pitch): the real head
+# drop sank 0.12.
+NOSE_SANK = 0.08
+FACE_DOWN = 20.0  # side: degrees the face pitched down (as NOSE_SANK from the front)
+# A metric a version-1 profile lacks, and the one it held in its place (the same at a level
+# calibration: the roll correction is 1 when the head is level).
+FALLBACK = {"nose_height": "head_height"}
+
+# Smallest spread a metric is credited with in `deviations`, in its own units: the pipeline
+# takes every metric far off at once for a moved camera (posture.core.pipeline).
 SPREAD_FLOOR = {
-    "head_height": 0.02, "ear_height": 0.02, "face_size": 0.008, "neck_length": 0.035,
-    "head_pitch": 0.03, "shoulder_tilt": 2.5, "head_offset": 0.04, "span_scale": 0.01,
+    "head_height": 0.02, "nose_height": 0.02, "ear_height": 0.02, "face_size": 0.008,
+    "neck_length": 0.035, "head_pitch": 0.03, "shoulder_tilt": 2.5, "trunk_lean": 2.5,
+    "head_offset": 0.04, "head_roll": 3.0, "face_turn": 0.05,
+    "span_scale": 0.01, "shoulder_level": 0.01,
     "neck_inclination": 3.0, "torso_inclination": 2.5, "head_forward": 0.04, "head_lift": 0.04,
+    "face_pitch": 3.0,
 }
-
-SEVERITY_START = 1.0  # signal (spreads) where severity starts to grow above 0
-SEVERITY_FULL = 8.0  # signal (spreads) where severity reaches 1
-
-Deviations = Mapping[str, float]
-
-
-def _d(dev: Deviations, name: str) -> float:
-    """Deviation of one metric, 0 when the metric was not measured in this frame."""
-    return dev.get(name, 0.0)
-
-
-def _pos(x: float) -> float:
-    """The positive part of x."""
-    return max(0.0, x)
-
-
-def _face_share(m: Mapping[str, float], base: Mapping[str, float]) -> float:
-    """Share (0..1) of a face_size increase owed to the face growing rather than the span shrinking.
-
-    Uses the span_scale cue: forward head grows the face's pixel width at a constant shoulder
-    span, rounded shoulders shrink the span at a constant face width.
-    """
-    if not all(k in m and k in base and m[k] > 0 and base[k] > 0
-               for k in ("face_size", "span_scale")):
-        return 0.5
-    span = math.log(m["span_scale"] / base["span_scale"])
-    face = span + math.log(m["face_size"] / base["face_size"])
-    if face - span <= 1e-9:
-        return 0.5
-    return min(1.0, max(0.0, face / (face - span)))
-
-
-# Signal of each problem (in spreads) from the deviations `d` and the face share `f`. The rules
-# follow the signatures of each problem on the synthetic body (tests/core/test_metrics.py):
-# head drop pitches the nose below the ears; a sinking trunk lowers and pitches the head while
-# the ears stay as high over the shoulders; forward head and rounded shoulders both enlarge
-# face_size and are told apart by `f`; raised shoulders shorten the neck without pitching the
-# head or enlarging the face; a sideways lean tilts the shoulder line or shifts the head.
-FRONT_RULES: dict[str, Callable[[Deviations, float], float]] = {
-    "head_drop": lambda d, f: -_d(d, "head_pitch"),
-    "slouch": lambda d, f: (min(-_d(d, "head_pitch"), -_d(d, "head_height"))
-                            - 2.0 * _pos(-_d(d, "ear_height"))),
-    "forward_head": lambda d, f: _d(d, "face_size") * f,
-    "rounded_shoulders": lambda d, f: _d(d, "face_size") * (1.0 - f),
-    "shoulder_elevation": lambda d, f: (min(-_d(d, "ear_height"), -_d(d, "neck_length"))
-                                        - _pos(-_d(d, "head_pitch")) - _pos(_d(d, "face_size"))),
-    "lateral_lean": lambda d, f: max(abs(_d(d, "shoulder_tilt")), abs(_d(d, "head_offset"))),
-}
-SIDE_RULES: dict[str, Callable[[Deviations, float], float]] = {
-    "slouch": lambda d, f: max(_d(d, "torso_inclination"), _d(d, "head_forward")),
-    "forward_head": lambda d, f: _d(d, "neck_inclination") - _pos(_d(d, "torso_inclination")),
-    "head_drop": lambda d, f: -_d(d, "head_lift") - _pos(_d(d, "torso_inclination")),
-}
-RULES = {"front": FRONT_RULES, "side": SIDE_RULES}
 
 
 @dataclass(frozen=True)
@@ -86,18 +78,39 @@ class Assessment:
     """One frame judged against the profile."""
 
     view: str
-    deviations: dict[str, float]  # per metric, in spreads (signed)
-    signals: dict[str, float]  # per problem, in spreads
+    deviations: dict[str, float]  # per metric, in floored spreads (signed)
+    signals: dict[str, float]  # per problem measured: its cue against its threshold (1 = at it)
     problems: tuple[str, ...]  # ids present, strongest first
     posture: str  # "good" or "slouched"
-    severity: float  # 0..1, grows with the distance from the calibrated posture
+    severity: float  # 0..1: how far past its threshold the strongest cue is (1 = twice it)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One cue of one frame: the problem it names, its value and threshold (same units)."""
+
+    problem: str
+    value: float
+    limit: float
+
+    @property
+    def fired(self) -> bool:
+        return self.value >= self.limit
+
+
+def baseline(profile: Profile, name: str) -> Baseline | None:
+    """The profile's baseline of a metric, from the metric it replaced in older profiles."""
+    base = profile.baseline.get(name)
+    if base is None and name in FALLBACK:
+        base = profile.baseline.get(FALLBACK[name])
+    return base
 
 
 def deviations(measurement: Measurement, profile: Profile) -> dict[str, float]:
     """Each measured metric's deviation from the baseline, in floored spreads."""
     out = {}
     for name, value in measurement.values.items():
-        base = profile.baseline.get(name)
+        base = baseline(profile, name)
         if base is None:
             continue
         spread = max(base.spread, SPREAD_FLOOR.get(name, 0.0))
@@ -105,12 +118,65 @@ def deviations(measurement: Measurement, profile: Profile) -> dict[str, float]:
     return out
 
 
-def signals(measurement: Measurement, profile: Profile) -> dict[str, float]:
-    """Each problem's signal (in spreads) for one frame measured against the profile."""
-    dev = deviations(measurement, profile)
-    centres = {k: b.centre for k, b in profile.baseline.items()}
-    share = _face_share(measurement.values, centres)
-    return {problem: float(rule(dev, share)) for problem, rule in RULES[profile.view].items()}
+def _limit(profile: Profile, problem: str, minimum: float, spread: float) -> float:
+    """A cue's threshold: the user's own (from a slouch recording) or the physical minimum,
+    raised to K_SPREAD calibrated spreads."""
+    return max(profile.thresholds.get(problem, minimum), K_SPREAD * spread)
+
+
+def cues(measurement: Measurement, profile: Profile) -> list[Cue]:
+    """The cues this frame allows against the profile (see the module docstring)."""
+    m = measurement.values
+    base = {name: b for name in m if (b := baseline(profile, name)) is not None}
+    return _front(m, base, profile) if profile.view == "front" else _side(m, base, profile)
+
+
+def _front(m: Mapping[str, float], base: Mapping[str, Baseline], profile: Profile
+           ) -> list[Cue]:
+    out = []
+    nose = base.get("nose_height")
+    if "nose_height" in m and nose is not None and nose.centre > 0:
+        name = _lowered_head(m, base)
+        out.append(Cue(name, 1.0 - m["nose_height"] / nose.centre,
+                       _limit(profile, name, HEAD_LOWERED, nose.spread / nose.centre)))
+    for lean in ("trunk_lean", "shoulder_tilt"):  # the trunk itself when the hips are seen
+        if lean in m and lean in base:
+            b = base[lean]
+            out.append(Cue("lateral_lean", abs(m[lean]) - abs(b.centre),
+                           _limit(profile, "lateral_lean", LEAN_DEG, b.spread)))
+            break
+    return out
+
+
+def _lowered_head(m: Mapping[str, float], base: Mapping[str, Baseline]) -> str:
+    """Which problem lowered the head: what moved (see the module docstring)."""
+    if "shoulder_level" in base and "span_scale" in base:
+        moved = (m["shoulder_level"] - base["shoulder_level"].centre) / base["span_scale"].centre
+        if abs(moved) >= SHOULDERS_MOVED:
+            return "shoulder_elevation" if moved > 0 else "slouch"
+    if "ear_height" in m and "ear_height" in base and "head_height" in base:
+        sank = (m["ear_height"] - m["head_height"]) - (base["ear_height"].centre
+                                                       - base["head_height"].centre)
+        if sank >= NOSE_SANK:
+            return "head_drop"
+    return "slouch"
+
+
+def _side(m: Mapping[str, float], base: Mapping[str, Baseline], profile: Profile
+          ) -> list[Cue]:
+    out = []
+    if "head_forward" in base:
+        b = base["head_forward"]
+        out.append(Cue("slouch", m["head_forward"] - b.centre,
+                       _limit(profile, "slouch", HEAD_AHEAD, b.spread)))
+    if "neck_inclination" in base:
+        b = base["neck_inclination"]
+        pitch = base.get("face_pitch")
+        name = ("head_drop" if pitch is not None and "face_pitch" in m
+                and m["face_pitch"] - pitch.centre >= FACE_DOWN else "forward_head")
+        out.append(Cue(name, m["neck_inclination"] - b.centre,
+                       _limit(profile, name, NECK_FORWARD, b.spread)))
+    return out
 
 
 def assess(measurement: Measurement | None, profile: Profile) -> Assessment | None:
@@ -120,21 +186,23 @@ def assess(measurement: Measurement | None, profile: Profile) -> Assessment | No
     """
     if measurement is None or measurement.view != profile.view:
         return None
-    dev = deviations(measurement, profile)
-    if not dev:
+    found = cues(measurement, profile)
+    if not found:
         return None
-    sig = signals(measurement, profile)
-    present = [p for p, s in sig.items() if s >= profile.threshold(p)]
-    present.sort(key=lambda p: -sig[p] / profile.threshold(p))
-    worst = max(sig.values(), default=0.0)
-    severity = min(1.0, max(0.0, (worst - SEVERITY_START) / (SEVERITY_FULL - SEVERITY_START)))
+    signals: dict[str, float] = {}
+    for cue in found:
+        ratio = cue.value / cue.limit if cue.limit > 0 else 0.0
+        signals[cue.problem] = max(signals.get(cue.problem, ratio), ratio)
+    fired = sorted((c for c in found if c.fired), key=lambda c: -c.value / c.limit)
+    problems = tuple(dict.fromkeys(c.problem for c in fired))
+    severity = max((signals[p] - 1.0 for p in problems), default=0.0)
     return Assessment(
         view=profile.view,
-        deviations=dev,
-        signals=sig,
-        problems=tuple(present),
-        posture="slouched" if present else "good",
-        severity=severity,
+        deviations=deviations(measurement, profile),
+        signals=signals,
+        problems=problems,
+        posture="slouched" if problems else "good",
+        severity=min(1.0, max(0.0, severity)),
     )
 
 

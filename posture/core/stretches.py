@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from posture.core.errors import UserError
 
 PLACES = ("seat", "standing", "doorway", "floor")
+# A prescription of the user's own (posture stretch --hold S --reps N) stays within these: a
+# hold beyond ten minutes or more than 50 reps is a typing slip, not a desk stretch.
+MAX_HOLD_S = 600.0
+MAX_REPS = 50
 DESK_PLACES = frozenset({"seat", "standing"})
 SOURCES = ("guide", "added")
 
@@ -34,7 +38,7 @@ class Stretch:
 
     hold_s is [min, max] seconds, max None for "at least min"; the guided stretch counts the
     minimum hold and the minimum reps (`hold_target`, `reps_target`), and every card and
-    spoken count takes them from here.
+    spoken count takes them from here (`prescribe` replaces them with the user's own).
     """
 
     id: str
@@ -43,7 +47,7 @@ class Stretch:
     equipment: tuple[str, ...]
     targets: tuple[str, ...]
     steps: tuple[str, ...]
-    hold_s: tuple[int, int | None] | None
+    hold_s: tuple[float, float | None] | None
     reps: tuple[int, int]
     per_side: bool
     variant: str | None
@@ -58,7 +62,7 @@ class Stretch:
         return not DESK_PLACES.isdisjoint(self.places)
 
     @property
-    def hold_target(self) -> int | None:
+    def hold_target(self) -> float | None:
         """Seconds each hold is counted for: the guide's minimum (None: movements, no hold)."""
         return self.hold_s[0] if self.hold_s else None
 
@@ -154,6 +158,16 @@ def suggest(
     return chosen
 
 
+def prescribe(stretch: Stretch, hold_s: float | None = None, reps: int | None = None) -> Stretch:
+    """The stretch with a prescription of the user's own (a physiotherapist's may differ from
+    the guide's): each hold `hold_s` seconds, `reps` reps (per side for a per-side stretch);
+    None keeps the guide's. A hold for a stretch counted in movements is the user's mistake."""
+    if hold_s is not None and stretch.hold_s is None:
+        raise UserError(f"{stretch.id} is counted in movements, not holds: drop --hold")
+    return replace(stretch, hold_s=stretch.hold_s if hold_s is None else (hold_s, hold_s),
+                   reps=stretch.reps if reps is None else (reps, reps))
+
+
 def dose_text(hold: str | None, reps: str, per_side: bool) -> str:
     """A hold (in seconds; None: movements, no hold) and reps in words: 'hold 20-30 s,
     3 times', '10 times each side'."""
@@ -166,9 +180,10 @@ def dose(stretch: Stretch) -> str:
     each side', 'hold at least 20 s, 3 times', and any movements after the holds ('then 10
     rolls forward')."""
 
-    def span(pair: tuple[int, int | None]) -> str:
+    def span(pair: tuple[float, float | None]) -> str:
         low, high = pair
-        return f"at least {low}" if high is None else str(low) if low == high else f"{low}-{high}"
+        return (f"at least {low:g}" if high is None else f"{low:g}" if low == high
+                else f"{low:g}-{high:g}")
 
     text = dose_text(span(stretch.hold_s) if stretch.hold_s else None, span(stretch.reps),
                      stretch.per_side)

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from posture import __version__
 from posture.core.errors import UserError
-from posture.core.profile import PROFILE_FORMAT, PROFILE_VERSION, Profile
+from posture.core.profile import PROFILE_FORMAT, PROFILE_VERSION, READABLE_VERSIONS, Profile
+from posture.io.console import say
 from posture.io.paths import profiles_dir
 
 PREVIOUS_SUFFIX = ".previous.json"
@@ -98,7 +99,9 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def load_profile(path: Path) -> Profile:
-    """Read and validate a saved profile; UserError naming the problem and the fix."""
+    """Read and validate a saved profile; UserError naming the problem and the fix. A profile
+    of an older readable version is used as it is read (the file is left untouched), saying in
+    one line what it lost."""
     fix = f"recalibrate with: posture calibrate --profile {path}"
     if not path.is_file():
         raise UserError(f"no profile at {path}: {fix}")
@@ -108,10 +111,15 @@ def load_profile(path: Path) -> Profile:
         raise UserError(f"profile {path} is corrupt ({exc.__class__.__name__}): {fix}") from None
     if not isinstance(data, dict) or data.get("format") != PROFILE_FORMAT:
         raise UserError(f"{path} is not a posture profile: {fix}")
-    if data.get("version") != PROFILE_VERSION:
+    if data.get("version") not in READABLE_VERSIONS:
         raise UserError(f"profile {path} has version {data.get('version')!r}, this program "
                         f"reads version {PROFILE_VERSION}: {fix}")
     try:
-        return Profile.from_json(data)
+        profile = Profile.from_json(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise UserError(f"profile {path} is corrupt ({exc}): {fix}") from None
+    if data.get("thresholds") and not profile.thresholds:
+        say(f"profile {path} was saved by an older posture: the thresholds its slouch recording "
+            "set no longer apply, so the defaults are used; to set them again: posture calibrate "
+            f"--profile {path} --slouch-source SRC")
+    return profile

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
+from fixtures.make_fixtures import make_sample
 from posture.app.cli import main
 from posture.io.profiles import profile_path
 from tests.conftest import DATA, FIXTURES, needs_data
@@ -90,19 +91,12 @@ def test_numbers_that_make_no_sense_exit_2_with_one_line(capsys, args):
 
 def test_a_slouch_recording_like_the_good_one_is_said_to_change_nothing(tmp_path, capsys):
     sample = str(FIXTURES / "sample_desk.mp4")
-    slouch, upright = tmp_path / "slouch", tmp_path / "upright"
-    slouch.mkdir()
-    upright.mkdir()
-    cap = cv2.VideoCapture(sample)
-    for i in range(int(cap.get(cv2.CAP_PROP_FRAME_COUNT))):  # 5 fps: slouched from 12 to 22 s
-        ok, image = cap.read()
-        folder = slouch if 60 <= i < 110 else upright if i < 40 else None
-        if ok and folder is not None and i % 5 == 0:
-            cv2.imwrite(str(folder / f"{i:03d}.png"), image)
-    cap.release()
+    slouch = make_sample(tmp_path / "slouch.mp4", [(0.0, 1.0), (6.0, 1.0)])
+    upright = make_sample(tmp_path / "upright.mp4", [(0.0, 0.0), (6.0, 0.0)])
     assert main(["calibrate", "--source", sample, "--seconds", "5", "--profile", "p",
                  "--slouch-source", str(slouch)]) == 0
-    assert "looks much like the good one" not in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "looks much like the good one" not in err and "caught at the default" in err
     assert main(["calibrate", "--source", sample, "--seconds", "5", "--profile", "p",
                  "--slouch-source", str(upright)]) == 0
     assert "looks much like the good one" in capsys.readouterr().err

@@ -145,3 +145,36 @@ def test_a_side_profile_refuses_a_single_front_image(tmp_path, capsys):
     assert main(["analyze", str(LAPTOP / "slouch.png"), "--profile", "side"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "side camera" in err[0] and "front" in err[0], err
+
+
+SAGOR = DATA / "sagorghhj253_sagor_rehabilitation_project_BME410"
+
+
+@pytest.mark.parametrize(("clip", "start", "seconds"), [
+    ("neck_rotation.mp4", "0.9", "0.46"),  # ten head turns; calibrated facing the camera
+    ("neck_flexion.mp4", "1.86", "0.71"),  # seven neck side bends; calibrated on a neutral head
+])
+def test_head_turns_and_neck_bends_alone_are_good_at_the_adaptive_rate(tmp_path, clip, start,
+                                                                       seconds):
+    """A head turned or tilted on its own is no posture problem: calibrated on the labelled
+    neutral moment, the clip as `posture analyze` samples it is judged good throughout."""
+    calibrate("--source", str(SAGOR / clip), "--start", start, "--seconds", seconds,
+              "--profile", "neck")
+    records = [r for r in analyze(tmp_path, SAGOR / clip, "--profile", "neck")
+               if r["posture"] is not None]
+    assert len(records) >= 20
+    assert sum(r["posture"] == "good" for r in records) >= 0.99 * len(records)
+    assert not any(r["prompt"] for r in records)
+
+
+def test_a_mirrored_camera_gives_the_same_verdicts(tmp_path):
+    """Calibrated on the plain picture, judged on mirror images (a selfie view): the upright
+    frames stay good and the slouch stays a slouch."""
+    calibrate("--source", str(LAPTOP / "good.png"), "--profile", "laptop")
+    for name, expected in (("ypr-good.png", "good"), ("headturn.png", "good"),
+                           ("slouch.png", "slouched")):
+        flipped = tmp_path / f"mirrored-{name}"
+        cv2.imwrite(str(flipped), cv2.flip(cv2.imread(str(LAPTOP / name)), 1))
+        plain = analyze(tmp_path, LAPTOP / name, "--profile", "laptop")[0]
+        mirrored = analyze(tmp_path, flipped, "--profile", "laptop")[0]
+        assert plain["posture"] == mirrored["posture"] == expected, name

@@ -19,7 +19,6 @@ from posture.io.sources import open_source, read_image
 from tests.conftest import DATA, needs_data
 from tests.poses import (
     ARMS_FORWARD,
-    BENT_PRESS,
     BUTTERFLY,
     CHIN_IN_HANDS,
     CROSSED_ARMS,
@@ -29,6 +28,7 @@ from tests.poses import (
     ELBOWS_OPEN,
     FAR,
     GOAL_POST,
+    HANDS_ON_HEAD,
     HANDS_ON_HIPS,
     HIGH,
     INTERLOCKED,
@@ -39,12 +39,14 @@ from tests.poses import (
     NEAR,
     NOD,
     ONE_ARM,
+    PALMS_TOGETHER,
     REACH,
     SHRUG,
     SLOUCH_EYES_UP,
     SQUEEZE,
     TILT_LEFT,
     TILT_RIGHT,
+    TRICEPS,
     TWIST_LEFT,
     TWIST_RIGHT,
     WIDE,
@@ -68,14 +70,23 @@ POSITIONS = [
     ("overhead_reach", REACH, FAR, True),
     ("overhead_reach", INTERLOCKED, FAR, True),
     ("overhead_reach", Posture(left_arm=Arm(175, 10), right_arm=Arm(175, 10)), WIDE, True),
-    ("overhead_reach", BENT_PRESS, FAR, False),
+    ("overhead_reach", PALMS_TOGETHER, FAR, True),
+    ("overhead_reach", PALMS_TOGETHER, NEAR, True),
+    ("overhead_reach", PALMS_TOGETHER, WIDE, True),
+    ("overhead_reach", Posture(left_arm=Arm(170, 0, 60), right_arm=Arm(170, 0, 60)), FAR, True),
     ("overhead_reach", GOAL_POST, FAR, False),
+    ("overhead_reach", TRICEPS, FAR, False),
+    ("overhead_reach", TRICEPS, NEAR, False),
+    ("overhead_reach", HANDS_ON_HEAD, FAR, False),
+    ("overhead_reach", HANDS_ON_HEAD, NEAR, False),
+    ("overhead_reach", Posture(left_arm=Arm(0, 95), right_arm=Arm(0, 95)), FAR, False),
     ("overhead_reach", ONE_ARM, FAR, False),
     ("overhead_reach", ONE_ARM, NEAR, False),
     ("overhead_reach", ARMS_FORWARD, FAR, False),
     ("overhead_reach", Posture(), FAR, False),
     ("shrugs_and_rolls", SHRUG, NEAR, True),
-    ("shrugs_and_rolls", Posture(shoulder_elevation=0.04), NEAR, True),
+    ("shrugs_and_rolls", Posture(shoulder_elevation=0.065), NEAR, True),
+    ("shrugs_and_rolls", Posture(shoulder_elevation=0.04), NEAR, False),  # a half shrug
     ("shrugs_and_rolls", Posture(shoulder_elevation=0.02), NEAR, False),
     ("shrugs_and_rolls", NOD, NEAR, False),
     ("shrugs_and_rolls", Posture(neck_flexion=15), NEAR, False),
@@ -117,12 +128,6 @@ POSITIONS = [
     ("shoulder_blade_squeeze", Posture(trunk_flexion=15), ELBOWS, False),  # slouching
     ("shoulder_blade_squeeze", REACH, ELBOWS, False),
     ("shoulder_blade_squeeze", HANDS_ON_HIPS, ELBOWS, False),
-    # Overhead reach: arms bent toward the camera look straight in the image.
-    ("overhead_reach", Posture(left_arm=Arm(160, 20, 60), right_arm=Arm(160, 20, 60)), FAR,
-     False),
-    ("overhead_reach", Posture(left_arm=Arm(160, 20, 60), right_arm=Arm(160, 20, 60)), WIDE,
-     False),
-    ("overhead_reach", Posture(left_arm=Arm(170, 0, 60), right_arm=Arm(170, 0, 60)), FAR, False),
     ("overhead_reach", REACH, Camera(distance=0.8, height=0.3), True),  # camera above the eyes
     ("overhead_reach", REACH, Camera(yaw=25), True),
     # Shrug: a slouch that keeps the eyes on the screen brings the head down, not the shoulders
@@ -173,13 +178,14 @@ def test_left_right_swap_changes_nothing(stretch_id, posture, camera, expected):
 
 
 @pytest.mark.parametrize(("stretch_id", "posture"), [
-    ("shrugs_and_rolls", Posture(shoulder_elevation=0.03)),
-    ("upper_trapezius_stretch", Posture(head_roll=14)),
+    ("shrugs_and_rolls", Posture(shoulder_elevation=0.045)),
+    ("upper_trapezius_stretch", Posture(head_roll=13)),
+    ("overhead_reach", Posture(left_arm=Arm(110, 20, 30), right_arm=Arm(110, 20, 30))),
 ])
 def test_a_position_half_left_is_kept_while_held_but_not_entered(stretch_id, posture):
-    pose = pose_of(posture)
-    assert check(stretch_id, pose, reference()) is False
-    assert check(stretch_id, pose, reference(), held=True) is True
+    pose = pose_of(posture, FAR)
+    assert check(stretch_id, pose, reference(FAR)) is False
+    assert check(stretch_id, pose, reference(FAR), held=True) is True
 
 
 def test_twist_far_enough_for_the_model_to_swap_labels_still_counts():
@@ -200,18 +206,19 @@ def test_sides_come_from_the_image_and_flip_with_a_mirrored_camera(stretch_id, l
 
 
 def test_angles_are_taken_in_pixels_not_normalized_coordinates():
-    """Bent elbows on a 16:9 frame: 145 degrees in pixels, but dividing x by the width and y by
-    the height squeezes the bend to over 150, where a straight arm would be."""
-    pose = pose_of(Posture(left_arm=Arm(140, 30, 60), right_arm=Arm(140, 30, 60)), WIDE)
-    s, e, w = (pose.xy[i] for i in (LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST))
+    """A head rolled 13 degrees on a 16:9 frame: 13 in pixels, short of a side bend, but
+    dividing x by the width and y by the height steepens it past 20, a bend."""
+    pose = pose_of(Posture(head_roll=13), WIDE)
     size = np.array([pose.width, pose.height], dtype=float)
 
-    def angle(a, b, c):
-        u, v = a - b, c - b
-        return math.degrees(math.acos(np.dot(u, v) / np.linalg.norm(u) / np.linalg.norm(v)))
+    def roll(scale):
+        ears = (pose.xy[LM.LEFT_EAR] - pose.xy[LM.RIGHT_EAR]) / scale
+        shoulders = (pose.xy[LM.LEFT_SHOULDER] - pose.xy[LM.RIGHT_SHOULDER]) / scale
+        return math.degrees(math.atan2(ears[1], ears[0]) - math.atan2(shoulders[1],
+                                                                      shoulders[0]))
 
-    assert angle(s, e, w) < 148 and angle(s / size, e / size, w / size) > 152
-    assert check("overhead_reach", pose, reference(WIDE)) is False
+    assert roll(1.0) < 14 and roll(size) > 20
+    assert check("upper_trapezius_stretch", pose, reference(WIDE)) is False
 
 
 def extrapolated(pose: Pose, bend: float) -> Pose:
@@ -244,14 +251,36 @@ def test_wrists_reported_above_the_frame_need_elbows_near_its_top():
     """MediaPipe reports confident wrists above the frame for hands it cannot see. Upper arms
     straight up with the elbows far below the top edge cannot be straight arms whose hands left
     the frame (a bent press whose hands the model guessed upward)."""
-    pose = pose_of(REACH, FAR)
+    far = Camera(distance=1.4)
+    pose = pose_of(REACH, far)
     xy, vis = pose.xy.copy(), pose.visibility.copy()
     for w in (LM.LEFT_WRIST, LM.RIGHT_WRIST):
         xy[w], vis[w] = (xy[w][0], -0.05 * pose.height), 0.95
     press = replace(pose, xy=xy, visibility=vis)
     upper = float(np.linalg.norm(xy[LM.LEFT_ELBOW] - xy[LM.LEFT_SHOULDER]))
     assert xy[LM.LEFT_ELBOW][1] > 1.5 * upper
-    assert check("overhead_reach", press, reference(FAR)) is False
+    assert check("overhead_reach", press, reference(far)) is False
+
+
+def past_the_side(pose: Pose) -> Pose:
+    """The pose with both elbows placed just past the frame's side edges, at their height, with
+    the low visibility MediaPipe gives them there (fixtures/sample_desk.mp4, frame 49)."""
+    xy, vis = pose.xy.copy(), pose.visibility.copy()
+    xy[LM.LEFT_ELBOW][0], xy[LM.RIGHT_ELBOW][0] = pose.width + 2.0, -2.0
+    vis[[LM.LEFT_ELBOW, LM.RIGHT_ELBOW]] = 0.4
+    return replace(pose, xy=xy, visibility=vis)
+
+
+def test_an_elbow_past_a_side_edge_is_not_raised_unless_above_its_shoulder():
+    """An arm hanging with its elbow beyond the side of the frame is no reach (False); an elbow
+    beyond the side and above its shoulder may be one, which cannot be judged (None)."""
+    hanging = past_the_side(pose_of(Posture(left_arm=Arm(0, 40), right_arm=Arm(0, 40)), NEAR))
+    assert check("overhead_reach", hanging, reference()) is False
+    assert check("overhead_reach", hanging, reference(), held=True) is False
+    raised = past_the_side(pose_of(Posture(left_arm=Arm(0, 150), right_arm=Arm(0, 150)), FAR))
+    assert raised.xy[LM.LEFT_ELBOW][1] < raised.xy[LM.LEFT_SHOULDER][1] - 0.3 * (
+        raised.xy[LM.LEFT_SHOULDER][0] - raised.xy[LM.RIGHT_SHOULDER][0])
+    assert check("overhead_reach", raised, reference(FAR)) is None
 
 
 def test_elbows_above_the_frame_cannot_be_judged():
@@ -337,7 +366,7 @@ def test_nobody_in_view_or_a_view_that_cannot_tell_is_none():
         assert check(stretch_id, side, reference()) is None
     # Shoulders at the bottom edge of the frame are extrapolated (however confident the model
     # says it is): too close to judge anything.
-    close = pose_of(SHRUG, Camera(distance=0.4, tilt=-15))
+    close = pose_of(Posture(), Camera(distance=0.4, tilt=-15))
     assert close.xy[LM.LEFT_SHOULDER][1] > close.height
     close.visibility[[LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER]] = 0.95
     assert all(check(stretch_id, close, reference()) is None for stretch_id in POSITION_CHECKS)
@@ -397,12 +426,12 @@ def test_real_people_with_crossed_or_hanging_arms_are_not_the_butterfly(still_es
 
 @needs_data
 def test_a_real_slouch_with_the_eyes_on_the_screen_is_not_a_shrug(still_estimator):
-    """The laptop webcam's good and slouched frames: the ears drop 0.11 spans toward the
-    shoulders, but the head came down, the shoulders did not rise."""
+    """The laptop webcam's good and slouched frames: the eyes drop toward the shoulders, but
+    the head came down, the shoulders did not rise."""
     good = still_estimator.estimate(read_image(LAPTOP / "good.png"))
     slouch = still_estimator.estimate(read_image(LAPTOP / "slouch.png"))
     relaxed = Reference(**relaxed_measures(good))
-    assert relaxed.ear_height - relaxed_measures(slouch)["ear_height"] > 0.1
+    assert relaxed_measures(slouch)["eye_height"] < 0.8 * relaxed.eye_height
     assert check("shrugs_and_rolls", slouch, relaxed) is False
 
 

@@ -8,18 +8,20 @@ import re
 
 import pytest
 
-from posture.core.checks.reference import REFERENCE_S, Reference, relaxed_measures
+from posture.core.calibration import build_profile, record
+from posture.core.checks.reference import MAX_RELAXED_ROLL, REFERENCE_S, Reference
 from posture.core.guide.counting import phases
 from posture.core.guide.session import AWAY, AWAY_S, UNJUDGED_S, Session
 from posture.core.profile import Baseline, Profile
+from tests.conftest import FEEDBACK
 from tests.poses import (
-    BENT_PRESS,
     BUTTERFLY,
     ELBOWS,
     ELBOWS_OPEN,
     FAR,
     FPS,
     GOAL_POST,
+    HANDS_ON_HEAD,
     LEAN_LEFT,
     LEAN_RIGHT,
     LIBRARY,
@@ -31,14 +33,14 @@ from tests.poses import (
     SQUEEZE,
     TILT_LEFT,
     TILT_RIGHT,
+    TRICEPS,
     TWIST_LEFT,
     TWIST_RIGHT,
-    pose_of,
     run,
     swap,
     timeline,
 )
-from tests.synthetic import Arm, Camera, Posture
+from tests.synthetic import Arm, Camera, Noise, Posture
 
 
 def test_overhead_reach_counts_three_verified_holds_then_ends():
@@ -59,7 +61,7 @@ def test_overhead_reach_counts_three_verified_holds_then_ends():
     assert "That's all 3. Well done." in last.say
 
 
-@pytest.mark.parametrize("posture", [BENT_PRESS, ONE_ARM, GOAL_POST])
+@pytest.mark.parametrize("posture", [TRICEPS, HANDS_ON_HEAD, ONE_ARM, GOAL_POST])
 def test_holding_a_wrong_position_counts_nothing(posture):
     frames = run("overhead_reach", timeline((2.0, Posture()), (25.0, posture), camera=FAR))
     assert frames[-1].reps_done == 0
@@ -90,7 +92,7 @@ def test_shrugs_are_counted_against_the_relaxed_start_then_the_rolls():
     shrugs = [(4.0, SHRUG), (2.0, Posture())] * 10
     rolls = [(1.0, SHRUG), (1.0, Posture())] * 20
     frames = run("shrugs_and_rolls", timeline((2.0, Posture()), *shrugs, *rolls))
-    assert [f.in_position for f in frames[:14]] == [None] * 14  # learning the relaxed level
+    assert [f.in_position for f in frames[:20]] == [False] * 20  # judged from the first frame
     assert frames[-1].reps_done == frames[-1].reps_target == 30
     first_roll = next(f for f in frames if f.reps_done == 11)
     assert first_roll.step == 3 and first_roll.say == ("one",)  # a roll needs no hold
@@ -105,16 +107,53 @@ def test_nodding_is_not_shrugging():
 
 
 def test_a_recording_that_starts_mid_shrug_recovers_its_relaxed_level():
-    frames = run("shrugs_and_rolls", timeline((3.0, SHRUG), (2.0, Posture()), (4.0, SHRUG)))
-    assert frames[-1].reps_done == 1
+    """Started with the shoulders up: the first relaxed moment sets the level, and every shrug
+    after it counts (the one it started in cannot be told from relaxed)."""
+    frames = run("shrugs_and_rolls", timeline((3.0, SHRUG), *[(2.0, Posture()), (4.0, SHRUG)] * 3,
+                                              noise=Noise()))
+    assert frames[-1].reps_done == 3
+    moving = run("shrugs_and_rolls", timeline(*[(0.4, SHRUG), (0.4, Posture())] * 3,
+                                              *[(2.0, Posture()), (4.0, SHRUG)] * 2))
+    assert moving[-1].reps_done == 2  # the first seconds' quick shrugs are too short to hold
 
 
-def test_profile_gives_the_relaxed_ear_level():
-    values = relaxed_measures(pose_of(Posture()))
-    profile = Profile(view="front", baseline={"ear_height": Baseline(values["ear_height"], 0.01)})
-    assert Reference.from_profile(profile).ear_height == values["ear_height"]
-    frames = run("shrugs_and_rolls", timeline((2.0, Posture()), (4.0, SHRUG)), profile)
-    assert frames[-1].reps_done == 1
+def test_a_neck_side_bend_started_in_position_counts_from_the_first_hold():
+    """No first-seconds reference: a user already tilted when the camera starts is in position,
+    and the sides alternate from there."""
+    frames = run("upper_trapezius_stretch", timeline(
+        (21.0, TILT_LEFT), (1.0, Posture()), (21.0, TILT_RIGHT), noise=Noise()))
+    assert frames[0].in_position is False and frames[5].in_position is True
+    assert frames[-1].reps_done == 2
+
+
+def test_profile_gives_the_relaxed_head_roll_within_limits():
+    """A calibrated head that rests a little tilted makes both sides' bends equal; a profile
+    holding a large tilt is not trusted beyond MAX_RELAXED_ROLL."""
+    tilted = Profile(view="front", baseline={"head_roll": Baseline(4.0, 1.0)})
+    assert Reference.from_profile(tilted).head_roll == 4.0
+    far = Profile(view="front", baseline={"head_roll": Baseline(-12.0, 1.0)})
+    assert Reference.from_profile(far).head_roll == -MAX_RELAXED_ROLL
+    assert Reference.from_profile(None).head_roll == 0.0
+    assert Reference.from_profile(Profile.defaults()).head_roll == 0.0  # not calibrated
+    half = Posture(head_roll=13.0)  # 13 degrees: past 15 only against a head resting at -4
+    assert run("upper_trapezius_stretch", timeline((3.0, half)))[-1].hold_s == 0.0
+    rests_left = Profile(view="front", baseline={"head_roll": Baseline(-4.0, 1.0)})
+    assert run("upper_trapezius_stretch", timeline((3.0, half)), rests_left)[-1].hold_s > 2.0
+
+
+def test_a_calibrated_camera_off_to_one_side_sees_both_sides_bend():
+    """A camera 20 degrees to one side turns every face looking at the screen: the profile's
+    relaxed face turn is the reference, so a bend toward either side is a bend, and a head turn
+    still is not."""
+    aside = Camera(yaw=20)
+    profile = build_profile(record(timeline((5.0, Posture()), camera=aside, noise=Noise())),
+                            feedback=FEEDBACK)
+    assert Reference.from_profile(profile).face_turn == pytest.approx(-0.32, abs=0.05)
+    bends = timeline((1.0, Posture()), (21.0, TILT_LEFT), (1.0, Posture()), (21.0, TILT_RIGHT),
+                     camera=aside, noise=Noise())
+    assert run("upper_trapezius_stretch", bends, profile)[-1].reps_done == 2
+    turns = timeline((1.0, Posture()), (21.0, Posture(head_yaw=40)), camera=aside)
+    assert run("upper_trapezius_stretch", turns, profile)[-1].reps_done == 0
 
 
 def test_trunk_rotation_counts_each_turn_and_wants_the_sides_to_alternate():

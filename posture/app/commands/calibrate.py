@@ -11,6 +11,7 @@ from posture.core.calibration import (
     CALIBRATION_SECONDS,
     Recording,
     build_profile,
+    caught,
     unsteady,
     usable,
 )
@@ -52,7 +53,9 @@ def run(args: argparse.Namespace) -> int:
     kept = save_profile(profile, path)
     if slouch is not None and not profile.thresholds:
         say("the slouch recording looks much like the good one, so the thresholds stay at "
-            "their defaults: record a clearer slouch to tune them")
+            "their defaults: record a clearer slouch to tune them" if caught(profile, slouch) < 0.5
+            else "the slouch recording is caught at the default thresholds, which stay as they "
+            "are (only a deep slouch raises them)")
     tuned = ", ".join(f"{k} {v:g}" for k, v in profile.thresholds.items()) or "defaults"
     say(f"saved profile {path} (view {profile.view}, {profile.frames} frames, "
         f"thresholds: {tuned})")

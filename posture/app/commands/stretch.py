@@ -11,7 +11,7 @@ from pathlib import Path
 from posture.app.guided import Announcer, draw
 from posture.core.errors import Interrupted
 from posture.core.guide.session import Session
-from posture.core.stretches import dose
+from posture.core.stretches import dose, prescribe
 from posture.io.console import say
 from posture.io.estimator import PoseEstimator
 from posture.io.history import History, placed_start
@@ -37,7 +37,7 @@ def voice_for(settings: Settings, mute: bool, speak_to: Path | None) -> Voice | 
 
 def run(args: argparse.Namespace) -> int:
     """Lead the stretch over the source; write JSON Lines; print the summary at the end."""
-    stretch = load_library().get(args.id)
+    stretch = prescribe(load_library().get(args.id), args.hold, args.reps)
     profile_file = profile_path(args.profile) if args.profile else None
     profile = load_profile(profile_file) if profile_file else None
     settings = load_settings()

@@ -8,15 +8,13 @@ import math
 
 import numpy as np
 
-from posture.core.metrics import VISIBLE, detect_view
+from posture.core.metrics import VISIBLE, detect_view, in_frame, line_tilt
 from posture.core.pose import LM, Pose, shoulder_span
 
-EDGE = 0.02  # a landmark nearer the frame's edge than this share of its size is extrapolated
 ARMS = (
     (LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST),
     (LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST),
 )
-FACE_PAIRS = {"ears": (LM.LEFT_EAR, LM.RIGHT_EAR), "eyes": (LM.LEFT_EYE, LM.RIGHT_EYE)}
 
 
 def in_view(pose: Pose | None) -> bool:
@@ -24,6 +22,11 @@ def in_view(pose: Pose | None) -> bool:
     past its edge are extrapolated, and every check measures from them)."""
     return (pose is not None and pose.visible(LM.NOSE, threshold=VISIBLE)
             and in_frame(pose, LM.LEFT_SHOULDER) and in_frame(pose, LM.RIGHT_SHOULDER))
+
+
+def seen_from_front(pose: Pose | None) -> bool:
+    """Someone in view, from the front (a side view hides what these checks measure)."""
+    return in_view(pose) and detect_view(pose) == "front"
 
 
 def span(pose: Pose) -> float:
@@ -38,41 +41,34 @@ def unit(pose: Pose, a: int, b: int) -> np.ndarray:
     return d if d[0] >= 0 else -d
 
 
-def tilt(pose: Pose, a: int, b: int) -> float:
-    """Angle of the line through two landmarks from horizontal, in degrees, label-free:
-    positive when its image-right end is lower (toward the person's left, camera unmirrored)."""
-    d = unit(pose, a, b)
-    return math.degrees(math.atan2(d[1], d[0]))
+def down_axis(pose: Pose) -> np.ndarray:
+    """Unit vector across the shoulder line, pointing down the image: the trunk's own "down",
+    so arm angles do not change when the whole person leans or the camera rolls."""
+    along = unit(pose, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
+    return np.array([-along[1], along[0]])
 
 
-def angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
-    """The angle at b between b->a and b->c, in degrees (180 = straight)."""
-    u, v = a - b, c - b
+def angle_between(u: np.ndarray, v: np.ndarray) -> float:
+    """Angle between two image vectors, in degrees (0..180)."""
     norm = float(np.linalg.norm(u) * np.linalg.norm(v))
     if norm < 1e-9:
         return 0.0
     return math.degrees(math.acos(float(np.clip(np.dot(u, v) / norm, -1.0, 1.0))))
 
 
-def from_vertical(v: np.ndarray) -> float:
-    """Angle of an image vector from straight up, in degrees (0 = up, 180 = down)."""
-    return math.degrees(math.atan2(abs(float(v[0])), -float(v[1])))
-
-
-def in_frame(pose: Pose, index: int) -> bool:
-    """A landmark seen inside the frame, away from its edges: anything else is extrapolated."""
-    x, y = pose.xy[index]
-    mx, my = EDGE * pose.width, EDGE * pose.height
-    return (pose.visible(index, threshold=VISIBLE)
-            and mx <= x <= pose.width - mx and my <= y <= pose.height - my)
-
-
-def eye_height(pose: Pose) -> float:
-    """Pixels from the shoulder midpoint up to the eyes (to the nose if no eye is seen)."""
-    eyes = [i for i in (LM.LEFT_EYE, LM.RIGHT_EYE) if pose.visible(i, threshold=VISIBLE)]
-    top = pose.xy[eyes].mean(axis=0) if eyes else pose.xy[LM.NOSE]
+def height_above_shoulders(pose: Pose, point: np.ndarray) -> float:
+    """How far a point lies above the shoulder line, across it, in shoulder spans."""
     centre = pose.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
-    return float(centre[1] - top[1])
+    return float(np.dot(point - centre, -down_axis(pose))) / span(pose)
+
+
+def eye_height(pose: Pose) -> float | None:
+    """Eyes (else ears) above the shoulder line, in shoulder spans; None when neither pair is
+    seen."""
+    for a, b in ((LM.LEFT_EYE, LM.RIGHT_EYE), (LM.LEFT_EAR, LM.RIGHT_EAR)):
+        if pose.visible(a, b, threshold=VISIBLE):
+            return height_above_shoulders(pose, pose.mid(a, b))
+    return None
 
 
 def nose_offset(pose: Pose) -> float:
@@ -80,6 +76,20 @@ def nose_offset(pose: Pose) -> float:
     centre = pose.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
     along = unit(pose, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
     return float(np.dot(pose.xy[LM.NOSE] - centre, along)) / span(pose)
+
+
+def trunk_lean(pose: Pose) -> float | None:
+    """The hip-to-shoulder line from vertical, degrees (+: shoulders toward the image right);
+    None unless both hips are seen inside the frame."""
+    if not (in_frame(pose, LM.LEFT_HIP) and in_frame(pose, LM.RIGHT_HIP)):
+        return None
+    v = pose.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER) - pose.mid(LM.LEFT_HIP, LM.RIGHT_HIP)
+    return math.degrees(math.atan2(float(v[0]), -float(v[1])))
+
+
+def shoulder_tilt(pose: Pose) -> float:
+    """The shoulder line from horizontal, degrees (+: its image-right end lower)."""
+    return line_tilt(pose, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
 
 
 def shoulder_yaw(pose: Pose) -> float | None:
@@ -94,41 +104,6 @@ def shoulder_yaw(pose: Pose) -> float | None:
     return math.degrees(math.atan2(float(d[2]), float(d[0])))
 
 
-def head_line(pose: Pose) -> str | None:
-    """'ears' when both are seen, else 'eyes', else None: the line that rolls with the head."""
-    for name, pair in FACE_PAIRS.items():
-        if pose.visible(*pair, threshold=VISIBLE):
-            return name
-    return None
-
-
-def face(pose: Pose, name: str) -> tuple[float, float] | None:
-    """(turn, width) of a face pair ('ears'): the nose off the pair's centre along it / its
-    length, and its length / shoulder span. None unless the pair and the nose are seen."""
-    a, b = FACE_PAIRS[name]
-    if not pose.visible(a, b, LM.NOSE, threshold=VISIBLE):
-        return None
-    length = max(float(np.linalg.norm(pose.xy[a] - pose.xy[b])), 1e-9)
-    turn = float(np.dot(pose.xy[LM.NOSE] - pose.mid(a, b), unit(pose, a, b))) / length
-    return turn, length / span(pose)
-
-
-def ear_nose(pose: Pose, ear: int) -> float:
-    """An ear's distance to the nose, in shoulder spans."""
-    return float(np.linalg.norm(pose.xy[ear] - pose.xy[LM.NOSE])) / span(pose)
-
-
-def ear_nose_name(pose: Pose, ear: int) -> str:
-    """The Reference field for this ear's distance to the nose, by its image side of the nose."""
-    side = "left" if pose.xy[ear][0] < pose.xy[LM.NOSE][0] else "right"
-    return f"ear_nose_image_{side}"
-
-
 def relative(value: float, relaxed: float | None) -> float:
     """A measure against its relaxed level (against zero while that is not known)."""
     return value - (relaxed or 0.0)
-
-
-def seen_from_front(pose: Pose | None) -> bool:
-    """Someone in view, from the front (a side view hides what these checks measure)."""
-    return in_view(pose) and detect_view(pose) == "front"

@@ -2,28 +2,38 @@
 
 `check(stretch_id, pose, reference)` answers True, False, or None when nobody is in view or the
 position cannot be judged from this view. Every check is label-free (MediaPipe swaps left and
-right when the torso turns far), measures in pixels (never normalized coordinates: a 16:9 frame
-would skew every angle), and compares against the user's own relaxed pose (`Reference`) where a
-fixed threshold would depend on the camera's height, side offset or distance.
+right when the torso turns far) and measures in pixels (never normalized coordinates: a 16:9
+frame would skew every angle). Thresholds are (enter, exit) pairs: the looser exit value keeps
+a held position from flickering out. The four checks with real footage in ../shared/data
+(reach, neck side bend, shrug, side bend) accept what a physiotherapist would accept as the
+stretch and were measured there (README, "How well it works"):
 
-What a front camera can and cannot see, per check (thresholds below, as (enter, exit) pairs
-where the looser exit value keeps a held position from flickering out):
-- overhead_reach: both upper arms near vertical with the elbows well above the shoulders. A
-  wrist in the frame must be above the nose on a straight arm, straight both in the image
-  (elbow angle) and toward the camera (the forearm's on-screen length against the upper arm's:
-  a forearm bent toward or away from the camera looks short). A wrist out of the top of the
-  frame is extrapolated by MediaPipe (confidently, and wrongly): then the upper arm must be
-  steeper and its elbow near enough to the top edge for a straight forearm to leave the frame.
-  An elbow out of the top or sides of the frame cannot be judged (None).
-- shrugs_and_rolls: the shoulder line risen in the image against the relaxed level (in relaxed
-  shoulder spans) while the ears come nearer the shoulders. A slouch or a nod brings the head
-  down, not the shoulders up; leaning back moves both and keeps the ear height.
-- upper_trapezius_stretch (neck side bend): the ear (or eye) line rolled against its relaxed
-  tilt, both in the image and against the shoulder line, with the face still frontal (both
-  ears seen, the nose centred between them as when relaxed, the face not narrowed): a head turn
-  seen from above or below also tilts the ear line, and a nod changes pitch, not roll.
-- side_bend: the shoulder line tilted against its relaxed tilt with an upper arm raised and the
-  shoulders still facing the camera (a twist also tilts the shoulder line in perspective).
+- overhead_reach: BOTH arms (one arm is not the reach), each with the upper arm raised at least
+  ELEVATION from the trunk's own down axis (110 degrees is 20 above horizontal: arms out to the
+  sides reach 99, the lowest real reach 124), its elbow ELBOW_RISE above its shoulder, the
+  forearm pointing up from the elbow (hands on or behind the head hang it down or sideways) and
+  the hand HAND_HIGH above the nose (a hand resting on the head is about 0.4). Palms together,
+  fingers interlaced and elbows bent to about 110 degrees are accepted. A hand above the frame
+  is accepted when its elbow is near enough to the top edge (TOP_REACH upper arms: a forearm is
+  about as long as the upper arm) for the forearm to reach past it: MediaPipe places hidden
+  wrists confidently and wrongly. An elbow beyond the top edge, or beyond a side edge above its
+  shoulder, cannot be judged (None); beyond a side edge below its shoulder it is not raised.
+- upper_trapezius_stretch (neck side bend): the ear line rolled ROLL against the shoulder line,
+  less the relaxed roll (everyday upright heads roll up to 8 degrees, head turns seen from below
+  up to 13, real side bends hold 14-24), the face not turned away (the nose within TURN ear
+  spans of the ears' midpoint, less the relaxed turn: side bends couple some rotation, up to
+  0.47; head turns go past 0.55) and the chin not dropped (the nose at most CHIN_DOWN ear spans
+  below the ear line: a head turned and bent down at a phone rolls the ear line too). Both
+  ears must be seen: a front camera that sees one ear sees a face turned away (False).
+- shrugs_and_rolls: the gap between the eyes and the shoulder line shrunk to SHRUG_GAP of the
+  relaxed gap AND the shoulder line risen SHOULDER_RISE relaxed spans up the image (every real
+  shrug rose 0.15-0.25; relaxed frames 0.08 at most): the shoulders came up. A nod or a slouch
+  brings the head down without raising them.
+- side_bend: an arm raised (elbow RAISED spans above its shoulder) and the trunk leaning: the
+  hip-to-shoulder line TRUNK_BEND from vertical with the hips in view, else the shoulder line
+  SHOULDER_BEND from horizontal (the lean plus about 10 degrees that a raised arm's shoulder
+  adds: one arm overhead with the trunk upright tilts it 17 degrees).
+The others have no real footage yet and keep their synthetic-body design:
 - butterfly: elbows in the frame, close together in front at about shoulder height (in front
   of the chest, so at or a little below the shoulders in the image) and one wrist near each
   shoulder. Hands on the shoulders with the elbows down, chin in the hands, and crossed arms
@@ -49,58 +59,46 @@ import numpy as np
 
 from posture.core.checks.geometry import (
     ARMS,
-    EDGE,
-    FACE_PAIRS,
-    angle,
-    ear_nose,
-    ear_nose_name,
-    face,
-    from_vertical,
-    head_line,
-    in_frame,
+    angle_between,
+    down_axis,
+    eye_height,
     in_view,
-    nose_offset,
-    relative,
     seen_from_front,
+    shoulder_tilt,
     span,
-    tilt,
+    trunk_lean,
     unit,
 )
 from posture.core.checks.reference import NOTHING_KNOWN, Reference, relaxed_measures
-from posture.core.metrics import VISIBLE
+from posture.core.metrics import EDGE, VISIBLE, in_frame, line_tilt
 from posture.core.pose import LM, Pose
 
 Band = tuple[float, float]  # (threshold to enter the position, looser threshold to stay in it)
 
 # overhead_reach
-UPPER_ARM_TILT: Band = (32.0, 40.0)  # degrees from vertical, at most
-HIDDEN_HAND_TILT: Band = (25.0, 32.0)  # the same, at most, when the hand is above the frame
-ELBOW_RISE: Band = (0.4, 0.3)  # elbow above its shoulder, in shoulder spans, at least
-STRAIGHT_ELBOW: Band = (150.0, 140.0)  # shoulder-elbow-wrist angle, degrees, at least
-FOREARM_SHARE: Band = (0.7, 0.6)  # forearm / upper arm on screen (straight: about 0.86), at least
-WRIST_RISE: Band = (0.6, 0.45)  # wrist above the nose, in shoulder spans, at least
-TOP_REACH: Band = (1.2, 1.35)  # elbow below the top edge, in upper-arm lengths, at most
-# shrugs_and_rolls
-SHRUG_DROP: Band = (0.10, 0.07)  # ear height (in spans) below the relaxed level, at least
-SHOULDER_RISE: Band = (0.06, 0.04)  # shoulder line up the image (relaxed spans), at least
-RISE_SHARE = 0.5  # the shoulders' rise makes at least this share of the ears' drop
+ELEVATION: Band = (110.0, 100.0)  # upper arm from the trunk's down axis, degrees, at least
+ELBOW_RISE: Band = (0.25, 0.20)  # elbow above its shoulder, shoulder spans, at least
+FOREARM_UP: Band = (0.20, 0.10)  # wrist above its elbow, upper-arm lengths, at least
+HAND_HIGH: Band = (0.60, 0.50)  # wrist above the nose, shoulder spans, at least
+TOP_REACH: Band = (1.2, 1.35)  # elbow below the top edge, upper-arm lengths, at most
 # upper_trapezius_stretch
-HEAD_ROLL: Band = (16.0, 12.0)  # degrees, at least, against the horizontal and the shoulders
-FACE_TURN: Band = (0.3, 0.35)  # nose off the ears' centre (ear spans) vs relaxed, at most
-EYES_TURN: Band = (0.2, 0.25)  # the same between the eyes (eye spans), when an ear is hidden
-FACE_WIDTH: Band = (0.8, 0.75)  # face width on screen against the relaxed width, at least
-NOSE_EAR: Band = (0.18, 0.25)  # nose to the one ear seen against relaxed (share), at most off
+ROLL: Band = (15.0, 10.0)  # ear line against the shoulder line less relaxed, degrees, at least
+TURN: Band = (0.55, 0.65)  # nose off the ears' midpoint along the ear line, ear spans, at most
+CHIN_DOWN: Band = (0.50, 0.60)  # nose below the ear line, ear spans, at most
+# shrugs_and_rolls
+SHRUG_GAP: Band = (0.85, 0.90)  # eyes-to-shoulders gap against relaxed, at most
+SHOULDER_RISE: Band = (0.15, 0.10)  # shoulder line up the image, relaxed spans, at least
 # side_bend
-TRUNK_TILT: Band = (14.0, 10.0)  # shoulder line from its relaxed tilt, degrees, at least
-RAISED_ELBOW = 0.2  # an arm counts as raised with its elbow this many spans above its shoulder
-FACING_NOSE = 0.3  # nose offset along the shoulder line (spans) beyond this: shoulders turned
+RAISED = 0.2  # an arm is raised with its elbow this many spans above its shoulder
+TRUNK_BEND: Band = (15.0, 12.0)  # hip-to-shoulder line from vertical, degrees, at least
+SHOULDER_BEND: Band = (25.0, 20.0)  # shoulder line from horizontal without hips, at least
 # butterfly
 ELBOWS_TOGETHER: Band = (0.8, 0.9)  # elbow-to-elbow distance in shoulder spans, at most
 ELBOWS_UP: Band = (0.55, 0.62)  # elbows below the shoulder line, in spans, at most
 ELBOWS_NOT_ABOVE = 0.5  # elbows above the shoulder line by more than this: arms raised instead
 HAND_ON_SHOULDER: Band = (0.5, 0.6)  # wrist to its nearest shoulder in spans, at most
 # trunk_rotation
-TURN: Band = (20.0, 15.0)  # shoulder line turned (world depth) from relaxed, degrees, at least
+TWIST: Band = (20.0, 15.0)  # shoulder line turned (world depth) from relaxed, degrees, at least
 TURN_AGREES = 0.06  # |span ratio x cos(relaxed turn) - cos(turn)| at most: the 2-D agrees
 SPAN_SHRINK: Band = (0.85, 0.9)  # shoulder span against the relaxed span, at most
 # shoulder_blade_squeeze
@@ -113,121 +111,101 @@ def _pick(band: Band, held: bool) -> float:
     return band[1] if held else band[0]
 
 
-def _arm_overhead(pose: Pose, arm: tuple[int, int, int], held: bool) -> bool | None:
-    """One arm straight up (True), not (False), or an elbow beyond the top or sides of the frame
-    (None). An elbow below the frame, or unseen inside it, is an arm that is not raised."""
+def _arm_up(pose: Pose, arm: tuple[int, int, int], held: bool) -> bool | None:
+    """One arm raised overhead (True), not (False), or not to be judged from this frame (None):
+    see the module docstring."""
     s, e, w = (pose.xy[i] for i in arm)
-    if not in_frame(pose, arm[1]):
-        x, y = e
-        beyond = (y < pose.height * EDGE or x < pose.width * EDGE
-                  or x > pose.width * (1 - EDGE))
-        return None if beyond and y <= pose.height * (1 - EDGE) else False
     width = span(pose)
-    upper = max(float(np.linalg.norm(e - s)), 1e-9)
-    if (s[1] - e[1]) / width < _pick(ELBOW_RISE, held):  # also an upper arm aimed at the camera
+    rise = (s[1] - e[1]) / width
+    if not in_frame(pose, arm[1]):
+        if e[1] < EDGE * pose.height:
+            return None  # beyond the top
+        beyond_side = e[0] < EDGE * pose.width or e[0] > (1 - EDGE) * pose.width
+        return None if beyond_side and rise >= _pick(ELBOW_RISE, held) else False
+    if angle_between(e - s, down_axis(pose)) < _pick(ELEVATION, held):
         return False
+    if rise < _pick(ELBOW_RISE, held):  # also an upper arm aimed at the camera
+        return False
+    upper = max(float(np.linalg.norm(e - s)), 1e-9)
     if in_frame(pose, arm[2]):
-        return (from_vertical(e - s) <= _pick(UPPER_ARM_TILT, held)
-                and angle(s, e, w) >= _pick(STRAIGHT_ELBOW, held)
-                and float(np.linalg.norm(w - e)) / upper >= _pick(FOREARM_SHARE, held)
-                and (pose.xy[LM.NOSE][1] - w[1]) / width >= _pick(WRIST_RISE, held))
-    if w[1] > pose.height * EDGE and pose.visible(arm[2], threshold=VISIBLE):
-        return None  # a hand off the side of the frame: nothing to judge the forearm by
-    # The hand is above the frame, its wrist a guess: a steep upper arm whose elbow is near
-    # enough to the top edge for a straight forearm to reach past it.
-    return (from_vertical(e - s) <= _pick(HIDDEN_HAND_TILT, held)
-            and e[1] / upper <= _pick(TOP_REACH, held))
+        return ((e[1] - w[1]) / upper >= _pick(FOREARM_UP, held)
+                and (pose.xy[LM.NOSE][1] - w[1]) / width >= _pick(HAND_HIGH, held))
+    if w[1] < EDGE * pose.height:
+        return e[1] / upper <= _pick(TOP_REACH, held)
+    return None  # the hand off the side, or unseen inside the frame: nothing to judge it by
 
 
 def _overhead_reach(pose: Pose, reference: Reference, held: bool) -> bool | None:
-    """Both arms straight up above the head (one arm, or bent arms, is not the reach)."""
+    """Both arms raised overhead, hands above the head."""
     if not seen_from_front(pose):
         return None
-    arms = [_arm_overhead(pose, arm, held) for arm in ARMS]
+    arms = [_arm_up(pose, arm, held) for arm in ARMS]
     if False in arms:
         return False
     return None if None in arms else True
 
 
-def _shrug(pose: Pose, reference: Reference, held: bool) -> bool | None:
-    """Shoulders risen in the image toward ears that stay: the ears nearer the shoulder line
-    and the shoulder line higher, against the relaxed level, the rise making most of the drop."""
-    r = reference
-    if (not seen_from_front(pose) or r.ear_height is None or r.shoulder_y is None
-            or r.span_y is None):
-        return None
-    m = relaxed_measures(pose)
-    if "ear_height" not in m:
-        return None
-    drop = r.ear_height - m["ear_height"]
-    rise = (r.shoulder_y - m["shoulder_y"]) / r.span_y
-    return (drop >= _pick(SHRUG_DROP, held) and rise >= _pick(SHOULDER_RISE, held)
-            and rise >= RISE_SHARE * drop)
-
-
-def _frontal_face(pose: Pose, reference: Reference, held: bool) -> bool:
-    """The face toward the camera as when relaxed: the nose centred between the ears and the
-    face not narrowed, against the relaxed face. With one ear hidden (a camera off to the side
-    hides it when the head rolls, as a turned head does) the eyes must pass those tests and the
-    nose keep its relaxed distance from the ear seen (turning brings them together or apart)."""
-    r = reference
-    if (ears := face(pose, "ears")) is not None:
-        return _centred(ears, r.ears_turn, r.ears_width, FACE_TURN, held)
-    seen = [e for e in (LM.LEFT_EAR, LM.RIGHT_EAR) if pose.visible(e, threshold=VISIBLE)]
-    relaxed = getattr(r, ear_nose_name(pose, seen[0])) if len(seen) == 1 else None
-    if relaxed is None:
-        return False
-    return (abs(ear_nose(pose, seen[0]) / relaxed - 1.0) <= _pick(NOSE_EAR, held)
-            and _centred(face(pose, "eyes"), r.eyes_turn, r.eyes_width, EYES_TURN, held))
-
-
-def _centred(face: tuple[float, float] | None, relaxed_turn: float | None,
-             relaxed_width: float | None, limit: Band, held: bool) -> bool:
-    """A face pair's nose offset and width near their relaxed values (see _frontal_face)."""
-    if face is None:
-        return False
-    turn, width = face
-    if abs(relative(turn, relaxed_turn)) > _pick(limit, held):
-        return False
-    return relaxed_width is None or width / relaxed_width >= _pick(FACE_WIDTH, held)
-
-
 def head_roll(pose: Pose, reference: Reference) -> float | None:
-    """Head roll in degrees against the relaxed head: the smaller of its roll in the image and
-    its roll against the shoulder line. Signed (+ toward the image right); 0 when the two
-    disagree in sign. None without a head line."""
-    line = head_line(pose)
-    if line is None:
+    """The ear line's roll against the shoulder line less the relaxed roll, degrees (+ toward
+    the image right); None unless both ears are seen."""
+    if not pose.visible(LM.LEFT_EAR, LM.RIGHT_EAR, threshold=VISIBLE):
         return None
-    head = tilt(pose, *FACE_PAIRS[line])
-    shoulders = tilt(pose, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
-    absolute = relative(head, reference.head_tilt)
-    against_shoulders = absolute - relative(shoulders, reference.shoulder_tilt)
-    if absolute * against_shoulders <= 0:
-        return 0.0
-    return math.copysign(min(abs(absolute), abs(against_shoulders)), absolute)
+    return (line_tilt(pose, LM.LEFT_EAR, LM.RIGHT_EAR) - shoulder_tilt(pose)
+            - reference.head_roll)
+
+
+def _face_off_ears(pose: Pose) -> tuple[float, float]:
+    """The nose off the ears' midpoint, along the ear line and below it, in ear spans."""
+    along = unit(pose, LM.LEFT_EAR, LM.RIGHT_EAR)
+    below = np.array([-along[1], along[0]])
+    length = max(float(np.linalg.norm(pose.xy[LM.LEFT_EAR] - pose.xy[LM.RIGHT_EAR])), 1e-9)
+    off = pose.xy[LM.NOSE] - pose.mid(LM.LEFT_EAR, LM.RIGHT_EAR)
+    return float(np.dot(off, along)) / length, float(np.dot(off, below)) / length
 
 
 def _neck_side_bend(pose: Pose, reference: Reference, held: bool) -> bool | None:
-    """Head tilted toward a shoulder with the face still frontal: rolled against both the
-    horizontal and the shoulders, relative to the relaxed head."""
+    """The head tilted toward a shoulder, the face toward the camera, the chin not dropped."""
     if not seen_from_front(pose):
         return None
     roll = head_roll(pose, reference)
     if roll is None:
+        return False  # an ear hidden from a front camera: the face is turned away
+    turn, chin = _face_off_ears(pose)
+    return (abs(roll) >= _pick(ROLL, held)
+            and abs(turn - reference.face_turn) <= _pick(TURN, held)
+            and chin <= _pick(CHIN_DOWN, held))
+
+
+def _shrug(pose: Pose, reference: Reference, held: bool) -> bool | None:
+    """The shoulders up toward the ears: the eye gap shrunk and the shoulder line risen."""
+    r = reference
+    if (not seen_from_front(pose) or r.eye_height is None or r.shoulder_y is None
+            or r.span_y is None):
         return None
-    return abs(roll) >= _pick(HEAD_ROLL, held) and _frontal_face(pose, reference, held)
+    eyes = eye_height(pose)
+    if eyes is None:
+        return None
+    row = float(pose.mid(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)[1]) / pose.height
+    return (eyes / r.eye_height <= _pick(SHRUG_GAP, held)
+            and (r.shoulder_y - row) / r.span_y >= _pick(SHOULDER_RISE, held))
+
+
+def bend(pose: Pose) -> float:
+    """The trunk's sideways lean in degrees (+ toward the image right): the hip-to-shoulder
+    line with the hips in view, else the shoulder line's tilt."""
+    lean = trunk_lean(pose)
+    return shoulder_tilt(pose) if lean is None else lean
 
 
 def _side_bend(pose: Pose, reference: Reference, held: bool) -> bool | None:
-    """Trunk leaning sideways with an arm raised, shoulders still facing the camera."""
+    """An arm raised and the trunk leaning sideways."""
     if not seen_from_front(pose):
         return None
     width = span(pose)
-    raised = any((pose.xy[s][1] - pose.xy[e][1]) / width >= RAISED_ELBOW for s, e, _ in ARMS)
-    facing = abs(relative(nose_offset(pose), reference.nose_offset)) <= FACING_NOSE
-    lean = relative(tilt(pose, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER), reference.shoulder_tilt)
-    return raised and facing and abs(lean) >= _pick(TRUNK_TILT, held)
+    if not any((pose.xy[s][1] - pose.xy[e][1]) / width >= RAISED for s, e, _ in ARMS):
+        return False
+    band = SHOULDER_BEND if trunk_lean(pose) is None else TRUNK_BEND
+    return abs(bend(pose)) >= _pick(band, held)
 
 
 def _butterfly(pose: Pose, reference: Reference, held: bool) -> bool | None:
@@ -284,7 +262,7 @@ def _trunk_rotation(pose: Pose, reference: Reference, held: bool) -> bool | None
         return None
     m = relaxed_measures(pose)
     turn = _turn(m, r)
-    if turn is not None and abs(turn) >= _pick(TURN, held):
+    if turn is not None and abs(turn) >= _pick(TWIST, held):
         return True
     if "span_neck" not in m:
         return None

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from posture.core.checks.geometry import in_view, nose_offset, relative, shoulder_yaw, tilt
-from posture.core.checks.positions import head_roll
+from posture.core.checks.geometry import in_view, nose_offset, relative, shoulder_yaw
+from posture.core.checks.positions import bend, head_roll
 from posture.core.checks.reference import NOTHING_KNOWN, Reference
-from posture.core.pose import LM, Pose
+from posture.core.pose import Pose
 
 TURN_SIDE = 8.0  # degrees of turn that tell the side of a twist...
 NOSE_SIDE = 0.1  # ...else the nose's move along the shoulder line, in spans
@@ -37,8 +37,7 @@ def _twist_side(pose: Pose, reference: Reference) -> str | None:
 SIDES: dict[str, Callable[[Pose, Reference], str | None]] = {
     "trunk_rotation": _twist_side,
     "upper_trapezius_stretch": lambda pose, ref: _person_side(head_roll(pose, ref) or 0.0, 1.0),
-    "side_bend": lambda pose, ref: _person_side(
-        relative(tilt(pose, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER), ref.shoulder_tilt), 1.0),
+    "side_bend": lambda pose, ref: _person_side(bend(pose), 1.0),
 }
 
 

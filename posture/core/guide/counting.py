@@ -9,8 +9,12 @@ from dataclasses import dataclass
 
 from posture.core.stretches import Stretch
 
-ENTER_S = 0.2  # the check must hold this long before the user counts as in position...
-EXIT_S = 0.4  # ...and fail this long before they count as out of it (noise, blinks of the model)
+# The check must hold ENTER_S before the user counts as in position, and fail EXIT_S before
+# they count as out of it (a blink of the model). The checks' enter and exit bands already keep
+# a held position from flickering; a longer EXIT_S merges quick real reps (shrugs of 0.3-0.5 s
+# with 0.3 s between them, ../shared/data) into one.
+ENTER_S = 0.2
+EXIT_S = 0.2
 MAX_PAUSE_S = 3.0  # a hold resumes after a break of up to this (and a quarter of the hold)
 STEP_S = 4.0  # each step of a phase is given this long before the next is read out
 READY_S = 5.0  # timed stretches: time to get into position before the first hold
