@@ -21,6 +21,7 @@ import os
 import socket
 import tempfile
 import threading
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -122,6 +123,27 @@ class InstanceLock:
         with contextlib.suppress(OSError):
             return self.path.read_text().strip()
         return ""
+
+    def wait_free(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for the monitor holding the lock to end; True once
+        no monitor holds it (so a `posture run` started next is not refused)."""
+        import fcntl
+
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                fd = os.open(self.path, os.O_RDONLY)
+            except FileNotFoundError:
+                return True
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                return True
+            except OSError:
+                if time.monotonic() >= end:
+                    return False
+            finally:
+                os.close(fd)
+            time.sleep(0.05)
 
     def release(self) -> None:
         """Let the lock go (the process ending does the same)."""

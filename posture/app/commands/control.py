@@ -11,8 +11,10 @@ from datetime import datetime
 from posture.core.errors import UserError
 from posture.core.pauses import pause_until
 from posture.core.states import STATE_TEXT
-from posture.io.control_socket import request
+from posture.io.control_socket import InstanceLock, request, runtime_dir
 from posture.io.settings import load_settings
+
+GONE_WAIT_S = 5.0  # after its session closed, a monitor ends (lets its lock go) within this
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,8 +45,12 @@ def run(args: argparse.Namespace) -> int:
             print("not paused")
     elif args.command == "show":
         print("camera window shown")
+    elif answer.get("stopped"):
+        InstanceLock(runtime_dir(create=False)).wait_free(GONE_WAIT_S)
+        print(f"the monitor stopped: {answer.get('outcome') or 'session closed'}")
     else:
-        print("the monitor is stopping; session saved")
+        print("the monitor is stopping but has not closed its session yet: posture status "
+              "says when it has gone")
     return 0
 
 

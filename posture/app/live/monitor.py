@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
@@ -103,6 +104,8 @@ class LiveMonitor(Guidance, Pictures):
         self.guide_text = ""  # what the guided calibration shows now
         self.stretch: tuple[Session, Announcer] | None = None  # a guided stretch under way
         self.quit = False
+        self.ended = threading.Event()  # set once the session is closed, for `posture quit`
+        self.outcome = ""  # what became of the session, once ended
         self.pose: Pose | None = None  # the latest pose, for the picture
         self.result: FrameResult | None = None  # the latest monitored frame's result
         self.notice = ""  # a message shown instead of the camera (lost camera, a question)
@@ -178,6 +181,8 @@ class LiveMonitor(Guidance, Pictures):
                 if self.watch is not None:
                     self.watch.end(self.feed.clock.t)
                 history.end_session(self.feed.clock.t)
+                self.outcome = history.outcome()
+                self.ended.set()
             self._said_what_was_kept(history)
         if self.guided is not None and self.profile is None and self.feed.ended:
             raise UserError("calibration did not finish before the file ended: use a longer "

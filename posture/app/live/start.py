@@ -20,6 +20,8 @@ from posture.io.settings import Settings
 from posture.io.terminal import TerminalKeys
 
 KEY_WAIT_S = 0.5  # the terminal reader looks at its stop flag this often
+QUIT_WAIT_S = 4.0  # `posture quit` waits this long for the session to close (within the
+# client's REQUEST_TIMEOUT_S)
 
 
 def run_live(settings: Settings, options: Options) -> int:
@@ -134,7 +136,8 @@ class Control:
             return {"ok": True}
         if command == "quit":
             self.monitor.post("quit")
-            return {"ok": True}
+            ended = self.monitor.ended.wait(QUIT_WAIT_S)
+            return {"ok": True, "stopped": ended, "outcome": self.monitor.outcome}
         return {"ok": False, "error": f"unknown command {command!r}"}
 
 
