@@ -75,7 +75,11 @@ def test_headless_over_a_file_writes_history_and_a_report(tmp_path, posture_home
     assert main(["run", "--source", str(clip), "--no-window", "--speed", "20", "--record",
                  "--profile", "default"]) == 0
     err = capsys.readouterr().err
-    assert "slouched" in err and "good" in err
+    # The console's words are the window's, the tray's and posture status's: a slouch is
+    # "slipping" until the score reaches the threshold.
+    lines = [line for line in err.splitlines() if ", score " in line]
+    assert "Good posture" in lines[0] and "Posture slipping" in err
+    assert err.index("Posture slipping") < err.index("Slouching - sit up")
     db = sqlite3.connect(history_db(posture_home))
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     (started, ended), = db.execute("SELECT started, ended FROM sessions").fetchall()
@@ -99,7 +103,7 @@ def test_a_file_run_is_a_demo_recording_nothing_and_saving_no_profile(posture_ho
     mine.write_text(BROKEN)  # a profile the demo must not read, let alone replace
     assert main(["run", "--source", str(SAMPLE), "--no-window", "--speed", "10"]) == 0
     err = capsys.readouterr().err
-    assert "for this run only" in err and "Recording" in err and "slouched" in err
+    assert "for this run only" in err and "Recording" in err and "Posture slipping (slouch)" in err
     assert "not recorded in the history" in err and "--record" in err
     assert mine.read_text() == BROKEN and sorted(mine.parent.iterdir()) == [mine]
     assert not history_db(posture_home).exists()
@@ -441,7 +445,7 @@ def test_away_waits_for_away_after_s_and_a_break_at_the_end_is_saved(posture_hom
     assert monitor.run() == 0
     err = capsys.readouterr().err
     # One missed frame is not "away"; 15 s with nobody is, and it is a break.
-    statuses = [line for line in err.splitlines() if line.startswith("posture: away")]
+    statuses = [line for line in err.splitlines() if line.startswith("posture: No one in view")]
     assert len(statuses) == 1
     db = sqlite3.connect(history_db(posture_home))
     (started, ended), = db.execute("SELECT started, ended FROM breaks").fetchall()
