@@ -6,7 +6,7 @@ from datetime import datetime, time
 
 import pytest
 
-from posture.core.pauses import REASONS, Pause, Pauses, pause_until
+from posture.core.pauses import REASONS, Pause, Pauses, pause_until, until_words
 from posture.core.schedule import WorkHours
 
 NOW = 1_800_000_000.0
@@ -74,3 +74,10 @@ def test_tomorrow_with_work_hours_is_when_work_starts_next():
     weekdays = WorkHours(frozenset(range(5)), time(9, 30), time(17, 30))
     assert pause_until("tomorrow", friday_evening, weekdays) == datetime(
         2026, 3, 9, 9, 30).timestamp()  # Monday
+
+
+def test_until_words_name_the_day_only_when_it_is_not_today():
+    now = datetime(2026, 12, 3, 17, 0).timestamp()  # a Thursday
+    assert until_words(datetime(2026, 12, 3, 18, 30).timestamp(), now) == " until 18:30"
+    assert until_words(datetime(2026, 12, 4, 8, 0).timestamp(), now) == " until Fri 08:00"
+    assert until_words(None, now) == ""

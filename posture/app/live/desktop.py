@@ -11,6 +11,7 @@ docks whenever a tray appears).
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from posture.app.live.monitor import LiveMonitor
 from posture.app.live.status import MonitorStatus
 from posture.app.live.today import write_today_html
 from posture.core.errors import UserError
-from posture.core.pauses import Pause, pause_until
+from posture.core.pauses import Pause, pause_until, until_words
 from posture.core.states import STATE_TEXT
 from posture.io.camera_window import CameraWindow
 from posture.io.qt_app import SignalWakeup
@@ -35,11 +36,12 @@ TRAY_CHECK_S = 0.25  # ...looking this often
 TRAY_POLL_S = 2.0  # afterwards, whether the icon is in a tray is looked at this often
 
 
-def tooltip(status: MonitorStatus) -> str:
-    """The tray icon's tooltip: the state and today's share of good posture."""
+def tooltip(status: MonitorStatus, now: float) -> str:
+    """The tray icon's tooltip at `now` (epoch seconds): the state, until when a pause lasts,
+    and today's share of good posture."""
     text = f"posture: {STATE_TEXT.get(status.state, status.state)}"
-    if status.paused is not None and status.paused.until is not None:
-        text += f" until {datetime.fromtimestamp(status.paused.until):%H:%M}"
+    if status.paused is not None:
+        text += until_words(status.paused.until, now)
     if status.good_share_today is not None:
         text += f"\n{round(100 * status.good_share_today)} % good posture today"
     return text
@@ -157,7 +159,7 @@ class Desktop(QObject):
         if status.state == "calibrating" != self._state:
             self.show_window()  # calibrating goes better when you see yourself
         self._state = status.state
-        self.tray.set_state(status.state, tooltip(status), {"mute": status.muted})
+        self.tray.set_state(status.state, tooltip(status, time.time()), {"mute": status.muted})
 
     # ---- the menu --------------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ from posture.app.live.today import good_share_today
 from posture.app.live.watch import Watch
 from posture.core.errors import UserError
 from posture.core.guide.session import Session
-from posture.core.pauses import Pause, Pauses
+from posture.core.pauses import Pause, Pauses, until_words
 from posture.core.pipeline import FrameResult
 from posture.core.pose import Pose
 from posture.core.profile import Profile
@@ -352,7 +352,8 @@ class LiveMonitor(Guidance, Pictures):
             if pause != told:
                 told = pause
                 off = "the camera is off; " if self.feed.camera else ""
-                self.tell(f"paused{self._until(pause)}: {off}{self._resume_hint()}")
+                until = until_words(pause.until, self.wall())
+                self.tell(f"paused{until}: {off}{self._resume_hint()}")
                 self._publish()
                 self._show_still()
             end = self.pauses.next_end(self.wall())
