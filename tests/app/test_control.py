@@ -110,7 +110,7 @@ def test_control_commands_steer_a_headless_monitor(tmp_path, clip):
                                 and s["paused"]["until"] is None, step=0.2)
         posture(env, "resume")
 
-        one_line(posture(env, "show"), "headless")
+        one_line(posture(env, "show"), "runs headless, no display (DISPLAY is not set)")
         second = subprocess.run([sys.executable, "-m", "posture", "run", "--source", str(clip)],
                                 env=env, cwd=REPO, capture_output=True, text=True, timeout=60)
         one_line(second, "already running")
