@@ -37,7 +37,7 @@ from posture.io.console import Console
 from posture.io.drawing import COLOR_BAD, COLOR_GOOD, COLOR_TEXT, COLOR_WARN
 from posture.io.feed import Timeline
 from posture.io.overlay import draw_caption
-from posture.io.profiles import load_profile, profile_path
+from posture.io.profiles import load_profile, previous_path, profile_path
 from posture.io.protocol import load_protocol
 from posture.io.settings import Settings, apply_overrides
 from posture.io.sources import Frame, FrameSource, open_source
@@ -324,6 +324,7 @@ def test_c_runs_the_intro_and_countdown_from_a_file_too(tmp_path, posture_home, 
                                             (32.0, 0.0), (50.0, 0.0)], fps=2)
     assert main(["calibrate", "--source", str(clip), "--seconds", "5", "--profile", "mine"]) == 0
     upright = load_profile(profile_path("mine"))
+    first = profile_path("mine").read_bytes()
     ref: list = []
     settings = apply_overrides(Settings(), window=False, enabled=False)
     monitor = LiveMonitor(settings, Options(str(clip), profile_path("mine"), speed=50.0,
@@ -342,6 +343,9 @@ def test_c_runs_the_intro_and_countdown_from_a_file_too(tmp_path, posture_home, 
     assert again.index(intro) < again.index(countdown) < again.index("Recording")
     assert recorded and recorded[0] >= 25.0 + 9.0 - 0.5  # after 6 s of intro and 3 of countdown
     again_profile = load_profile(profile_path("mine"))
+    # c keeps the profile it replaced, for posture calibrate --restore mine.
+    assert previous_path(profile_path("mine")).read_bytes() == first != \
+        profile_path("mine").read_bytes()
     for name, base in upright.baseline.items():
         spread = max(base.spread, 0.01)
         assert abs(again_profile.baseline[name].centre - base.centre) <= 3 * spread, name
