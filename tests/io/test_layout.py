@@ -11,7 +11,6 @@ import pytest
 
 from posture.core.pipeline import FrameResult
 from posture.core.pose import LM, NUM_LANDMARKS, Pose
-from posture.core.score import Assessment
 from posture.io.drawing import COLOR_PANEL, COLOR_SKELETON, COLOR_TEXT, Style
 from posture.io.layout import card_room, intersects, plan
 from posture.io.overlay import (
@@ -22,10 +21,9 @@ from posture.io.overlay import (
     render_message,
     render_stretch,
 )
-from tests.io.test_overlay import CARD, calibrated, front_pose
+from tests.io.overlay_helpers import CARD, SLOUCHED, calibrated, front_pose
 
 KEYS = "q quit | p pause | s stretch | c calibrate | m mute | space snooze"
-SLOUCHED = Assessment("front", {}, {}, ("forward_head", "rounded_shoulders"), "slouched", 0.6)
 LABELS = ["Slouching - sit up", "Head forward", "Shoulders rounded", "Snoozed 29 min", "Muted"]
 SHAPES = [(480, 640), (600, 512), (720, 1280), (1080, 1920), (480, 480)]
 
