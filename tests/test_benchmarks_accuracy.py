@@ -1,50 +1,31 @@
-"""The benchmarks' own arithmetic and plumbing on tiny inputs: structure and sanity, not speed
-(figures come from running the benchmarks on demand, see benchmarks/README.md)."""
+"""The accuracy benchmark's own arithmetic and plumbing on tiny inputs: its measures, the plain
+rule, the six changes, the manifest loader, a run over the sample clip (structure and sanity:
+figures come from running the benchmarks on demand, see benchmarks/README.md)."""
 
 from __future__ import annotations
 
 import json
 import math
-import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from benchmarks import accuracy, camera_scan, cost
+from benchmarks import accuracy
 from benchmarks.accuracy import Judged, Kept, Outcome
 from benchmarks.accuracy_report import format_report, summarize
 from benchmarks.changes import CHANGES
-from benchmarks.common import Confusion, ManifestError, calibrate_video, generated_clip
+from benchmarks.common import Confusion, ManifestError
 from benchmarks.footage import MANIFEST_FORMAT, Calibration, Entry, load_manifest
 from benchmarks.guide import MANIFEST as GUIDE_MANIFEST
-from benchmarks.guide import evaluate_photos, parse_manifest
-from benchmarks.guide import run as run_benchmark
-from benchmarks.guide_report import Tally
 from benchmarks.plain import PLAIN_FRONT, plain_verdict
-from posture.core.checks.positions import POSITION_CHECKS
 from posture.core.metrics import Measurement
 from posture.core.profile import Baseline, Profile
-from posture.io.profiles import save_profile
 from tests.conftest import DATA, FIXTURES, needs_data
-from tests.poses import REACH, pose_of
-from tests.synthetic import Posture
 
 SAMPLE = FIXTURES / "sample_desk.mp4"  # 30 s at 5 fps: good, slouched from 10 s to 22 s, good
 
-
-@pytest.fixture(scope="module")
-def short_clip(tmp_path_factory) -> tuple[Path, Path]:
-    """An 8 s generated clip (sitting well, then slouching) and a profile from its first 3 s."""
-    folder = tmp_path_factory.mktemp("short")
-    clip = generated_clip(folder / "short.mp4", [(0.0, 0.0), (4.0, 0.0), (5.0, 1.0), (8.0, 1.0)],
-                          fps=5, size=None)
-    save_profile(calibrate_video(clip, 0.0, 3.0), folder / "profile.json")
-    return clip, folder / "profile.json"
-
-
-# ---- accuracy ----------------------------------------------------------------------------------
 
 def test_balanced_accuracy_precision_recall_on_a_hand_made_table():
     c = Confusion(tp=8, fn=2, fp=1, tn=9)
@@ -282,144 +263,3 @@ def test_an_entry_the_program_refuses_is_reported_not_crashed(tmp_path):
     report = summarize([outcome])
     assert report["targets"]["false_prompts"]["met"] is False
     assert "Not evaluated" in format_report(report)
-
-
-# ---- cost --------------------------------------------------------------------------------------
-
-def test_generated_clip_has_webcam_frames(tmp_path):
-    clip = generated_clip(tmp_path / "c.mp4", [(0.0, 0.0), (2.0, 1.0)], fps=5)
-    capture = cv2.VideoCapture(str(clip))
-    try:
-        assert capture.get(cv2.CAP_PROP_FRAME_COUNT) == 10
-        ok, frame = capture.read()
-        assert ok and frame.shape == (480, 640, 3)
-    finally:
-        capture.release()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.mp4"]
-
-
-def test_session_and_bare_loop_measure_every_stage(short_clip):
-    clip, profile = short_clip
-    session = cost.measure_session(clip, profile)
-    paired = cost.measure_session(clip, profile, paired=True)
-    for run in (session, paired):
-        assert run["source_s"] == pytest.approx(8.0, abs=0.3)
-        # 5 a second for 2 s after each change, 1 while good, 1.5 while slouched: of 40.
-        assert 20 <= run["frames"] <= 30
-        assert set(run["stage_cpu_s"]) == set(cost.STAGES)
-        assert all(v >= 0 for v in run["stage_cpu_s"].values())
-        assert run["stage_cpu_s"]["pose"] > 0 and run["cpu_s"] > 0
-        assert sum(run["verdicts"].values()) == run["frames"]
-        assert run["peak_rss_mb"] >= run["rss_ready_mb"] > 0
-    assert session["frames"] == paired["frames"]  # the same frames for both loops
-    assert paired["bare"]["cpu_s"] > 0 and paired["bare"]["with_pose"] > 0.9 * paired["frames"]
-    report = cost.summarize([session], [paired], [1.0], [1.2], None)
-    for key in ("machine", "runs", "clip", "cpu_share_of_core", "cpu_s_per_minute",
-                "cpu_share_at_rate", "stages", "pipeline_cpu_ms_per_frame",
-                "paired_pipeline_cpu_ms_per_frame", "bare_cpu_ms_per_frame", "ratio_to_bare",
-                "peak_rss_mb", "first_verdict_s", "growth", "targets"):
-        assert key in report, key
-    assert set(report["stages"]) == set(cost.STAGES)
-    assert set(report["targets"]) == set(cost.TARGETS)
-    assert report["targets"]["growth_mb_per_h"]["met"] is None  # not measured here
-    assert report["first_verdict_s"]["posture run"] == 1.2
-    assert 0 < report["cpu_share_of_core"] < 1 and report["ratio_to_bare"] > 0.5
-    text = cost.format_report(report)
-    for name in list(cost.STAGES) + list(cost.TARGETS):
-        assert name in text
-
-
-def test_long_session_memory_readings_and_slope(short_clip):
-    growth = cost.measure_growth(*short_clip, hours=0.005, every_s=5)
-    assert growth["hours"] >= 0.005 and growth["frames"] >= 60  # 3 laps of at least 20 frames
-    hours = [h for h, _ in growth["rss_mb"]]
-    assert hours == sorted(hours) and len(hours) >= 4
-    assert all(mb > 0 for _, mb in growth["rss_mb"])
-    assert math.isfinite(growth["slope_mb_per_h"])
-    assert growth["trimmed_end_mb"] is None or 0 < growth["trimmed_end_mb"] <= growth["peak_rss_mb"]
-    assert cost.growth_slope([(0.0, 300.0), (0.5, 100.0), (1.0, 101.0), (2.0, 103.0)],
-                             warmup_h=0.5) == pytest.approx(2.0)
-
-
-def test_startup_is_timed_to_the_first_verdict(tmp_path):
-    env = {"PATH": "/usr/bin:/bin"}
-    seconds = cost.measure_startup(
-        [sys.executable, "-c", "print('posture: loading'); print('{\"posture\": \"good\"}')"],
-        env)
-    assert 0 < seconds < 30
-    with pytest.raises(RuntimeError, match="no verdict"):
-        cost.measure_startup([sys.executable, "-c", "print('nothing')"], env)
-
-
-# ---- the guided stretch benchmark ---------------------------------------------------------
-
-def test_benchmark_tally_arithmetic():
-    tally = Tally(Confusion(tp=8, fp=2, tn=30, fn=2), judged=40, frames=42, reps_counted=2,
-                  reps_done=3)
-    report = tally.report()
-    assert report["precision"] == 0.8 and report["recall"] == 0.8
-    assert report["balanced_accuracy"] == round((0.8 + 30 / 32) / 2, 3)
-    assert report["judged_share"] == round(40 / 42, 3) and report["scored"] == 42
-    assert Tally().report()["balanced_accuracy"] is None
-    pooled = Tally()
-    pooled.add(tally)
-    pooled.add(Tally(Confusion(tn=4), frames=4, reps_timed=1))
-    assert (pooled.frames, pooled.reps_done, pooled.reps_timed) == (46, 3, 1)
-
-
-def test_benchmark_scores_the_same_session_as_the_command(tmp_path):
-    """A synthetic entry with a triceps stretch labelled out of position and a reach labelled
-    in: the harness counts what the guide's Session says, frame by frame, outside the margins;
-    a recording's frames in neither labelled list are not scored."""
-    doc = {"format": "posture-guide-manifest", "entries": [
-        {"name": "reach", "stretch": "overhead_reach", "camera": {"distance": 1.2}, "reps": 1,
-         "segments": [[2, "rest", False], [22, "reach", True], [5, "triceps", False]]},
-        {"name": "recording", "stretch": "butterfly", "source": "nowhere.mp4", "reps": 1,
-         "in_position": [[1.0, 4.0]], "not_in_position": [[6.0, 8.0]], "hold_s": 2,
-         "margin_s": 0.2}]}
-    entries, everyday = parse_manifest(doc, tmp_path)
-    assert entries[0].ranges == ((2.0, 24.0),) and entries[1].source == tmp_path / "nowhere.mp4"
-    assert everyday == [] and entries[1].hold_s == 2.0
-    recording = entries[1]
-    assert [recording.label(t) for t in (1.1, 3.0, 4.1, 5.0, 7.0, 9.0)] == [
-        None, True, None, None, False, None]
-    assert entries[0].label(10.0) is True and entries[0].label(26.0) is False
-    report = run_benchmark(entries)
-    reach = report["entries"]["reach"]
-    assert reach["balanced_accuracy"] > 0.95 and reach["reps_counted"] == 1
-    assert "skipped" in report["entries"]["recording"]
-    with pytest.raises(ValueError, match="unknown posture"):
-        parse_manifest({**doc, "entries": [{**doc["entries"][0], "segments": [[1, "x", True]]}]},
-                       tmp_path)
-
-
-def test_photos_are_judged_one_by_one_by_the_check():
-    entry = parse_manifest({"format": "posture-guide-manifest", "entries": [
-        {"name": "p", "stretch": "overhead_reach", "source": "x.gif",
-         "photos": {"0": False, "1": True}}]}, Path("."))[0][0]
-    tally = evaluate_photos(entry, {0: pose_of(Posture()), 1: pose_of(REACH),
-                                    2: pose_of(REACH)})
-    assert tally.confusion == Confusion(tp=1, tn=1) and tally.frames == 3
-
-
-def test_the_shipped_benchmark_manifest_parses_and_covers_every_check():
-    entries, everyday = parse_manifest(json.loads(GUIDE_MANIFEST.read_text()), DATA)
-    assert {e.stretch for e in entries} == set(POSITION_CHECKS)
-    real = {e.stretch for e in entries if e.source is not None}
-    assert real >= {"overhead_reach", "upper_trapezius_stretch", "shrugs_and_rolls",
-                    "side_bend", "butterfly"}
-    assert len(everyday) >= 10
-    for e in entries:
-        if e.source is not None and e.reps:
-            assert e.hold_s is not None, e.name  # a prescription that fits the clip
-
-
-# ---- camera-in-use scan --------------------------------------------------------------------
-
-def test_the_scan_benchmark_counts_the_processes_it_started():
-    alone = camera_scan.measure(scans=2, processes=0, fds=1)
-    crowded = camera_scan.measure(scans=2, processes=5, fds=3)
-    assert crowded["processes_scanned"] >= alone["processes_scanned"] + 5 - 2  # others come and go
-    assert crowded["cpu_ms_per_scan"] > 0 and crowded["wall_ms_per_scan"] > 0
-    assert crowded["core_share_percent"] == pytest.approx(
-        crowded["cpu_ms_per_scan"] / 1000 / crowded["poll_s"] * 100)
