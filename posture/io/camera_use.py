@@ -165,6 +165,8 @@ class CameraUseWatcher:
         """Scan once; report a new set of holders at once, and free once it has lasted."""
         users = self.detector.users()
         now = time.monotonic()
+        if self._holders and not users and not self._pending_free:
+            self._last_seen = now  # held until this scan at least: the quiet counts from here
         self._pending_free = bool(self._holders) and not users
         if users:
             self._last_seen = now
