@@ -43,6 +43,10 @@ class Pause:
         """What `posture status --json` reports for this pause."""
         return {"reason": self.reason, "until": self.until, "detail": self.detail}
 
+    def words(self) -> str:
+        """Why it is paused, for people: e.g. "Camera in use: zoom (pid 4242)"."""
+        return REASON_TEXT[self.reason] + (f": {self.detail}" if self.detail else "")
+
 
 class Pauses:
     """The pauses in force, at most one per reason; a pause past its `until` has ended."""
@@ -74,6 +78,14 @@ class Pauses:
         """When the next timed pause runs out (epoch seconds), if any is in force."""
         ends = [p.until for p in self.active(now) if p.until is not None]
         return min(ends) if ends else None
+
+
+def off_hours(hours: WorkHours | None, now: datetime) -> Pause | None:
+    """The pause in force at `now` (local time) outside work `hours`, lasting until work next
+    starts; None inside them, or with no schedule."""
+    if hours is None or hours.contains(now):
+        return None
+    return Pause("off hours", hours.next_start(now).timestamp())
 
 
 def pause_until(text: str, now: datetime, hours: WorkHours | None = None) -> float:

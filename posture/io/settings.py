@@ -89,6 +89,10 @@ class MonitorSettings:
                            "(false: run headless, in the console).")
     mute: bool = setting(False, "Start with spoken prompts muted (they are still shown).")
     profile: str = setting("default", "Calibration profile name or .json path.")
+    camera_device: str = setting("auto", "Device watched for other programs using the camera, "
+                                 "so the monitor steps aside for a call (auto: /dev/videoN for "
+                                 "camera N, none for a file; a path: that device, e.g. when the "
+                                 "camera is reached through another node).")
 
     def sampling(self) -> Sampling:
         """The adaptive sampling policy with these rates."""

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -35,7 +36,7 @@ from posture.app.live.today import good_share_today
 from posture.app.live.watch import Watch
 from posture.core.errors import UserError
 from posture.core.guide.session import Session
-from posture.core.pauses import Pause, Pauses
+from posture.core.pauses import Pause, Pauses, off_hours
 from posture.core.pipeline import FrameResult
 from posture.core.pose import Pose
 from posture.core.profile import Profile
@@ -52,6 +53,10 @@ from posture.io.voice import Voice, open_voice
 
 SHARE_EVERY_S = 60.0  # today's good share is read from the history this often
 PAUSE_CHECK_S = 60.0  # while paused with no end in sight, look at the pauses this often
+# How a pause the desktop caused ends, for the console line that says it began.
+RESUMES_WHEN = {"locked": "resumes when the screen is unlocked",
+                "camera in use": "resumes once the camera is free",
+                "off hours": "resumes when work starts"}
 
 
 @dataclass
@@ -87,6 +92,7 @@ class LiveMonitor(Guidance, Pictures):
         self.board = StatusBoard()
         self.board.set(pid=os.getpid())
         self.pauses = Pauses()
+        self.hours = settings.schedule.work_hours()  # None: no schedule, watch at any hour
         self.library = load_library()
         self.view = MonitorView(None, self.library, settings.alerts)
         # Set by the front end: whether the user has keys or a menu, how the picture is
@@ -195,6 +201,7 @@ class LiveMonitor(Guidance, Pictures):
         """Take frames and act on them until quit, the file's end, or a pause."""
         while not self.quit:
             self._act_on_commands(0.0)
+            self._keep_hours()
             if self.paused:
                 self._paused()
                 continue
@@ -248,7 +255,9 @@ class LiveMonitor(Guidance, Pictures):
         monitoring = self.watch is not None and self.result is not None
         snoozed = self._snoozed_until if (self._snoozed_until or 0) > self.wall() else None
         a = self.result.assessment if monitoring and self.result else None
-        self.board.set(state=self.state(), paused=self.pauses.current(self.wall()),
+        paused = self.pauses.current(self.wall())
+        self.board.set(state=self.state(), paused=paused,
+                       capturing=paused is None and self.feed.source is not None,
                        score=self.result.score if monitoring and self.result else None,
                        problems=a.problems if a else (), snoozed_until=snoozed,
                        muted=self.voice is not None and self.voice.muted)
@@ -347,15 +356,24 @@ class LiveMonitor(Guidance, Pictures):
             if pause != told:
                 told = pause
                 off = "the camera is off; " if self.feed.camera else ""
-                self.tell(f"paused{self._until(pause)}: {off}{self._resume_hint()}")
+                why = "" if pause.reason == "user" else f" - {pause.words()}"
+                hint = RESUMES_WHEN.get(pause.reason) or self._resume_hint()
+                self.tell(f"paused{why}{self._until(pause)}: {off}{hint}")
                 self._publish()
                 self._show_still()
             end = self.pauses.next_end(self.wall())
             left = PAUSE_CHECK_S if end is None else min(PAUSE_CHECK_S, end - self.wall())
             self._act_on_commands(max(0.0, left))
+            self._keep_hours()
         self._publish()
         if not self.quit:
             self.tell("resumed")
+
+    def _keep_hours(self) -> None:
+        """Outside work hours (when a schedule is set), pause until work next starts."""
+        pause = off_hours(self.hours, datetime.fromtimestamp(self.wall()))
+        if pause is not None:
+            self.pauses.start(pause)
 
     def _resume_hint(self) -> str:
         """How to resume, with the means at hand."""

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from posture.app.live.actions import KEY_LINE
-from posture.core.pauses import REASON_TEXT, Pause
+from posture.core.pauses import Pause
 from posture.core.pipeline import FrameResult
 from posture.core.pose import Pose
 from posture.core.states import posture_state
@@ -115,10 +115,8 @@ class Pictures:
         pause = self.pauses.current(self.wall())
         if pause is None:
             return ""
-        what = REASON_TEXT[pause.reason]
-        detail = f" ({pause.detail})" if pause.detail else ""
         hint = " - press p to resume" if pause.reason == "user" and self.can_key else ""
-        return f"{what}{detail}{self._until(pause)}{hint}"
+        return f"{pause.words()}{self._until(pause)}{hint}"
 
     def _until(self, pause: Pause) -> str:
         """' until 10:15' for a timed pause (with the day when not today)."""
