@@ -20,6 +20,10 @@ from posture.core.schedule import WorkHours, resume_time
 REASON_TEXT = {"user": "Paused", "locked": "Screen locked", "camera in use": "Camera in use",
                "off hours": "Outside work hours"}
 REASONS = tuple(REASON_TEXT)
+# How each pause the desktop causes ends, in words.
+RESUMES_TEXT = {"locked": "resumes when the screen is unlocked",
+                "camera in use": "resumes once the camera is free",
+                "off hours": "resumes when work starts"}
 UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
 DURATION_HELP = "give a duration such as 10m, 1h, 1h30m or 45s, or tomorrow"

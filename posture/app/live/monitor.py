@@ -36,11 +36,12 @@ from posture.app.live.today import good_share_today
 from posture.app.live.watch import Watch
 from posture.core.errors import UserError
 from posture.core.guide.session import Session
-from posture.core.pauses import Pause, Pauses, off_hours
+from posture.core.pauses import RESUMES_TEXT, Pause, Pauses, off_hours
 from posture.core.pipeline import FrameResult
 from posture.core.pose import Pose
-from posture.core.profile import Profile
+from posture.core.profile import CameraSetup, Profile
 from posture.core.protocol import GuidedCalibration
+from posture.io.camera_names import ROOT
 from posture.io.console import Console
 from posture.io.estimator import PoseEstimator
 from posture.io.feed import Feed
@@ -53,10 +54,6 @@ from posture.io.voice import Voice, open_voice
 
 SHARE_EVERY_S = 60.0  # today's good share is read from the history this often
 PAUSE_CHECK_S = 60.0  # while paused with no end in sight, look at the pauses this often
-# How a pause the desktop caused ends, for the console line that says it began.
-RESUMES_WHEN = {"locked": "resumes when the screen is unlocked",
-                "camera in use": "resumes once the camera is free",
-                "off hours": "resumes when work starts"}
 
 
 @dataclass
@@ -66,6 +63,8 @@ class Options:
 
     source: str
     profile_path: Path | None  # None: calibrate for this run only, and save no profile
+    # At a camera: use the profile made for its set-up (profile_path is then set on open).
+    profile_by_setup: bool = False
     speed: float = 1.0  # a file plays this many times faster than real time
     record: bool = True  # keep the session in the history
 
@@ -77,9 +76,11 @@ class LiveMonitor(Guidance, Pictures):
 
     def __init__(self, settings: Settings, options: Options, *,
                  opener: Callable[[str], FrameSource] | None = None,
-                 out: TextIO | None = None, wall: Callable[[], float] = time.time) -> None:
+                 out: TextIO | None = None, wall: Callable[[], float] = time.time,
+                 devices: Path = ROOT) -> None:
         """`opener` opens the source (default: open_source at the settings' rate and capture
-        size); `wall` is the wall clock pauses are timed on."""
+        size); `wall` is the wall clock pauses are timed on; a camera's name is read under
+        `devices` (posture.io.camera_names)."""
         self.settings = settings
         self.options = options
         m = settings.monitor
@@ -104,6 +105,8 @@ class LiveMonitor(Guidance, Pictures):
         self.voice: Voice | None = None
         self.history: History | None = None
         self.profile: Profile | None = None
+        self.devices = devices
+        self.setup: CameraSetup | None = None  # the camera's set-up, recorded in its profiles
         self.watch: Watch | None = None  # monitoring, once there is a profile
         self.guided: GuidedCalibration | None = None
         self.guide_text = ""  # what the guided calibration shows now
@@ -152,8 +155,12 @@ class LiveMonitor(Guidance, Pictures):
     # ---- the loop --------------------------------------------------------------------------
 
     def open(self) -> FrameSource:
-        """Open the source; no camera (or file) is one line and exit 2 before anything else."""
-        return self.feed.open()
+        """Open the source; no camera (or file) is one line and exit 2 before anything else.
+        At a camera, its set-up is known now (and the profile made for it chosen)."""
+        source = self.feed.open()
+        if source.is_camera:
+            self._know_setup(source)
+        return source
 
     def run(self) -> int:
         """Monitor until quit (the source opened by `open`, else opened here); the exit code."""
@@ -357,7 +364,7 @@ class LiveMonitor(Guidance, Pictures):
                 told = pause
                 off = "the camera is off; " if self.feed.camera else ""
                 why = "" if pause.reason == "user" else f" - {pause.words()}"
-                hint = RESUMES_WHEN.get(pause.reason) or self._resume_hint()
+                hint = RESUMES_TEXT.get(pause.reason) or self._resume_hint()
                 self.tell(f"paused{why}{self._until(pause)}: {off}{hint}")
                 self._publish()
                 self._show_still()
