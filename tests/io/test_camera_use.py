@@ -17,6 +17,7 @@ from posture.io.camera_use import (
     CameraUser,
     CameraUseWatcher,
     camera_device,
+    watched_device,
 )
 
 # A process that names itself (PR_SET_NAME, what /proc/PID/comm shows), opens a file, says
@@ -196,3 +197,10 @@ def test_closing_the_watcher_is_prompt(device):
     began = time.monotonic()
     watcher.close()
     assert time.monotonic() - began < 1.0
+
+
+def test_the_device_watched_is_the_cameras_unless_the_settings_name_one():
+    assert watched_device("auto", "2") == Path("/dev/video2")
+    assert watched_device("auto", "clip.mp4") is None  # a file: no camera to step aside for
+    assert watched_device("/dev/v4l/by-id/usb-cam", "0") == Path("/dev/v4l/by-id/usb-cam")
+    assert watched_device("~/stand-in", "clip.mp4") == Path.home() / "stand-in"

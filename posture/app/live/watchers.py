@@ -5,24 +5,10 @@ no watcher: the monitor checks them on its wall clock (posture.core.pauses.off_h
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from posture.app.live.monitor import LiveMonitor
 from posture.core.pauses import Pause
-from posture.io.camera_use import CameraUseDetector, CameraUser, CameraUseWatcher, camera_device
-from posture.io.paths import is_camera
+from posture.io.camera_use import CameraUseDetector, CameraUser, CameraUseWatcher, watched_device
 from posture.io.screen_lock import LockWatcher, lock_watcher
-
-AUTO_DEVICE = "auto"  # monitor.camera_device's default: the device of the camera index
-
-
-def watched_device(camera_setting: str, source: str) -> Path | None:
-    """The device node whose other users pause the monitor: the settings' monitor.camera_device
-    when it names one (a camera reached through another node; or, for a file run, a device to
-    watch all the same), else ("auto") camera N's /dev/videoN, and none for a file run."""
-    if camera_setting != AUTO_DEVICE:
-        return Path(camera_setting).expanduser()
-    return camera_device(int(source)) if is_camera(source) else None
 
 
 class DesktopWatchers:
