@@ -84,6 +84,16 @@ class Pauses:
         return min(ends) if ends else None
 
 
+def until_words(until: float | None, now: float) -> str:
+    """' until 10:15' (with the day when not `now`'s day), or ' until you resume' (None);
+    epoch seconds shown in local time."""
+    if until is None:
+        return " until you resume"
+    end, today = datetime.fromtimestamp(until), datetime.fromtimestamp(now).date()
+    day = "" if end.date() == today else end.strftime(" %a")
+    return f" until{day} {end:%H:%M}"
+
+
 def off_hours(hours: WorkHours | None, now: datetime) -> Pause | None:
     """The pause in force at `now` (local time) outside work `hours`, lasting until work next
     starts; None inside them, or with no schedule."""

@@ -6,7 +6,7 @@ from datetime import datetime, time
 
 import pytest
 
-from posture.core.pauses import REASONS, Pause, Pauses, off_hours, pause_until
+from posture.core.pauses import REASONS, Pause, Pauses, off_hours, pause_until, until_words
 from posture.core.schedule import WorkHours
 
 NOW = 1_800_000_000.0
@@ -99,3 +99,10 @@ def test_a_pause_in_words_names_its_reason_and_detail():
     assert Pause("camera in use", detail="zoom (pid 42)").words() == "Camera in use: zoom (pid 42)"
     assert Pause("locked").words() == "Screen locked"
     assert Pause("off hours", NOW).words() == "Outside work hours"
+
+
+def test_until_in_words_names_the_day_only_when_it_is_not_today():
+    now = datetime(2026, 3, 2, 16, 0).timestamp()  # a Monday
+    assert until_words(datetime(2026, 3, 2, 16, 15).timestamp(), now) == " until 16:15"
+    assert until_words(datetime(2026, 3, 3, 9, 0).timestamp(), now) == " until Tue 09:00"
+    assert until_words(None, now) == " until you resume"

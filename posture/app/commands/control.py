@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from datetime import datetime
 
 from posture.core.errors import UserError
-from posture.core.pauses import Pause, pause_until
+from posture.core.pauses import Pause, pause_until, until_words
 from posture.core.states import STATE_TEXT
 from posture.io.control_socket import request
 from posture.io.settings import load_settings
@@ -50,11 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
 def until_text(until: float | None) -> str:
     """' until 10:15' (with the day when not today), or ' until you resume'."""
-    if until is None:
-        return " until you resume"
-    end = datetime.fromtimestamp(until)
-    day = "" if end.date() == datetime.now().date() else end.strftime(" %a")
-    return f" until{day} {end:%H:%M}"
+    return until_words(until, time.time())
 
 
 def describe(status: dict) -> str:

@@ -11,6 +11,7 @@ docks whenever a tray appears).
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from posture.app.live.monitor import LiveMonitor
 from posture.app.live.status import MonitorStatus
 from posture.app.live.today import write_today_html
 from posture.core.errors import UserError
-from posture.core.pauses import Pause, pause_until
+from posture.core.pauses import Pause, pause_until, until_words
 from posture.core.states import STATE_TEXT
 from posture.io.camera_window import CameraWindow
 from posture.io.qt_app import SignalWakeup
@@ -41,7 +42,7 @@ def tooltip(status: MonitorStatus) -> str:
     if status.paused is not None:  # why, and until when
         text = f"posture: {status.paused.words()}"
         if status.paused.until is not None:
-            text += f" until {datetime.fromtimestamp(status.paused.until):%a %H:%M}"
+            text += until_words(status.paused.until, time.time())
     if status.good_share_today is not None:
         text += f"\n{round(100 * status.good_share_today)} % good posture today"
     return text

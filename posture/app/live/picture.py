@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from datetime import datetime
 
 import cv2
 import numpy as np
 
 from posture.app.live.actions import KEY_LINE
-from posture.core.pauses import Pause
+from posture.core.pauses import Pause, until_words
 from posture.core.pipeline import FrameResult
 from posture.core.pose import Pose
 from posture.core.states import posture_state
@@ -120,8 +119,4 @@ class Pictures:
 
     def _until(self, pause: Pause) -> str:
         """' until 10:15' for a timed pause (with the day when not today)."""
-        if pause.until is None:
-            return ""
-        end, now = datetime.fromtimestamp(pause.until), datetime.fromtimestamp(self.wall())
-        day = "" if end.date() == now.date() else end.strftime(" %a")
-        return f" until{day} {end:%H:%M}"
+        return "" if pause.until is None else until_words(pause.until, self.wall())
