@@ -8,11 +8,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from fixtures.make_fixtures import make_sample
+from posture.core.schedule import DAYS
 from tests import desktop
 from tests.app.test_control import SAMPLE, environment, posture, status
 from tests.conftest import REPO
@@ -118,11 +120,23 @@ def test_a_program_taking_the_camera_pauses_the_monitor_until_it_is_free(tmp_pat
     device.write_bytes(b"")
     config = Path(env["POSTURE_HOME"]) / "config"
     config.mkdir(parents=True)
-    (config / "config.toml").write_text(f'[monitor]\ncamera_device = "{device}"\n')
+    # Work hours from an hour ago to two hours on, every day: monitoring now, and "until
+    # tomorrow" is tomorrow's start, not 08:00.
+    start = datetime.now().replace(second=0, microsecond=0) - timedelta(hours=1)
+    end = start + timedelta(hours=3)
+    (config / "config.toml").write_text(
+        f'[monitor]\ncamera_device = "{device}"\n\n[schedule]\ndays = {list(DAYS)!r}\n'
+        f'start = "{start:%H:%M}"\nend = "{end:%H:%M}"\n'.replace("'", '"'))
     run = Monitor(env, clip)
     holder = None
     try:
         run.monitoring()
+        assert posture(env, "pause", "tomorrow").returncode == 0
+        tomorrow = run.until(lambda s: s["paused"], NOTICE_S + SLACK_S)
+        assert tomorrow and tomorrow["paused"]["reason"] == "user", run.log.read_text()
+        assert tomorrow["paused"]["until"] == (start + timedelta(days=1)).timestamp()
+        assert posture(env, "resume").stdout.strip() == "resumed"
+        assert run.until(lambda s: not s["paused"], NOTICE_S + SLACK_S)
         # A call opens the camera: `sleep` holding the device open on fd 3 (exec keeps the pid).
         holder = subprocess.Popen(["sh", "-c", 'exec sleep 600 3<"$0"', str(device)])
         taken_at = time.monotonic()
