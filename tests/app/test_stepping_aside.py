@@ -14,9 +14,12 @@ from pathlib import Path
 import pytest
 
 from fixtures.make_fixtures import make_sample
+from posture.app.live.monitor import LiveMonitor, Options
+from posture.app.live.watchers import DesktopWatchers
 from posture.core.schedule import DAYS
 from tests import desktop
 from tests.app.test_control import SAMPLE, environment, posture, status
+from tests.app.test_live import HEADLESS, CameraReplay
 from tests.conftest import REPO
 
 FDO = "org.freedesktop.ScreenSaver"
@@ -101,7 +104,8 @@ def test_a_locked_screen_pauses_the_monitor_until_it_is_unlocked(tmp_path, clip,
     assert "screen locks are not noticed" not in log and "Traceback" not in log
 
 
-def test_no_session_bus_says_so_once_and_monitoring_goes_on(tmp_path, clip):
+def test_no_session_bus_monitoring_goes_on_and_a_camera_run_says_so_once(
+        tmp_path, clip, posture_home, monkeypatch, capsys):
     env = home_env(tmp_path)  # environment() leaves no DBUS_SESSION_BUS_ADDRESS
     env["DBUS_SYSTEM_BUS_ADDRESS"] = f"unix:path={tmp_path}/no-system-bus"
     run = Monitor(env, clip)
@@ -109,7 +113,16 @@ def test_no_session_bus_says_so_once_and_monitoring_goes_on(tmp_path, clip):
         run.monitoring()
     finally:
         log = run.stop()
-    lines = [line for line in log.splitlines() if "screen locks" in line]
+    assert run.proc.returncode == 0 and "screen locks" not in log  # a file's run: a demo
+    # At a camera (a replay stands in for it), one line says so.
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", env["DBUS_SYSTEM_BUS_ADDRESS"])
+    monitor = LiveMonitor(HEADLESS, Options("0", None), opener=lambda spec: CameraReplay(0, 5))
+    monitor.open()
+    watchers = DesktopWatchers(monitor).start()
+    watchers.close()
+    monitor.feed.release()
+    lines = [line for line in capsys.readouterr().err.splitlines() if "screen locks" in line]
     assert lines == ["posture: screen locks are not noticed here (no session bus "
                      "(DBUS_SESSION_BUS_ADDRESS is not set)): pause by hand when you leave"]
 

@@ -20,9 +20,10 @@ class DesktopWatchers:
         self.camera: CameraUseWatcher | None = None
 
     def start(self) -> DesktopWatchers:
-        """Start both; what cannot be heard here is said in one console line each, and
-        monitoring goes on (posture doctor tells more)."""
-        tell = self.monitor.tell
+        """Start both; what cannot be heard here is said in one console line each at a camera
+        (a file's run is a demo: it says nothing), and monitoring goes on (posture doctor
+        tells more)."""
+        tell = self.monitor.tell if self.monitor.feed.camera else (lambda text: None)
         self.lock = lock_watcher(self._locked).start()
         if not self.lock.listening():
             problems = self.lock.problems()
