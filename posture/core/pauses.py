@@ -84,16 +84,6 @@ class Pauses:
         return min(ends) if ends else None
 
 
-def until_words(until: float | None, now: float) -> str:
-    """' until 10:15' (with the day when not `now`'s day), or ' until you resume' (None);
-    epoch seconds shown in local time."""
-    if until is None:
-        return " until you resume"
-    end, today = datetime.fromtimestamp(until), datetime.fromtimestamp(now).date()
-    day = "" if end.date() == today else end.strftime(" %a")
-    return f" until{day} {end:%H:%M}"
-
-
 def off_hours(hours: WorkHours | None, now: datetime) -> Pause | None:
     """The pause in force at `now` (local time) outside work `hours`, lasting until work next
     starts; None inside them, or with no schedule."""
@@ -120,3 +110,13 @@ def pause_until(text: str, now: datetime, hours: WorkHours | None = None) -> flo
         raise ValueError(f"{text!r} is not allowed: give a duration above 0 and at most "
                          "a week (7d)")
     return now.timestamp() + seconds
+
+
+def until_words(until: float | None, now: float) -> str:
+    """' until 10:15' for a pause or snooze ending at `until` (epoch seconds), with the weekday
+    when that is not the day of `now` (' until Fri 08:00'); '' when it has no end."""
+    if until is None:
+        return ""
+    end = datetime.fromtimestamp(until)
+    day = "" if end.date() == datetime.fromtimestamp(now).date() else end.strftime(" %a")
+    return f" until{day} {end:%H:%M}"

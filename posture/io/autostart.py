@@ -91,6 +91,21 @@ def exec_argument(arg: str) -> str:
     return ('"' + inner + '"').replace("\\", "\\\\")  # the string type escapes backslashes
 
 
+def switched_off(platform: str, content: bytes) -> bool:
+    """True when an entry is there but the desktop was told not to run it: Hidden=true or
+    X-GNOME-Autostart-enabled=false (Linux), Disabled (macOS)."""
+    if platform == "linux":
+        keys = {line.partition("=")[0].strip(): line.partition("=")[2].strip().lower()
+                for line in content.decode("utf-8", "replace").splitlines()}
+        return keys.get("Hidden") == "true" or keys.get("X-GNOME-Autostart-enabled") == "false"
+    if platform == "darwin":
+        try:
+            return bool(plistlib.loads(content).get("Disabled", False))
+        except Exception:  # noqa: BLE001 - an unreadable list: not ours to judge
+            return False
+    return False
+
+
 def home_dir() -> Path:
     """The user's home folder."""
     return Path(os.path.expanduser("~"))

@@ -21,6 +21,7 @@ import os
 import socket
 import tempfile
 import threading
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -46,7 +47,7 @@ def runtime_dir(create: bool = True) -> Path:
         if len(os.fsencode(folder / SOCKET_NAME)) > MAX_SOCKET_PATH or not _made(folder, create):
             # Too long a path for a socket, or a read-only home: a short folder of its own.
             digest = hashlib.sha256(os.fsencode(folder)).hexdigest()[:16]
-            folder = Path(tempfile.gettempdir()) / f"posture-{os.getuid()}-{digest}"
+            folder = Path(tempfile.gettempdir()) / f"posture-{_user()}-{digest}"
     elif os.environ.get("XDG_RUNTIME_DIR"):
         folder = Path(os.environ["XDG_RUNTIME_DIR"]) / "posture"
     else:
@@ -82,10 +83,17 @@ def _check_private(folder: Path) -> None:
         st = folder.lstat()
     except FileNotFoundError:
         return
+    if not hasattr(os, "getuid"):  # Windows: a folder in the user's profile is theirs by ACL
+        return
     if folder.is_symlink() or not folder.is_dir() or st.st_uid != os.getuid() or (
             st.st_mode & 0o077):
         raise UserError(f"{folder} is not a private folder of this user (owner, mode 0700): "
                         "remove it, and posture makes a new one")
+
+
+def _user() -> str:
+    """This user, for a folder name in the shared temporary folder."""
+    return str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
 
 
 def socket_path(create: bool = True) -> Path:
@@ -122,6 +130,27 @@ class InstanceLock:
         with contextlib.suppress(OSError):
             return self.path.read_text().strip()
         return ""
+
+    def wait_free(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for the monitor holding the lock to end; True once
+        no monitor holds it (so a `posture run` started next is not refused)."""
+        import fcntl
+
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                fd = os.open(self.path, os.O_RDONLY)
+            except FileNotFoundError:
+                return True
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                return True
+            except OSError:
+                if time.monotonic() >= end:
+                    return False
+            finally:
+                os.close(fd)
+            time.sleep(0.05)
 
     def release(self) -> None:
         """Let the lock go (the process ending does the same)."""
@@ -187,6 +216,9 @@ class ControlServer:
 def request(message: dict[str, Any], timeout: float = REQUEST_TIMEOUT_S) -> dict[str, Any]:
     """Send one request to the running monitor and return its answer; UserError (one line)
     when no monitor runs or it cannot be reached."""
+    if not hasattr(socket, "AF_UNIX"):  # Windows: a named pipe would be needed
+        raise UserError("posture status, pause, resume, show and quit are not available on "
+                        "this system yet: use the tray menu")
     path = socket_path(create=False)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout)

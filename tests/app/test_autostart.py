@@ -70,9 +70,39 @@ def test_autostart_on_status_off_with_a_valid_entry_that_runs_posture(tmp_path):
     # What the desktop would start at login: posture run, which (no camera here) says so.
     started = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
     assert started.returncode == 2 and "camera 0 could not be opened" in started.stderr
+    assert run_cli(env, "autostart", "on").stdout.startswith("on (it was already)")
     assert run_cli(env, "autostart", "off").stdout.startswith("off: removed")
     assert not entry.exists() and run_cli(env, "autostart", "status").stdout.strip() == "off"
     assert run_cli(env, "autostart", "off").stdout.strip() == "off (it was not on)"
+    assert not (tmp_path / "home" / "config" / "autostart-previous.desktop").exists()
+
+
+@pytest.mark.skipif(not SCRIPT.is_file(), reason=f"no installed posture script at {SCRIPT}")
+def test_an_entry_the_user_edited_or_switched_off_is_never_lost(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), POSTURE_HOME=str(tmp_path / "home"))
+    entry = tmp_path / "config" / "autostart" / "posture.desktop"
+    kept = tmp_path / "home" / "config" / "autostart-previous.desktop"
+    assert run_cli(env, "autostart", "on").returncode == 0
+    ours = entry.read_text()
+    # The desktop's startup settings switched it off: status says so.
+    entry.write_text(ours.replace("X-GNOME-Autostart-enabled=true",
+                                  "X-GNOME-Autostart-enabled=false"))
+    status = run_cli(env, "autostart", "status").stdout
+    assert status.startswith("off: ") and "switched off" in status
+    # The user's own edit is kept aside before `on` writes posture's entry again...
+    edited = ours.replace(" run\n", " run --profile work\n")
+    assert edited != ours
+    entry.write_text(edited)
+    on = run_cli(env, "autostart", "on")
+    assert on.returncode == 0 and str(kept) in on.stdout
+    assert kept.read_text() == edited and entry.read_text() == ours
+    assert run_cli(env, "autostart", "status").stdout.strip() == f"on: {entry}"
+    # ... and before `off` removes it.
+    entry.write_text(edited.replace("work", "home"))
+    off = run_cli(env, "autostart", "off")
+    assert off.returncode == 0 and str(kept) in off.stdout
+    assert not entry.exists() and "--profile home" in kept.read_text()
 
 
 @pytest.mark.skipif(not SCRIPT.is_file(), reason=f"no installed posture script at {SCRIPT}")

@@ -110,7 +110,7 @@ def test_control_commands_steer_a_headless_monitor(tmp_path, clip):
                                 and s["paused"]["until"] is None, step=0.2)
         posture(env, "resume")
 
-        one_line(posture(env, "show"), "headless")
+        one_line(posture(env, "show"), "runs headless, no display (DISPLAY is not set)")
         second = subprocess.run([sys.executable, "-m", "posture", "run", "--source", str(clip)],
                                 env=env, cwd=REPO, capture_output=True, text=True, timeout=60)
         one_line(second, "already running")
@@ -120,8 +120,10 @@ def test_control_commands_steer_a_headless_monitor(tmp_path, clip):
         assert stat.S_IMODE(socket_file.stat().st_mode) == 0o600
         assert stat.S_IMODE(socket_file.parent.stat().st_mode) == 0o700
 
-        done = posture(env, "quit")
-        assert done.returncode == 0
+        done = posture(env, "quit")  # answers once the session is closed and the lock free
+        assert (done.returncode, done.stdout) == (0, "the monitor stopped: session saved\n")
+        second = posture(env, "status")
+        one_line(second, "no posture monitor is running")
         assert run.proc.wait(timeout=60) == 0
         log = run.log.read_text()
         assert "session saved" in log and "Traceback" not in log
@@ -199,7 +201,8 @@ def test_control_commands_on_a_desktop_with_a_tray(tmp_path, clip, tray_display)
         assert desktop.wait_for(lambda: [w for w in desktop.find_windows(tray_display,
                                                                          "posture camera")
                                          if w.width > 100 and desktop.mapped(tray_display, w)])
-        assert posture(env, "quit").returncode == 0
+        done = posture(env, "quit")
+        assert (done.returncode, done.stdout) == (0, "the monitor stopped: session saved\n")
         assert run.proc.wait(timeout=60) == 0
         assert "session saved" in run.log.read_text()
     finally:

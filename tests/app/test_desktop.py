@@ -17,6 +17,9 @@ import numpy as np
 from fixtures.make_fixtures import make_sample
 from posture.app.cli import main
 from posture.app.live.monitor import LiveMonitor, Options
+from posture.app.live.status import MonitorStatus
+from posture.app.live.today import good_share_today
+from posture.core.pauses import Pause
 from posture.core.schedule import resume_time
 from posture.io.drawing import COLOR_GOOD, COLOR_IDLE, COLOR_PANEL, COLOR_TEXT, Style
 from posture.io.layout import plan
@@ -97,8 +100,25 @@ def recording_opener(tmp_path: Path, monkeypatch) -> Path:
     return log
 
 
+def test_the_tooltip_gives_the_state_until_when_and_todays_good_share():
+    from posture.app.live.desktop import tooltip
+
+    now = datetime(2026, 12, 3, 17, 0).timestamp()  # a Thursday
+    friday = datetime(2026, 12, 4, 8).timestamp()
+    paused = MonitorStatus(state="paused", paused=Pause("user", friday), good_share_today=0.734)
+    assert tooltip(paused, now) == "posture: Paused until Fri 08:00\n73 % good posture today"
+    assert tooltip(MonitorStatus(state="slipping"), now) == "posture: Posture slipping"
+
+
 def test_every_tray_menu_action_works(qt_app, tmp_path, monkeypatch, posture_home):
+    from PySide6.QtWidgets import QSystemTrayIcon
+
     calibrate_on_sample()
+    # A recorded run earlier today: the tooltip gives its share of good posture.
+    assert main(["run", "--source", str(SAMPLE), "--no-window", "--speed", "20", "--record",
+                 "--profile", "default"]) == 0
+    share_today = good_share_today()
+    assert share_today is not None
     opened = recording_opener(tmp_path, monkeypatch)
     clip = make_sample(tmp_path / "long.mp4", [(0.0, 0.0), (120.0, 0.0)])
     monitor = monitor_over(clip)
@@ -122,8 +142,17 @@ def test_every_tray_menu_action_works(qt_app, tmp_path, monkeypatch, posture_hom
         def trigger(item: str) -> Callable[[], None]:
             return lambda: front.tray.actions[item].trigger()
 
+        def click() -> None:  # the icon itself, as the tray host reports a click
+            front.tray.icon.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
+
+        def window(shown: bool) -> Callable[[], bool]:
+            return lambda: board().window == shown == front.window.isVisible()
+
+        good_today = f"\n{round(100 * share_today)} % good posture today"
+
         return [
-            (monitoring, trigger("pause_15m")),
+            (lambda: monitoring() and front.tray.icon.toolTip().endswith(good_today)
+             and window(False)(), trigger("pause_15m")),
             (paused_until(900), trigger("resume")),
             (lambda: board().paused is None and monitoring(), trigger("pause_1h")),
             (paused_until(3600), trigger("pause_tomorrow")),
@@ -132,11 +161,13 @@ def test_every_tray_menu_action_works(qt_app, tmp_path, monkeypatch, posture_hom
              trigger("resume")),
             (lambda: board().paused is None, trigger("mute")),
             (lambda: board().muted, trigger("mute")),
-            (lambda: not board().muted, trigger("stretch")),
+            (lambda: not board().muted, trigger("show")),
+            (window(True), front.window.close),  # closing hides it to the tray
+            (window(False), click),
+            (window(True), trigger("stretch")),
             (lambda: board().state == "stretching", trigger("stretch")),  # still stretching
             (lambda: board().state == "stretching", trigger("calibrate")),
-            (lambda: board().state == "calibrating", trigger("show")),
-            (lambda: board().window and front.window.isVisible(), trigger("report")),
+            (lambda: board().state == "calibrating", trigger("report")),
             (lambda: opened.exists(), trigger("settings")),
             (lambda: len(opened.read_text().splitlines()) == 2, trigger("quit")),
         ]
@@ -146,7 +177,7 @@ def test_every_tray_menu_action_works(qt_app, tmp_path, monkeypatch, posture_hom
     assert report.suffix == ".html" and "<html" in report.read_text().lower()
     assert settings == settings_path() and "[monitor]" in settings.read_text()
     db = sqlite3.connect(posture_home / "data" / "history.sqlite3")
-    (ended,), = db.execute("SELECT ended FROM sessions").fetchall()
+    earlier, (ended,) = db.execute("SELECT ended FROM sessions ORDER BY id").fetchall()
     assert ended is not None  # Quit saved the session
 
 

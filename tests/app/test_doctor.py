@@ -12,16 +12,7 @@ from posture.app.commands.doctor import check_display, check_notifications, chec
 from posture.core.errors import UserError
 from posture.io.history import default_path
 from posture.io.speech import wav_stats
-from posture.io.window import display_problem
 from tests.desktop import dunstctl
-
-
-@pytest.fixture(autouse=True)
-def fresh_probe():
-    """Each test probes the display of its own environment."""
-    display_problem.cache_clear()
-    yield
-    display_problem.cache_clear()
 
 
 def lines(capsys) -> dict[str, str]:

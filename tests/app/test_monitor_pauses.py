@@ -74,7 +74,7 @@ def test_outside_work_hours_the_monitor_pauses_until_work_starts(tmp_path, postu
     assert "paused - Outside work hours until 09:00: resumes when work starts" in err
     assert "paused - Outside work hours until Tue 09:00: resumes when work starts" in err
     # The tray and `posture status` say why and until when.
-    assert tooltip(board()).startswith("posture: Outside work hours until Tue 09:00")
+    assert tooltip(board(), clock[0]).startswith("posture: Outside work hours until Tue 09:00")
     json = board().to_json()
     assert describe(json).startswith("posture: Outside work hours until Tue 09:00")
 

@@ -101,8 +101,8 @@ def test_a_pause_in_words_names_its_reason_and_detail():
     assert Pause("off hours", NOW).words() == "Outside work hours"
 
 
-def test_until_in_words_names_the_day_only_when_it_is_not_today():
-    now = datetime(2026, 3, 2, 16, 0).timestamp()  # a Monday
-    assert until_words(datetime(2026, 3, 2, 16, 15).timestamp(), now) == " until 16:15"
-    assert until_words(datetime(2026, 3, 3, 9, 0).timestamp(), now) == " until Tue 09:00"
-    assert until_words(None, now) == " until you resume"
+def test_until_words_name_the_day_only_when_it_is_not_today():
+    now = datetime(2026, 12, 3, 17, 0).timestamp()  # a Thursday
+    assert until_words(datetime(2026, 12, 3, 18, 30).timestamp(), now) == " until 18:30"
+    assert until_words(datetime(2026, 12, 4, 8, 0).timestamp(), now) == " until Fri 08:00"
+    assert until_words(None, now) == ""

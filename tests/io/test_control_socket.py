@@ -84,9 +84,17 @@ def test_one_lock_holder_at_a_time_and_never_stale(tmp_path):
         "time.sleep(60)"), str(tmp_path)], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
     assert not InstanceLock(tmp_path).acquire()
+    assert not InstanceLock(tmp_path).wait_free(0.3)  # `posture quit` waits for the end
     holder.kill()
+    assert InstanceLock(tmp_path).wait_free(10.0)
     holder.wait()
     assert InstanceLock(tmp_path).acquire()
+
+
+def test_without_unix_sockets_the_commands_say_so_on_one_line(monkeypatch, posture_home):
+    monkeypatch.delattr(socket, "AF_UNIX")  # as on Windows, which would need a named pipe
+    with pytest.raises(UserError, match="not available on this system yet: use the tray menu"):
+        request({"cmd": "status"})
 
 
 def test_the_server_answers_each_request_and_refuses_nonsense(tmp_path, posture_home):

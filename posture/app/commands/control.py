@@ -12,8 +12,10 @@ from datetime import datetime
 from posture.core.errors import UserError
 from posture.core.pauses import Pause, pause_until, until_words
 from posture.core.states import STATE_TEXT
-from posture.io.control_socket import request
+from posture.io.control_socket import InstanceLock, request, runtime_dir
 from posture.io.settings import load_settings
+
+GONE_WAIT_S = 5.0  # after its session closed, a monitor ends (lets its lock go) within this
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,14 +46,18 @@ def run(args: argparse.Namespace) -> int:
             print("not paused")
     elif args.command == "show":
         print("camera window shown")
+    elif answer.get("stopped"):
+        InstanceLock(runtime_dir(create=False)).wait_free(GONE_WAIT_S)
+        print(f"the monitor stopped: {answer.get('outcome') or 'session closed'}")
     else:
-        print("the monitor is stopping; session saved")
+        print("the monitor is stopping but has not closed its session yet: posture status "
+              "says when it has gone")
     return 0
 
 
 def until_text(until: float | None) -> str:
     """' until 10:15' (with the day when not today), or ' until you resume'."""
-    return until_words(until, time.time())
+    return until_words(until, time.time()) if until is not None else " until you resume"
 
 
 def describe(status: dict) -> str:

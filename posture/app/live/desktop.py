@@ -36,13 +36,12 @@ TRAY_CHECK_S = 0.25  # ...looking this often
 TRAY_POLL_S = 2.0  # afterwards, whether the icon is in a tray is looked at this often
 
 
-def tooltip(status: MonitorStatus) -> str:
-    """The tray icon's tooltip: the state and today's share of good posture."""
+def tooltip(status: MonitorStatus, now: float) -> str:
+    """The tray icon's tooltip at `now` (epoch seconds): the state, until when a pause lasts,
+    and today's share of good posture."""
     text = f"posture: {STATE_TEXT.get(status.state, status.state)}"
     if status.paused is not None:  # why, and until when
-        text = f"posture: {status.paused.words()}"
-        if status.paused.until is not None:
-            text += until_words(status.paused.until, time.time())
+        text = f"posture: {status.paused.words()}{until_words(status.paused.until, now)}"
     if status.good_share_today is not None:
         text += f"\n{round(100 * status.good_share_today)} % good posture today"
     return text
@@ -160,7 +159,7 @@ class Desktop(QObject):
         if status.state == "calibrating" != self._state:
             self.show_window()  # calibrating goes better when you see yourself
         self._state = status.state
-        self.tray.set_state(status.state, tooltip(status), {"mute": status.muted})
+        self.tray.set_state(status.state, tooltip(status, time.time()), {"mute": status.muted})
 
     # ---- the menu --------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
@@ -36,7 +37,7 @@ from posture.app.live.today import good_share_today
 from posture.app.live.watch import Watch
 from posture.core.errors import UserError
 from posture.core.guide.session import Session
-from posture.core.pauses import RESUMES_TEXT, Pause, Pauses, off_hours
+from posture.core.pauses import RESUMES_TEXT, Pause, Pauses, off_hours, until_words
 from posture.core.pipeline import FrameResult
 from posture.core.pose import Pose
 from posture.core.profile import CameraSetup, Profile
@@ -112,6 +113,8 @@ class LiveMonitor(Guidance, Pictures):
         self.guide_text = ""  # what the guided calibration shows now
         self.stretch: tuple[Session, Announcer] | None = None  # a guided stretch under way
         self.quit = False
+        self.ended = threading.Event()  # set once the session is closed, for `posture quit`
+        self.outcome = ""  # what became of the session, once ended
         self.pose: Pose | None = None  # the latest pose, for the picture
         self.result: FrameResult | None = None  # the latest monitored frame's result
         self.notice = ""  # a message shown instead of the camera (lost camera, a question)
@@ -191,6 +194,8 @@ class LiveMonitor(Guidance, Pictures):
                 if self.watch is not None:
                     self.watch.end(self.feed.clock.t)
                 history.end_session(self.feed.clock.t)
+                self.outcome = history.outcome()
+                self.ended.set()
             self._said_what_was_kept(history)
         if self.guided is not None and self.profile is None and self.feed.ended:
             raise UserError("calibration did not finish before the file ended: use a longer "
@@ -365,7 +370,8 @@ class LiveMonitor(Guidance, Pictures):
                 off = "the camera is off; " if self.feed.camera else ""
                 why = "" if pause.reason == "user" else f" - {pause.words()}"
                 hint = RESUMES_TEXT.get(pause.reason) or self._resume_hint()
-                self.tell(f"paused{why}{self._until(pause)}: {off}{hint}")
+                until = until_words(pause.until, self.wall())
+                self.tell(f"paused{why}{until}: {off}{hint}")
                 self._publish()
                 self._show_still()
             end = self.pauses.next_end(self.wall())

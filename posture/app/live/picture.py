@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from posture.app.live.actions import KEY_LINE
-from posture.core.pauses import Pause, until_words
+from posture.core.pauses import until_words
 from posture.core.pipeline import FrameResult
 from posture.core.pose import Pose
 from posture.core.states import posture_state
@@ -115,8 +115,4 @@ class Pictures:
         if pause is None:
             return ""
         hint = " - press p to resume" if pause.reason == "user" and self.can_key else ""
-        return f"{pause.words()}{self._until(pause)}{hint}"
-
-    def _until(self, pause: Pause) -> str:
-        """' until 10:15' for a timed pause (with the day when not today)."""
-        return "" if pause.until is None else until_words(pause.until, self.wall())
+        return f"{pause.words()}{until_words(pause.until, self.wall())}{hint}"

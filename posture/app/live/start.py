@@ -21,6 +21,8 @@ from posture.io.settings import Settings
 from posture.io.terminal import TerminalKeys
 
 KEY_WAIT_S = 0.5  # the terminal reader looks at its stop flag this often
+QUIT_WAIT_S = 4.0  # `posture quit` waits this long for the session to close (within the
+# client's REQUEST_TIMEOUT_S)
 
 
 def run_live(settings: Settings, options: Options) -> int:
@@ -47,8 +49,12 @@ def run_live(settings: Settings, options: Options) -> int:
             from posture.app.live.desktop import Desktop
             front = Desktop(monitor, app)
         if steerable:
-            show = front.show_asked.emit if front is not None else None
-            server = ControlServer(socket_path(), Control(monitor, show).handle)
+            if front is not None:
+                control = Control(monitor, show=front.show_asked.emit)
+            else:
+                control = Control(monitor, headless=problem or "started with --no-window "
+                                  "(or monitor.window = false in the settings)")
+            server = ControlServer(socket_path(), control.handle)
             stack.callback(server.close)
         else:
             monitor.tell("posture status, pause, resume, show and quit need a Unix socket, "
@@ -105,10 +111,12 @@ class Control:
     """Answers the control socket (`posture status`, `pause`, `resume`, `show`, `quit`) from
     the socket's thread: reads the board, posts commands."""
 
-    def __init__(self, monitor: LiveMonitor, show: Any = None) -> None:
-        """`show()` opens the window (None: there is none, the monitor runs headless)."""
+    def __init__(self, monitor: LiveMonitor, show: Any = None, headless: str = "") -> None:
+        """`show()` opens the window; without one the monitor runs headless, because of
+        `headless` (e.g. no display)."""
         self.monitor = monitor
         self.show = show
+        self.headless = headless
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         """The answer to one request."""
@@ -130,13 +138,15 @@ class Control:
                     else False}
         if command == "show":
             if self.show is None:
-                return {"ok": False, "error": "the monitor runs headless: there is no window "
-                        "to show (start posture run in your desktop session)"}
+                return {"ok": False, "error": f"the monitor runs headless, {self.headless}: "
+                        "there is no window to show (posture quit, then posture run in your "
+                        "desktop session without --no-window)"}
             self.show()
             return {"ok": True}
         if command == "quit":
             self.monitor.post("quit")
-            return {"ok": True}
+            ended = self.monitor.ended.wait(QUIT_WAIT_S)
+            return {"ok": True, "stopped": ended, "outcome": self.monitor.outcome}
         return {"ok": False, "error": f"unknown command {command!r}"}
 
 
@@ -158,8 +168,8 @@ class Notices:
         except NotificationError as exc:
             if not self.failed:
                 self.failed = True
-                self.monitor.tell(f"desktop notification failed: {exc}; prompts are spoken "
-                                  "and shown here meanwhile (posture doctor checks it)")
+                self.monitor.tell(f"desktop notification failed: {exc}; posture goes on "
+                                  "without desktop notifications (posture doctor checks them)")
 
     def _action(self, key: str) -> None:
         """A button picked on a notification (on the notifier's thread)."""

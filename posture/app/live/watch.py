@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from posture.core.pipeline import FrameResult, Pipeline
 from posture.core.profile import Profile
+from posture.core.states import STATE_TEXT, posture_state
 from posture.core.stretches import Library
 from posture.io.console import Console
 from posture.io.estimator import PoseEstimator
@@ -89,13 +90,15 @@ class Watch:
         elif result.pose is None:
             if not self.away(result.t):
                 return
-            text = state = "away"
+            state = "away"
+            text = STATE_TEXT[state]
         elif a is None:
-            text = state = "head and shoulders not seen"
-        else:
-            state = a.posture
+            state = "unseen"
+            text = STATE_TEXT[state]
+        else:  # the words the window, the tray and posture status use
+            state = posture_state(result, self.settings.alerts.score_threshold)
             problems = f" ({', '.join(a.problems)})" if a.problems else ""
-            text = f"{a.posture}{problems}, score {round(result.score)}"
+            text = f"{STATE_TEXT[state]}{problems}, score {round(result.score)}"
         self.console.status(text, state)
 
     def away(self, t: float) -> bool:
