@@ -153,7 +153,7 @@ print(json.dumps(sorted(sys.modules)))
                                   ["profiles", "delete", "nothing"],
                                   ["status"], ["status", "--json"], ["pause", "10m"],
                                   ["pause", "5x"], ["resume"], ["show"], ["quit"],
-                                  ["autostart", "status"]])
+                                  ["autostart", "status"], ["calibrate", "--restore", "desk"]])
 def test_quick_commands_load_no_model_stack(args, posture_home):
     proc = subprocess.run([sys.executable, "-c", LOADED, *args], capture_output=True, text=True,
                           cwd=REPO, timeout=120)

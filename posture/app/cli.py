@@ -104,9 +104,10 @@ def _run_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="the live monitor: watch your posture while you work")
     p.add_argument("--source", help="camera index (default 0, or the settings file's), or a "
                    "video, image or folder of images played at its own speed")
-    p.add_argument("--profile", help="calibration profile name or .json path (default: default, "
-                   "made by the guided calibration on first use; a file without --profile is "
-                   "calibrated on its first seconds for that run only)")
+    p.add_argument("--profile", help="calibration profile name or .json path (default: at a "
+                   "camera, the one made for its set-up, by the guided calibration when there "
+                   "is none yet; a file without --profile is calibrated on its first seconds "
+                   "for that run only)")
     p.add_argument("--no-window", action="store_true", help="run headless: console status, "
                    "voice and desktop notifications")
     p.add_argument("--mute", action="store_true", help="start with spoken prompts muted")

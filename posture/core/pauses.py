@@ -20,6 +20,10 @@ from posture.core.schedule import WorkHours, resume_time
 REASON_TEXT = {"user": "Paused", "locked": "Screen locked", "camera in use": "Camera in use",
                "off hours": "Outside work hours"}
 REASONS = tuple(REASON_TEXT)
+# How each pause the desktop causes ends, in words.
+RESUMES_TEXT = {"locked": "resumes when the screen is unlocked",
+                "camera in use": "resumes once the camera is free",
+                "off hours": "resumes when work starts"}
 UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
 DURATION_HELP = "give a duration such as 10m, 1h, 1h30m or 45s, or tomorrow"
@@ -42,6 +46,10 @@ class Pause:
     def to_json(self) -> dict:
         """What `posture status --json` reports for this pause."""
         return {"reason": self.reason, "until": self.until, "detail": self.detail}
+
+    def words(self) -> str:
+        """Why it is paused, for people: e.g. "Camera in use: zoom (pid 4242)"."""
+        return REASON_TEXT[self.reason] + (f": {self.detail}" if self.detail else "")
 
 
 class Pauses:
@@ -74,6 +82,14 @@ class Pauses:
         """When the next timed pause runs out (epoch seconds), if any is in force."""
         ends = [p.until for p in self.active(now) if p.until is not None]
         return min(ends) if ends else None
+
+
+def off_hours(hours: WorkHours | None, now: datetime) -> Pause | None:
+    """The pause in force at `now` (local time) outside work `hours`, lasting until work next
+    starts; None inside them, or with no schedule."""
+    if hours is None or hours.contains(now):
+        return None
+    return Pause("off hours", hours.next_start(now).timestamp())
 
 
 def pause_until(text: str, now: datetime, hours: WorkHours | None = None) -> float:

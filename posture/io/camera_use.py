@@ -24,16 +24,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from posture.io.file_events import OpenCloseEvents
+from posture.io.paths import is_camera
 
 ALWAYS_OPEN = frozenset({"pipewire", "wireplumber"})  # hold every camera while they run
 POLL_S = 2.0  # scans this often where it must poll (no inotify): a call is noticed within 3 s
 FREE_AFTER_S = 4.0  # free for this long before the camera counts as free (resume within 10 s)
 PROC = Path("/proc")
+AUTO_DEVICE = "auto"  # monitor.camera_device's default: the device of the camera index
 
 
 def camera_device(index: int) -> Path:
     """The device node of camera `index` as OpenCV's V4L2 backend opens it."""
     return Path(f"/dev/video{index}")
+
+
+def watched_device(camera_setting: str, source: str) -> Path | None:
+    """The device node whose other users pause the monitor: the settings' monitor.camera_device
+    when it names one (a camera reached through another node; or, for a file run, a device to
+    watch all the same), else ("auto") camera N's /dev/videoN, and none for a file run."""
+    if camera_setting != AUTO_DEVICE:
+        return Path(camera_setting).expanduser()
+    return camera_device(int(source)) if is_camera(source) else None
 
 
 @dataclass(frozen=True)
@@ -165,6 +176,8 @@ class CameraUseWatcher:
         """Scan once; report a new set of holders at once, and free once it has lasted."""
         users = self.detector.users()
         now = time.monotonic()
+        if self._holders and not users and not self._pending_free:
+            self._last_seen = now  # held until this scan at least: the quiet counts from here
         self._pending_free = bool(self._holders) and not users
         if users:
             self._last_seen = now

@@ -38,6 +38,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 FILE_NAME = "config.toml"
 CAMERA_SIZE = (640, 480)  # modest capture resolution: pose accuracy does not need more
 FILE_FIX = "correct it, or delete the line to use the default"
+BY_SETUP = "auto"  # monitor.profile's default: the profile made for the camera's set-up
 
 
 # AlertSettings lives in posture.core.alerts and carries no metadata: its ranges and help are here.
@@ -88,7 +89,12 @@ class MonitorSettings:
     window: bool = setting(True, "On a desktop: the tray icon, and the camera window when asked "
                            "(false: run headless, in the console).")
     mute: bool = setting(False, "Start with spoken prompts muted (they are still shown).")
-    profile: str = setting("default", "Calibration profile name or .json path.")
+    profile: str = setting(BY_SETUP, "Calibration profile name or .json path (auto: at a camera, "
+                           "the profile made for its set-up; see posture profiles).")
+    camera_device: str = setting("auto", "Device watched for other programs using the camera, "
+                                 "so the monitor steps aside for a call (auto: /dev/videoN for "
+                                 "camera N, none for a file; a path: that device, e.g. when the "
+                                 "camera is reached through another node).")
 
     def sampling(self) -> Sampling:
         """The adaptive sampling policy with these rates."""

@@ -50,6 +50,7 @@ class FrameSource:
         self.native_fps = native_fps
         self.fps = fps  # may be changed while iterating: cameras and videos follow it
         self.count = count  # frames the source holds, if known
+        self.capture_size: tuple[int, int] | None = None  # a camera's, known before a frame
 
     @property
     def duration(self) -> float | None:
@@ -203,9 +204,12 @@ class _Camera(FrameSource):
         self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, size[0])
         self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, size[1])
         self._cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+        width, height = (int(self._cap.get(p)) for p in (cv2.CAP_PROP_FRAME_WIDTH,
+                                                          cv2.CAP_PROP_FRAME_HEIGHT))
         native = self._cap.get(cv2.CAP_PROP_FPS)
         super().__init__(f"camera {index}", "camera",
                          native if native > 0 else DEFAULT_VIDEO_FPS, fps)
+        self.capture_size = (width, height) if width > 0 and height > 0 else None
 
     def __iter__(self) -> Iterator[Frame]:
         start = time.monotonic()

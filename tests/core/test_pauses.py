@@ -6,7 +6,7 @@ from datetime import datetime, time
 
 import pytest
 
-from posture.core.pauses import REASONS, Pause, Pauses, pause_until, until_words
+from posture.core.pauses import REASONS, Pause, Pauses, off_hours, pause_until, until_words
 from posture.core.schedule import WorkHours
 
 NOW = 1_800_000_000.0
@@ -74,6 +74,31 @@ def test_tomorrow_with_work_hours_is_when_work_starts_next():
     weekdays = WorkHours(frozenset(range(5)), time(9, 30), time(17, 30))
     assert pause_until("tomorrow", friday_evening, weekdays) == datetime(
         2026, 3, 9, 9, 30).timestamp()  # Monday
+
+
+OFFICE = WorkHours(frozenset(range(5)), time(9, 0), time(17, 30))
+
+
+@pytest.mark.parametrize(("now", "until"), [
+    (datetime(2026, 3, 2, 8, 59, 59), datetime(2026, 3, 2, 9, 0)),  # Monday, just before
+    (datetime(2026, 3, 2, 17, 30), datetime(2026, 3, 3, 9, 0)),  # the end minute is outside
+    (datetime(2026, 3, 6, 18, 0), datetime(2026, 3, 9, 9, 0)),  # Friday evening: Monday
+    (datetime(2026, 3, 7, 12, 0), datetime(2026, 3, 9, 9, 0)),  # Saturday
+])
+def test_outside_work_hours_the_pause_lasts_until_work_next_starts(now, until):
+    assert off_hours(OFFICE, now) == Pause("off hours", until.timestamp())
+
+
+def test_inside_work_hours_or_with_no_schedule_there_is_no_pause():
+    assert off_hours(OFFICE, datetime(2026, 3, 2, 9, 0)) is None
+    assert off_hours(OFFICE, datetime(2026, 3, 6, 17, 29, 59)) is None
+    assert off_hours(None, datetime(2026, 3, 7, 3, 0)) is None  # Saturday night, no schedule
+
+
+def test_a_pause_in_words_names_its_reason_and_detail():
+    assert Pause("camera in use", detail="zoom (pid 42)").words() == "Camera in use: zoom (pid 42)"
+    assert Pause("locked").words() == "Screen locked"
+    assert Pause("off hours", NOW).words() == "Outside work hours"
 
 
 def test_until_words_name_the_day_only_when_it_is_not_today():

@@ -17,6 +17,7 @@ from posture.io.camera_use import (
     CameraUser,
     CameraUseWatcher,
     camera_device,
+    watched_device,
 )
 
 # A process that names itself (PR_SET_NAME, what /proc/PID/comm shows), opens a file, says
@@ -153,6 +154,24 @@ def test_the_watcher_wakes_on_opens_and_says_free_after_the_quiet_time(device, h
         watcher.close()
 
 
+def test_a_camera_held_for_long_is_free_only_after_the_quiet_time_from_its_release(
+        device, holders):
+    """The quiet time counts from the release, not from when the holder was last seen (at its
+    open): a call that closes and reopens the camera does not let the monitor grab it."""
+    free_after = 0.6
+    watcher, events = watch(CameraUseDetector(device), poll_s=60.0, free_after_s=free_after)
+    try:
+        call = holders.start("videocall", device)
+        assert events.get(timeout=3)[1] == [CameraUser(call.pid, "videocall")]
+        time.sleep(2 * free_after)  # held well past the quiet time, with no scan meanwhile
+        ended = time.monotonic()
+        holders.end(call)
+        at, users = events.get(timeout=5)
+        assert users == [] and at - ended >= free_after - 0.1
+    finally:
+        watcher.close()
+
+
 def test_the_watcher_polls_for_a_camera_plugged_in_later(tmp_path, holders):
     device = tmp_path / "video1"  # not there yet: nothing to watch, so it polls
     watcher, events = watch(CameraUseDetector(device), poll_s=0.1, free_after_s=0.2)
@@ -178,3 +197,10 @@ def test_closing_the_watcher_is_prompt(device):
     began = time.monotonic()
     watcher.close()
     assert time.monotonic() - began < 1.0
+
+
+def test_the_device_watched_is_the_cameras_unless_the_settings_name_one():
+    assert watched_device("auto", "2") == Path("/dev/video2")
+    assert watched_device("auto", "clip.mp4") is None  # a file: no camera to step aside for
+    assert watched_device("/dev/v4l/by-id/usb-cam", "0") == Path("/dev/v4l/by-id/usb-cam")
+    assert watched_device("~/stand-in", "clip.mp4") == Path.home() / "stand-in"

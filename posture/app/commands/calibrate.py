@@ -6,7 +6,6 @@ import argparse
 import sys
 from dataclasses import replace
 
-from posture.app.driver import calibration_frames
 from posture.core.calibration import (
     CALIBRATION_SECONDS,
     Recording,
@@ -26,7 +25,6 @@ from posture.io.profile_store import profile_for_camera
 from posture.io.profiles import previous_path, profile_path, restore_profile, save_profile
 from posture.io.protocol import load_protocol
 from posture.io.settings import load_settings
-from posture.io.sources import open_source
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,6 +69,10 @@ def record(args: argparse.Namespace, protocol: Protocol
            ) -> tuple[Recording, Recording | None, str]:
     """The recordings of good posture and (when asked for) of the user's slouch, and where the
     good one was recorded (Profile.source)."""
+    # The model stack loads here, not with the module: --restore needs none of it.
+    from posture.app.driver import calibration_frames
+    from posture.io.sources import open_source
+
     live = is_camera(args.source)
     m = load_settings().monitor
     size = (m.capture_width, m.capture_height)  # as `posture run` captures: one resolution

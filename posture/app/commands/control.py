@@ -10,7 +10,7 @@ import time
 from datetime import datetime
 
 from posture.core.errors import UserError
-from posture.core.pauses import pause_until, until_words
+from posture.core.pauses import Pause, pause_until, until_words
 from posture.core.states import STATE_TEXT
 from posture.io.control_socket import InstanceLock, request, runtime_dir
 from posture.io.settings import load_settings
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         if answer.get("was_paused"):
             print("resumed")
         elif answer.get("still_paused"):
-            print(f"not paused by you: paused while {answer['still_paused']['reason']}")
+            print(f"not paused by you: {Pause(**answer['still_paused']).words()}")
         else:
             print("not paused")
     elif args.command == "show":
@@ -65,7 +65,8 @@ def describe(status: dict) -> str:
     words = [STATE_TEXT.get(status.get("state", ""), status.get("state", "?"))]
     paused = status.get("paused")
     if paused:
-        words[0] += until_text(paused.get("until")) if paused.get("until") else ""
+        words[0] = Pause(**paused).words() + (until_text(paused["until"]) if paused.get("until")
+                                              else "")
     elif status.get("score") is not None:
         words.append(f"score {round(status['score'])}")
     if status.get("good_share_today") is not None:

@@ -16,7 +16,7 @@ import cv2
 import matplotlib
 
 from posture.core.errors import UserError
-from posture.io.camera_use import CameraUseDetector, camera_device
+from posture.io.camera_use import CameraUseDetector, camera_device, watched_device
 from posture.io.estimator import REBUILD_HINT, PoseEstimator, model_path
 from posture.io.history import default_path
 from posture.io.notifications import NotificationError, Notifier
@@ -177,8 +177,8 @@ def check_screen_lock() -> str:
 
 def check_camera_use() -> str:
     """Programs opening the camera (a video call) can be noticed: /proc is readable."""
-    camera = load_settings().monitor.camera
-    device = camera_device(int(camera) if camera.isdigit() else 0)
+    m = load_settings().monitor
+    device = watched_device(m.camera_device, m.camera) or camera_device(0)
     problem = CameraUseDetector(device).problem()
     if problem is not None:
         raise UserError(f"{problem}: posture keeps the camera during video calls; pause it (p) "

@@ -58,6 +58,9 @@ MENU = (
     MenuItem("pause_15m", "15 minutes", "Pause"),
     MenuItem("pause_1h", "1 hour", "Pause"),
     MenuItem("pause_tomorrow", "Until tomorrow", "Pause"),
+    # Where a call's camera use cannot be detected (macOS, Windows; on Linux a call through
+    # PipeWire's camera portal): one click before it starts.
+    MenuItem("pause_meeting", "Pause for a meeting (1 h)"),
     MenuItem("resume", "Resume"),
     MenuItem("stretch", "Stretch now"),
     MenuItem("show", "Show camera"),
@@ -68,7 +71,9 @@ MENU = (
     MenuItem("quit", "Quit"),
 )
 # The pause durations of the menu, as `posture pause` takes them.
-MENU_PAUSES = {"pause_15m": "15m", "pause_1h": "1h", "pause_tomorrow": "tomorrow"}
+MENU_PAUSES = {"pause_15m": "15m", "pause_1h": "1h", "pause_tomorrow": "tomorrow",
+               "pause_meeting": "1h"}
+MENU_PAUSE_DETAILS = {"pause_meeting": "a meeting"}  # why, in the status and the tray
 
 
 class Inbox:

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from posture.app.live.actions import MENU, MENU_PAUSES, Command, key_command
+from posture.app.live.actions import MENU, MENU_PAUSE_DETAILS, MENU_PAUSES, Command, key_command
 from posture.app.live.monitor import LiveMonitor
 from posture.app.live.status import MonitorStatus
 from posture.app.live.today import write_today_html
@@ -40,8 +40,8 @@ def tooltip(status: MonitorStatus, now: float) -> str:
     """The tray icon's tooltip at `now` (epoch seconds): the state, until when a pause lasts,
     and today's share of good posture."""
     text = f"posture: {STATE_TEXT.get(status.state, status.state)}"
-    if status.paused is not None:
-        text += until_words(status.paused.until, now)
+    if status.paused is not None:  # why, and until when
+        text = f"posture: {status.paused.words()}{until_words(status.paused.until, now)}"
     if status.good_share_today is not None:
         text += f"\n{round(100 * status.good_share_today)} % good posture today"
     return text
@@ -168,7 +168,7 @@ class Desktop(QObject):
         if item in MENU_PAUSES:
             until = pause_until(MENU_PAUSES[item], datetime.now(),
                                 self.monitor.settings.schedule.work_hours())
-            self.monitor.post("pause", Pause("user", until))
+            self.monitor.post("pause", Pause("user", until, MENU_PAUSE_DETAILS.get(item, "")))
         elif item == "show":
             self.show_window()
         elif item == "report":

@@ -15,15 +15,30 @@ from posture.core.guide.session import Session
 from posture.core.profile import Profile, recorded_at
 from posture.core.protocol import GuidedCalibration, Protocol
 from posture.core.stretches import suggest
+from posture.io.camera_names import camera_setup
+from posture.io.profile_store import profile_for_camera
 from posture.io.profiles import load_profile, save_profile
 from posture.io.protocol import load_protocol
-from posture.io.sources import Frame
+from posture.io.sources import Frame, FrameSource
 
 
 class Guidance:
     """Calibration and stretches for LiveMonitor (see there for the attributes used)."""
 
     # ---- calibration -----------------------------------------------------------------------
+
+    def _know_setup(self, camera: FrameSource) -> None:
+        """Note the camera's set-up (its size as it answered, else as asked) and, unless a
+        profile was named, choose the one made for this set-up (a new one to calibrate when
+        there is none: posture.io.profile_store.profile_for_camera)."""
+        m = self.settings.monitor
+        size = camera.capture_size or (m.capture_width, m.capture_height)
+        self.setup = camera_setup(int(self.options.source), size, self.devices)
+        if self.options.profile_by_setup:
+            path, found = profile_for_camera(self.setup)
+            self.options = replace(self.options, profile_path=path)
+            if found:
+                self.tell(f"profile {path.stem}, made for {self.setup.describe()}")
 
     def _load_profile(self) -> None:
         """Use the saved profile, or start the guided calibration when there is none. A broken
@@ -107,7 +122,8 @@ class Guidance:
         countdown = f" ({int(g.remaining_s) + 1} s)" if g.remaining_s > 0 else ""
         self.guide_text = g.show + countdown
         if g.profile is not None:
-            profile = replace(g.profile, source=recorded_at(self.options.source, self.feed.camera))
+            profile = replace(g.profile, source=recorded_at(self.options.source, self.feed.camera),
+                              setup=self.setup)
             self._keep(profile)
             self.profile, self.guided = profile, None
             self.watch = self._watch(profile)

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -36,11 +37,12 @@ from posture.app.live.today import good_share_today
 from posture.app.live.watch import Watch
 from posture.core.errors import UserError
 from posture.core.guide.session import Session
-from posture.core.pauses import Pause, Pauses, until_words
+from posture.core.pauses import RESUMES_TEXT, Pause, Pauses, off_hours, until_words
 from posture.core.pipeline import FrameResult
 from posture.core.pose import Pose
-from posture.core.profile import Profile
+from posture.core.profile import CameraSetup, Profile
 from posture.core.protocol import GuidedCalibration
+from posture.io.camera_names import ROOT
 from posture.io.console import Console
 from posture.io.estimator import PoseEstimator
 from posture.io.feed import Feed
@@ -62,6 +64,8 @@ class Options:
 
     source: str
     profile_path: Path | None  # None: calibrate for this run only, and save no profile
+    # At a camera: use the profile made for its set-up (profile_path is then set on open).
+    profile_by_setup: bool = False
     speed: float = 1.0  # a file plays this many times faster than real time
     record: bool = True  # keep the session in the history
 
@@ -73,9 +77,11 @@ class LiveMonitor(Guidance, Pictures):
 
     def __init__(self, settings: Settings, options: Options, *,
                  opener: Callable[[str], FrameSource] | None = None,
-                 out: TextIO | None = None, wall: Callable[[], float] = time.time) -> None:
+                 out: TextIO | None = None, wall: Callable[[], float] = time.time,
+                 devices: Path = ROOT) -> None:
         """`opener` opens the source (default: open_source at the settings' rate and capture
-        size); `wall` is the wall clock pauses are timed on."""
+        size); `wall` is the wall clock pauses are timed on; a camera's name is read under
+        `devices` (posture.io.camera_names)."""
         self.settings = settings
         self.options = options
         m = settings.monitor
@@ -88,6 +94,7 @@ class LiveMonitor(Guidance, Pictures):
         self.board = StatusBoard()
         self.board.set(pid=os.getpid())
         self.pauses = Pauses()
+        self.hours = settings.schedule.work_hours()  # None: no schedule, watch at any hour
         self.library = load_library()
         self.view = MonitorView(None, self.library, settings.alerts)
         # Set by the front end: whether the user has keys or a menu, how the picture is
@@ -99,6 +106,8 @@ class LiveMonitor(Guidance, Pictures):
         self.voice: Voice | None = None
         self.history: History | None = None
         self.profile: Profile | None = None
+        self.devices = devices
+        self.setup: CameraSetup | None = None  # the camera's set-up, recorded in its profiles
         self.watch: Watch | None = None  # monitoring, once there is a profile
         self.guided: GuidedCalibration | None = None
         self.guide_text = ""  # what the guided calibration shows now
@@ -149,8 +158,12 @@ class LiveMonitor(Guidance, Pictures):
     # ---- the loop --------------------------------------------------------------------------
 
     def open(self) -> FrameSource:
-        """Open the source; no camera (or file) is one line and exit 2 before anything else."""
-        return self.feed.open()
+        """Open the source; no camera (or file) is one line and exit 2 before anything else.
+        At a camera, its set-up is known now (and the profile made for it chosen)."""
+        source = self.feed.open()
+        if source.is_camera:
+            self._know_setup(source)
+        return source
 
     def run(self) -> int:
         """Monitor until quit (the source opened by `open`, else opened here); the exit code."""
@@ -200,6 +213,7 @@ class LiveMonitor(Guidance, Pictures):
         """Take frames and act on them until quit, the file's end, or a pause."""
         while not self.quit:
             self._act_on_commands(0.0)
+            self._keep_hours()
             if self.paused:
                 self._paused()
                 continue
@@ -253,7 +267,9 @@ class LiveMonitor(Guidance, Pictures):
         monitoring = self.watch is not None and self.result is not None
         snoozed = self._snoozed_until if (self._snoozed_until or 0) > self.wall() else None
         a = self.result.assessment if monitoring and self.result else None
-        self.board.set(state=self.state(), paused=self.pauses.current(self.wall()),
+        paused = self.pauses.current(self.wall())
+        self.board.set(state=self.state(), paused=paused,
+                       capturing=paused is None and self.feed.source is not None,
                        score=self.result.score if monitoring and self.result else None,
                        problems=a.problems if a else (), snoozed_until=snoozed,
                        muted=self.voice is not None and self.voice.muted)
@@ -352,16 +368,25 @@ class LiveMonitor(Guidance, Pictures):
             if pause != told:
                 told = pause
                 off = "the camera is off; " if self.feed.camera else ""
+                why = "" if pause.reason == "user" else f" - {pause.words()}"
+                hint = RESUMES_TEXT.get(pause.reason) or self._resume_hint()
                 until = until_words(pause.until, self.wall())
-                self.tell(f"paused{until}: {off}{self._resume_hint()}")
+                self.tell(f"paused{why}{until}: {off}{hint}")
                 self._publish()
                 self._show_still()
             end = self.pauses.next_end(self.wall())
             left = PAUSE_CHECK_S if end is None else min(PAUSE_CHECK_S, end - self.wall())
             self._act_on_commands(max(0.0, left))
+            self._keep_hours()
         self._publish()
         if not self.quit:
             self.tell("resumed")
+
+    def _keep_hours(self) -> None:
+        """Outside work hours (when a schedule is set), pause until work next starts."""
+        pause = off_hours(self.hours, datetime.fromtimestamp(self.wall()))
+        if pause is not None:
+            self.pauses.start(pause)
 
     def _resume_hint(self) -> str:
         """How to resume, with the means at hand."""

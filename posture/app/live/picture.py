@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from posture.app.live.actions import KEY_LINE
-from posture.core.pauses import REASON_TEXT, until_words
+from posture.core.pauses import until_words
 from posture.core.pipeline import FrameResult
 from posture.core.pose import Pose
 from posture.core.states import posture_state
@@ -114,8 +114,5 @@ class Pictures:
         pause = self.pauses.current(self.wall())
         if pause is None:
             return ""
-        what = REASON_TEXT[pause.reason]
-        detail = f" ({pause.detail})" if pause.detail else ""
         hint = " - press p to resume" if pause.reason == "user" and self.can_key else ""
-        return f"{what}{detail}{until_words(pause.until, self.wall())}{hint}"
-
+        return f"{pause.words()}{until_words(pause.until, self.wall())}{hint}"

@@ -12,6 +12,7 @@ from typing import Any
 
 from posture.app.live.actions import key_command
 from posture.app.live.monitor import LiveMonitor, Options
+from posture.app.live.watchers import DesktopWatchers
 from posture.core.errors import UserError
 from posture.core.pauses import Pause
 from posture.io.control_socket import ControlServer, InstanceLock, runtime_dir, socket_path
@@ -30,6 +31,7 @@ def run_live(settings: Settings, options: Options) -> int:
         steerable = _one_at_a_time(stack)
         monitor = LiveMonitor(settings, options)
         monitor.open()  # no camera: one line and exit 2, before anything shows
+        stack.callback(DesktopWatchers(monitor).start().close)  # locks, calls
         app, problem = None, None
         if settings.monitor.window:
             from posture.io.qt_app import no_display

@@ -20,6 +20,7 @@ class MonitorStatus:
     score: float | None = None  # the slouch score, while monitoring
     problems: tuple[str, ...] = ()
     paused: Pause | None = None
+    capturing: bool = False  # frames are taken from the source now (a paused camera is closed)
     muted: bool = False
     snoozed_until: float | None = None  # epoch seconds, while prompts are snoozed
     good_share_today: float | None = None  # from the history, None before any verdict today
