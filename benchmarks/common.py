@@ -97,10 +97,11 @@ def rss_mb() -> float:
     return _status_kb("VmRSS") / 1024
 
 
-def peak_rss_mb() -> float:
-    """Largest resident memory of this process so far (VmHWM), in MB. Not ru_maxrss: the kernel
-    brings that high-water mark up to date lazily, so it can read below a VmRSS taken earlier."""
-    return _status_kb("VmHWM") / 1024
+def peak_rss_mb(seen: Iterable[float] = ()) -> float:
+    """Largest resident memory of this process so far, in MB: VmHWM, and at least every VmRSS
+    reading `seen`. The kernel brings its high-water mark up to date lazily (its counters are
+    cached per thread), so alone it can read below a VmRSS taken earlier."""
+    return max([_status_kb("VmHWM") / 1024, *seen])
 
 
 def _status_kb(field: str) -> float:

@@ -174,7 +174,7 @@ def measure_session(clip: Path, profile_path: Path, paired: bool = False) -> dic
     out = {"source_s": seconds, "frames": frames, "cpu_s": cpu, "wall_s": wall,
            "stage_cpu_s": {s: watch.cpu[s] for s in STAGES},
            "stage_wall_s": {s: watch.wall[s] for s in STAGES}, "verdicts": monitor.verdicts,
-           "rss_ready_mb": rss_ready, "peak_rss_mb": peak_rss_mb()}
+           "rss_ready_mb": rss_ready, "peak_rss_mb": peak_rss_mb([rss_ready])}
     if bare is not None:
         out["cpu_s"] -= bare.watch.cpu["bare"]
         out["wall_s"] -= bare.watch.wall["bare"]
@@ -208,7 +208,7 @@ def measure_growth(clip: Path, profile_path: Path, hours: float,
         trimmed = rss_mb() if malloc_trim() else None
     return {"hours": offset / 3600, "frames": frames, "rss_mb": samples,
             "slope_mb_per_h": growth_slope(samples), "trimmed_end_mb": trimmed,
-            "peak_rss_mb": peak_rss_mb()}
+            "peak_rss_mb": peak_rss_mb(mb for _, mb in samples)}
 
 
 def growth_slope(samples: Sequence[tuple[float, float]],

@@ -19,7 +19,7 @@ from posture.io.profiles import profile_path
 from posture.io.schedule_settings import ScheduleSettings
 from posture.io.sources import FrameSource
 from tests import desktop
-from tests.app.test_live import HEADLESS, CameraReplay, calibrate_on_sample
+from tests.app.live_helpers import HEADLESS, CameraReplay, calibrate_on_sample
 
 OFFICE = ScheduleSettings(days=("mon", "tue", "wed", "thu", "fri"), start="09:00", end="17:30")
 MONDAY_EARLY = datetime(2026, 3, 2, 8, 59, 58)

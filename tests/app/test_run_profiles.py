@@ -14,7 +14,7 @@ from posture.app.commands.run import run_profile
 from posture.app.live.monitor import LiveMonitor, Options
 from posture.core.profile import CAMERA, CameraSetup, Profile
 from posture.io.profiles import load_profile, previous_path, profile_path, save_profile
-from tests.app.test_live import HEADLESS, CameraReplay, Script
+from tests.app.live_helpers import HEADLESS, CameraReplay, Script
 
 SIZE = (640, 480)  # the settings' capture size: what a camera replay is taken to answer
 

@@ -18,8 +18,8 @@ from posture.app.live.monitor import LiveMonitor, Options
 from posture.app.live.watchers import DesktopWatchers
 from posture.core.schedule import DAYS
 from tests import desktop
+from tests.app.live_helpers import HEADLESS, CameraReplay
 from tests.app.test_control import SAMPLE, environment, posture, status
-from tests.app.test_live import HEADLESS, CameraReplay
 from tests.conftest import REPO
 
 FDO = "org.freedesktop.ScreenSaver"
