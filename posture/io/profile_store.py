@@ -16,10 +16,14 @@ from posture.core.errors import UserError
 from posture.core.profile import CameraSetup, Profile
 from posture.core.setups import LEGACY_NAME, choose_profile
 from posture.io.paths import profiles_dir
-from posture.io.profiles import PREVIOUS_SUFFIX, load_profile, previous_path, profile_path
-
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-NAME_RULE = "1 to 64 letters, digits, - or _, starting with a letter or digit"
+from posture.io.profiles import (
+    NAME,
+    PREVIOUS_SUFFIX,
+    check_name,
+    load_profile,
+    previous_path,
+    profile_path,
+)
 
 
 @dataclass(frozen=True)
@@ -33,12 +37,6 @@ class SavedProfile:
     problem: str | None
     has_previous: bool
 
-
-def check_name(name: str) -> str:
-    """`name` when it can name a profile; UserError otherwise."""
-    if not NAME.fullmatch(name):
-        raise UserError(f"{name!r} cannot name a profile: use {NAME_RULE}")
-    return name
 
 
 def saved_profiles() -> list[SavedProfile]:
@@ -107,8 +105,9 @@ def _names(suffix: str) -> list[str]:
         files = [p.name for p in profiles_dir().iterdir() if p.is_file()]
     except OSError:  # no folder yet: no profiles
         return []
-    return sorted(f.removesuffix(suffix) for f in files if f.endswith(suffix)
-                  and (suffix == PREVIOUS_SUFFIX or not f.endswith(PREVIOUS_SUFFIX)))
+    names = (f.removesuffix(suffix) for f in files if f.endswith(suffix)
+             and (suffix == PREVIOUS_SUFFIX or not f.endswith(PREVIOUS_SUFFIX)))
+    return sorted(name for name in names if NAME.fullmatch(name))  # not posture's: left alone
 
 
 def _existing(name: str) -> Path:

@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 from pathlib import Path
 
 from posture import __version__
@@ -20,6 +21,16 @@ from posture.io.console import say
 from posture.io.paths import profiles_dir
 
 PREVIOUS_SUFFIX = ".previous.json"
+# Names are letters, digits, - and _, so a name is also a plain file name on every system.
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+NAME_RULE = "1 to 64 letters, digits, - or _, starting with a letter or digit"
+
+
+def check_name(name: str) -> str:
+    """`name` when it can name a profile; UserError otherwise."""
+    if not NAME.fullmatch(name):
+        raise UserError(f"{name!r} cannot name a profile: use {NAME_RULE}")
+    return name
 
 
 def profile_path(name_or_path: str | None) -> Path:
@@ -30,8 +41,14 @@ def profile_path(name_or_path: str | None) -> Path:
     if text.endswith(PREVIOUS_SUFFIX.removesuffix(".json")):
         raise UserError(f"{text}: names ending in .previous are the earlier versions kept "
                         "beside profiles: bring one back with posture calibrate --restore NAME")
-    path = (Path(text).expanduser() if text.endswith(".json") or os.sep in text or "/" in text
-            else profiles_dir() / f"{text}.json")
+    if text.endswith(".json") or os.sep in text or "/" in text:
+        path = Path(text).expanduser()
+        if path.name.endswith(PREVIOUS_SUFFIX):
+            raise UserError(f"{path.name}: files ending in {PREVIOUS_SUFFIX} are the earlier "
+                            "versions kept beside profiles: bring one back with posture "
+                            "calibrate --restore NAME, or give another file name")
+    else:
+        path = profiles_dir() / f"{check_name(text)}.json"
     if path.is_dir():
         raise UserError(f"profile {path} is a folder: give a profile name, or a .json file path")
     return path

@@ -30,7 +30,8 @@ def history_db(home: Path) -> Path:
 
 
 def calibrate_on_sample() -> None:
-    assert main(["calibrate", "--source", str(SAMPLE), "--seconds", "6"]) == 0
+    assert main(["calibrate", "--source", str(SAMPLE), "--seconds", "6",
+                 "--profile", "default"]) == 0
 
 
 def run_cli(args: list[str], home: Path, display: str | None = None,

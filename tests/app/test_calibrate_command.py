@@ -77,8 +77,8 @@ def test_calibrate_from_the_sample_then_analyze(tmp_path, capsys):
 @pytest.mark.parametrize("args", [
     ["analyze", "x.mp4", "--fps", "nan"],
     ["analyze", "x.mp4", "--fps", "0"],
-    ["calibrate", "--source", "x.mp4", "--seconds", "inf"],
-    ["calibrate", "--source", "x.mp4", "--start", "-1"],
+    ["calibrate", "--source", "x.mp4", "--seconds", "inf", "--profile", "default"],
+    ["calibrate", "--source", "x.mp4", "--start", "-1", "--profile", "default"],
     ["run", "--speed", "nan"],
 ])
 def test_numbers_that_make_no_sense_exit_2_with_one_line(capsys, args):

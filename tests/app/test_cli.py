@@ -130,7 +130,8 @@ def test_a_profile_that_is_a_folder_is_refused_before_recording(tmp_path, capsys
 
 
 def test_an_empty_profile_name_is_refused_and_the_default_kept(capsys):
-    assert main(["calibrate", "--source", str(SAMPLE), "--seconds", "3"]) == 0
+    assert main(["calibrate", "--source", str(SAMPLE), "--seconds", "3",
+                 "--profile", "default"]) == 0
     default = profiles_dir() / "default.json"
     before = default.read_bytes()
     capsys.readouterr()

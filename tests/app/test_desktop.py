@@ -26,6 +26,7 @@ from posture.io.layout import plan
 from posture.io.profiles import profile_path
 from posture.io.settings import Settings, apply_overrides, settings_path
 from tests import desktop
+from tests.app.live_helpers import calibrate_on_sample
 from tests.conftest import FIXTURES
 
 SAMPLE = FIXTURES / "sample_desk.mp4"
@@ -76,10 +77,6 @@ def run_front(app, monitor: LiveMonitor, steps: Callable[[object], list[Step]]):
     script.timer.stop()
     assert script.failed is None, script.failed
     return front
-
-
-def calibrate_on_sample() -> None:
-    assert main(["calibrate", "--source", str(SAMPLE), "--seconds", "6"]) == 0
 
 
 def monitor_over(clip: Path, speed: float = 1.0, **settings) -> LiveMonitor:

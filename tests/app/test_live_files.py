@@ -102,7 +102,8 @@ def test_a_settled_ten_minutes_are_recorded_as_ten_minutes(tmp_path, posture_hom
 def test_sigterm_mid_run_saves_the_session(tmp_path):
     home = tmp_path / "home"
     clip = make_sample(tmp_path / "clip.mp4", TIMELINE)
-    assert run_cli(["calibrate", "--source", str(SAMPLE), "--seconds", "6"], home,
+    assert run_cli(["calibrate", "--source", str(SAMPLE), "--seconds", "6",
+                    "--profile", "default"], home,
                    timeout=120).returncode == 0
     env = {**os.environ, "POSTURE_HOME": str(home)}
     env.pop("DISPLAY", None)

@@ -107,7 +107,8 @@ def take_terminal() -> None:
 @pytest.mark.parametrize("ending", ["q", "SIGTERM"])
 def test_headless_keys_come_from_the_terminal_which_is_restored(tmp_path, ending):
     home = tmp_path / "home"
-    assert run_cli(["calibrate", "--source", str(SAMPLE), "--seconds", "6"], home,
+    assert run_cli(["calibrate", "--source", str(SAMPLE), "--seconds", "6",
+                    "--profile", "default"], home,
                    timeout=120).returncode == 0
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["POSTURE_HOME"] = str(home)

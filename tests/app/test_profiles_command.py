@@ -33,6 +33,9 @@ def desks() -> None:
 
 
 def test_the_list_as_json(desks, capsys):
+    folder = profile_path("x").parent
+    for stray in ("my desk.json", "old.previous.previous.json"):  # no profile name: left alone
+        (folder / stray).write_text("{}")
     assert main(["profiles", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     by_name = {p["name"]: p for p in shown["profiles"]}
@@ -100,6 +103,13 @@ def exit_code(argv: list[str]) -> int:
     (["profiles", "erase", "demo"], "invalid choice: 'erase'"),
     (["calibrate", "--restore", "demo"], "no earlier version of demo.json to restore"),
     (["calibrate", "--restore", "nope"], "no earlier version of nope.json"),
+    (["calibrate", "--restore", ""], "the profile name is empty"),
+    (["calibrate", "--source", str(SAMPLE), "--profile", "my desk"],
+     "'my desk' cannot name a profile"),
+    # A demo clip never replaces a camera's profile, and posture's own backups are not targets.
+    (["calibrate", "--source", str(SAMPLE)], "add --profile NAME"),
+    (["calibrate", "--source", str(SAMPLE), "--profile", "/tmp/demo.previous.json"],
+     "files ending in .previous.json are the earlier versions"),
 ])
 def test_errors_are_one_line_and_exit_2(desks, capsys, argv, words):
     before = sorted(p.name for p in profile_path("x").parent.iterdir())

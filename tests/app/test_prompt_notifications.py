@@ -21,6 +21,7 @@ SLOUCH = [(0.0, 0.0), (15.0, 0.0), (17.0, 1.0), (77.0, 1.0), (79.0, 0.0), (100.0
 
 def start(env: dict[str, str], clip: Path, speed: str, log: Path) -> subprocess.Popen:
     assert posture(env, "calibrate", "--source", str(SAMPLE), "--seconds", "6",
+                   "--profile", "default",
                    timeout=120).returncode == 0
     return subprocess.Popen([sys.executable, "-m", "posture", "run", "--source", str(clip),
                              "--profile", "default", "--record", "--speed", speed, "--mute"],

@@ -33,6 +33,7 @@ class Monitor:
 
     def __init__(self, env: dict[str, str], clip: Path) -> None:
         assert posture(env, "calibrate", "--source", str(SAMPLE), "--seconds", "6",
+                       "--profile", "default",
                        timeout=120).returncode == 0
         self.env = env
         self.log = Path(env["POSTURE_HOME"]) / "run.log"

@@ -11,7 +11,6 @@ import pytest
 from posture.core.errors import UserError
 from posture.core.profile import CAMERA, CameraSetup, Profile
 from posture.io.profile_store import (
-    check_name,
     delete_profile,
     deleted_profiles,
     profile_for_camera,
@@ -19,6 +18,7 @@ from posture.io.profile_store import (
     saved_profiles,
 )
 from posture.io.profiles import (
+    check_name,
     load_profile,
     previous_path,
     profile_path,

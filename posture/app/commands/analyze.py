@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             if profile is None:
                 profile = Profile.defaults()
                 say("no --profile given: running uncalibrated on population defaults "
-                    "(calibrate with: posture calibrate --source SRC)")
+                    "(calibrate with: posture calibrate --source SRC --profile NAME)")
             video = None
             if args.annotate:
                 video = AnnotatedVideo(Path(args.annotate), source.native_fps,

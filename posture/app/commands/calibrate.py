@@ -14,7 +14,7 @@ from posture.core.calibration import (
     unsteady,
     usable,
 )
-from posture.core.errors import Interrupted
+from posture.core.errors import Interrupted, UserError
 from posture.core.profile import recorded_at
 from posture.core.protocol import Protocol, ThrottledFeedback
 from posture.io.camera_names import camera_setup
@@ -30,12 +30,15 @@ from posture.io.settings import load_settings
 def run(args: argparse.Namespace) -> int:
     """Record from the source (at a camera: telling the user what to fix), build the profile
     and save it, keeping the one it replaces; or, with --restore, bring that one back."""
-    if args.restore:
+    if args.restore is not None:
         return restore(args.restore)
     live = is_camera(args.source)
+    if not live and args.profile is None:  # a demo clip must never replace a camera's profile
+        raise UserError("calibrating from a file needs a profile of its own, so the profile "
+                        "your camera uses is not replaced: add --profile NAME")
     # At a camera without --profile, the profile is the one for this set-up (known once frames
     # have come: the capture size is the camera's answer to what was asked).
-    path = profile_path(args.profile) if args.profile or not live else None
+    path = profile_path(args.profile) if args.profile is not None else None
     check_outputs([args.source, args.slouch_source], profile=path)
     protocol = load_protocol()
     try:

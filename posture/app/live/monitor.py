@@ -199,7 +199,8 @@ class LiveMonitor(Guidance, Pictures):
             self._said_what_was_kept(history)
         if self.guided is not None and self.profile is None and self.feed.ended:
             raise UserError("calibration did not finish before the file ended: use a longer "
-                            "recording of you sitting well, or posture calibrate --source FILE")
+                            "recording of you sitting well, or posture calibrate --source "
+                            "FILE --profile NAME")
         return 0
 
     def _said_what_was_kept(self, history: History) -> None:
