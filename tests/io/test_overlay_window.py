@@ -31,12 +31,12 @@ from tests.io.overlay_helpers import (
 SHOW = """
 import sys, time
 import numpy as np
-from posture.io.window import show
+from posture.io.window import display_problem, show
 picture = np.load(sys.argv[1])
 end = time.monotonic() + float(sys.argv[2])
 while time.monotonic() < end:
     if show(picture, wait_ms=20) is None:
-        sys.exit("show() found no display")
+        sys.exit(f"show() found no display: {display_problem()}")
 """
 
 
