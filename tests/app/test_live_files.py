@@ -116,9 +116,12 @@ def test_sigterm_mid_run_saves_the_session(tmp_path):
             break
     time.sleep(2.0)
     proc.send_signal(signal.SIGTERM)
+    time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)  # as `timeout` does: a second one while it saves
     rest = proc.stderr.read()
     assert proc.wait(timeout=30) == 0
     assert "session saved" in rest and "Traceback" not in rest
+    assert rest.strip().splitlines()[-1].endswith("stopped; session saved")
     db = sqlite3.connect(history_db(home))
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     (ended,), = db.execute("SELECT ended FROM sessions").fetchall()

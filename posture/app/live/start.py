@@ -79,7 +79,7 @@ def _one_at_a_time(stack: ExitStack) -> bool:
 def run_headless(monitor: LiveMonitor, stack: ExitStack) -> int:
     """The console front end: keys from the terminal (when it is ours) on a reader thread,
     SIGTERM ending the run as Ctrl+C does."""
-    stack.callback(signal.signal, signal.SIGTERM, signal.signal(signal.SIGTERM, _interrupt))
+    stack.callback(_restore_sigterm, signal.signal(signal.SIGTERM, _interrupt))
     keys = TerminalKeys.open()
     if keys is not None:
         monitor.can_key = True
@@ -102,8 +102,17 @@ def _read_keys(keys: TerminalKeys, monitor: LiveMonitor, stop: threading.Event) 
             monitor.inbox.post(command)
 
 
+def _restore_sigterm(previous: Any) -> None:
+    """SIGTERM's handler back as it was, unless a SIGTERM ended the run: then the ones that
+    follow are ignored while the process ends with the session saved."""
+    if signal.getsignal(signal.SIGTERM) is _interrupt:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _interrupt(signum: int, frame: object) -> None:
-    """SIGTERM: stop like Ctrl+C, so the session is saved."""
+    """SIGTERM: stop like Ctrl+C, so the session is saved; another SIGTERM while it is being
+    saved (`timeout` sends two) changes nothing."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
