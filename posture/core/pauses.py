@@ -27,6 +27,7 @@ RESUMES_TEXT = {"locked": "resumes when the screen is unlocked",
 UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
 DURATION_HELP = "give a duration such as 10m, 1h, 1h30m or 45s, or tomorrow"
+WEEKDAY_DAYS = 6  # an end this many days away or more is said with its date, not its weekday
 LONGEST_S = 7 * 86400.0  # a pause longer than a week is a typo
 
 
@@ -114,9 +115,11 @@ def pause_until(text: str, now: datetime, hours: WorkHours | None = None) -> flo
 
 def until_words(until: float | None, now: float) -> str:
     """' until 10:15' for a pause or snooze ending at `until` (epoch seconds), with the weekday
-    when that is not the day of `now` (' until Fri 08:00'); '' when it has no end."""
+    when that is not the day of `now` (' until Fri 08:00'), and the date too from a week on
+    (' until Thu 10 Dec 19:00'); '' when it has no end."""
     if until is None:
         return ""
     end = datetime.fromtimestamp(until)
-    day = "" if end.date() == datetime.fromtimestamp(now).date() else end.strftime(" %a")
+    days = (end.date() - datetime.fromtimestamp(now).date()).days
+    day = "" if days == 0 else end.strftime(" %a" if days < WEEKDAY_DAYS else " %a %d %b")
     return f" until{day} {end:%H:%M}"

@@ -86,6 +86,7 @@ def test_control_commands_steer_a_headless_monitor(tmp_path, clip):
     env = environment(tmp_path / "home")
     one_line(posture(env, "status"), "no posture monitor is running")
     one_line(posture(env, "quit"), "no posture monitor is running")
+    one_line(posture(env, "pause", ""), "is not a duration")
     run = Running(env, clip)
     try:
         first = run.wait_monitoring()

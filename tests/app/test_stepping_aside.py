@@ -94,6 +94,12 @@ def test_a_locked_screen_pauses_the_monitor_until_it_is_unlocked(tmp_path, clip,
         # The user's resume does not end a lock's pause.
         assert posture(env, "resume").stdout.strip() == "not paused by you: Screen locked"
         assert status(env)["paused"]["reason"] == "locked"
+        # Ending one's own pause says what still holds the monitor.
+        assert posture(env, "pause").returncode == 0
+        assert desktop.wait_for(lambda: status(env)["paused"]["reason"] == "user", step=0.2)
+        assert posture(env, "resume").stdout.strip() == \
+            "your pause ended, but it is still paused: Screen locked"
+        assert status(env)["paused"]["reason"] == "locked"
         buses.send("session", "/org/freedesktop/ScreenSaver", f"{FDO}.ActiveChanged",
                    "boolean:false")
         back = run.until(lambda s: not s["paused"] and s["capturing"], NOTICE_S + SLACK_S)

@@ -105,4 +105,7 @@ def test_until_words_name_the_day_only_when_it_is_not_today():
     now = datetime(2026, 12, 3, 17, 0).timestamp()  # a Thursday
     assert until_words(datetime(2026, 12, 3, 18, 30).timestamp(), now) == " until 18:30"
     assert until_words(datetime(2026, 12, 4, 8, 0).timestamp(), now) == " until Fri 08:00"
+    assert until_words(datetime(2026, 12, 8, 9, 0).timestamp(), now) == " until Tue 09:00"
+    # A week's pause ends on the same weekday: the date tells it from today.
+    assert until_words(datetime(2026, 12, 10, 17, 0).timestamp(), now) == " until Thu 10 Dec 17:00"
     assert until_words(None, now) == ""

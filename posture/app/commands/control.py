@@ -21,7 +21,7 @@ GONE_WAIT_S = 5.0  # after its session closed, a monitor ends (lets its lock go)
 def run(args: argparse.Namespace) -> int:
     """Send the command to the running monitor and say what it did."""
     message: dict = {"cmd": args.command}
-    if args.command == "pause" and args.duration:
+    if args.command == "pause" and args.duration is not None:
         # "tomorrow" is when work starts next, by the settings' [schedule].
         hours = (load_settings().schedule.work_hours()
                  if args.duration.strip().lower() == "tomorrow" else None)
@@ -38,10 +38,11 @@ def run(args: argparse.Namespace) -> int:
     elif args.command == "pause":
         print(f"paused{until_text(answer.get('until'))}; resume with posture resume")
     elif args.command == "resume":
+        left = Pause(**answer["still_paused"]).words() if answer.get("still_paused") else ""
         if answer.get("was_paused"):
-            print("resumed")
-        elif answer.get("still_paused"):
-            print(f"not paused by you: {Pause(**answer['still_paused']).words()}")
+            print(f"your pause ended, but it is still paused: {left}" if left else "resumed")
+        elif left:
+            print(f"not paused by you: {left}")
         else:
             print("not paused")
     elif args.command == "show":

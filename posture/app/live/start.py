@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from contextlib import ExitStack
 from typing import Any
 
@@ -21,6 +22,7 @@ from posture.io.settings import Settings
 from posture.io.terminal import TerminalKeys
 
 KEY_WAIT_S = 0.5  # the terminal reader looks at its stop flag this often
+RESUME_WAIT_S = 2.0  # `posture resume` waits this long to tell whether another pause remains
 QUIT_WAIT_S = 4.0  # `posture quit` waits this long for the session to close (within the
 # client's REQUEST_TIMEOUT_S)
 
@@ -140,11 +142,11 @@ class Control:
             self.monitor.post("pause", Pause("user", until))
             return {"ok": True, "until": until}
         if command == "resume":
-            self.monitor.post("resume")
             user = status.paused is not None and status.paused.reason == "user"
+            self.monitor.post("resume")
+            left = self._after_resume() if user else status.paused
             return {"ok": True, "was_paused": user,
-                    "still_paused": status.paused.to_json() if status.paused and not user
-                    else False}
+                    "still_paused": left.to_json() if left is not None else False}
         if command == "show":
             if self.show is None:
                 return {"ok": False, "error": f"the monitor runs headless, {self.headless}: "
@@ -157,6 +159,16 @@ class Control:
             ended = self.monitor.ended.wait(QUIT_WAIT_S)
             return {"ok": True, "stopped": ended, "outcome": self.monitor.outcome}
         return {"ok": False, "error": f"unknown command {command!r}"}
+
+    def _after_resume(self) -> Pause | None:
+        """The pause still in force once the user's own has ended (locked, off hours...)."""
+        end = time.monotonic() + RESUME_WAIT_S
+        while time.monotonic() < end:
+            paused = self.monitor.board.get().paused
+            if paused is None or paused.reason != "user":
+                return paused
+            time.sleep(0.05)
+        return None
 
 
 class Notices:
