@@ -11,7 +11,6 @@ import importlib
 import math
 import sys
 from datetime import date
-from pathlib import Path
 from typing import NoReturn
 
 from posture import __version__
@@ -176,7 +175,7 @@ def _stretch_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--jsonl", metavar="OUT",
                    help="write one JSON object per frame to OUT (- for stdout)")
     p.add_argument("--mute", action="store_true", help="print the prompts, speak nothing")
-    p.add_argument("--speak-to", metavar="DIR", type=Path,
+    p.add_argument("--speak-to", metavar="DIR",
                    help="write each spoken prompt to DIR as a WAV file instead of playing it")
     p.add_argument("--mirrored", action="store_true", help="the camera shows a mirror image "
                    "(selfie view): swap the sides it names")

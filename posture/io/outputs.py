@@ -53,6 +53,9 @@ def check_outputs(inputs: Iterable[str | Path | None], **outputs: str | Path | N
     The `profile` output is the profile a command saves: replacing a profile is its purpose,
     anything else is refused as for every output.
     """
+    for flag, out in outputs.items():
+        if out is not None and not str(out).strip():
+            raise UserError(f"--{flag.replace('_', '-')} is empty: give a file name")
     sources = [Path(i).expanduser() for i in map(str, filter(None, inputs)) if not is_camera(i)]
     named = [(flag, Path(out).expanduser()) for flag, out in outputs.items()
              if out and out != "-"]

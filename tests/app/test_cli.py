@@ -48,6 +48,18 @@ def test_an_output_onto_an_input_is_refused_and_the_input_kept(clip, capsys, arg
     assert clip.read_bytes() == before
 
 
+@pytest.mark.parametrize("args", [
+    ["analyze", "{clip}", "--jsonl", ""],
+    ["analyze", "{clip}", "--annotate", " "],
+    ["report", "--csv", ""],
+    ["report", "--out", ""],
+    ["stretch", "chin_tuck", "--source", "{clip}", "--speak-to", ""],
+])
+def test_an_empty_output_name_is_refused(clip, capsys, args):
+    assert main([a.format(clip=clip) for a in args]) == 2
+    assert "is empty: give a file name" in one_error(capsys)
+
+
 def test_an_output_onto_an_input_under_another_name_is_refused(clip, tmp_path, capsys,
                                                               monkeypatch):
     before = clip.read_bytes()
