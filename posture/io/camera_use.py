@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from posture.core.errors import UserError
 from posture.io.file_events import OpenCloseEvents
 from posture.io.paths import is_camera
 
@@ -41,9 +42,15 @@ def camera_device(index: int) -> Path:
 def watched_device(camera_setting: str, source: str) -> Path | None:
     """The device node whose other users pause the monitor: the settings' monitor.camera_device
     when it names one (a camera reached through another node; or, for a file run, a device to
-    watch all the same), else ("auto") camera N's /dev/videoN, and none for a file run."""
+    watch all the same), else ("auto") camera N's /dev/videoN, and none for a file run.
+    UserError when the setting names no device node."""
     if camera_setting != AUTO_DEVICE:
-        return Path(camera_setting).expanduser()
+        device = Path(camera_setting).expanduser()
+        if not device.exists() or device.is_dir():
+            what = "is a folder" if device.is_dir() else "does not exist"
+            raise UserError(f"monitor.camera_device {camera_setting} {what}: set it to your "
+                            "camera's device node (see ls /dev/v4l/by-id) or to auto")
+        return device
     return camera_device(int(source)) if is_camera(source) else None
 
 

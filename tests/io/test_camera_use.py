@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from posture.core.errors import UserError
 from posture.io.camera_use import (
     CameraUseDetector,
     CameraUser,
@@ -199,8 +200,16 @@ def test_closing_the_watcher_is_prompt(device):
     assert time.monotonic() - began < 1.0
 
 
-def test_the_device_watched_is_the_cameras_unless_the_settings_name_one():
+def test_the_device_watched_is_the_cameras_unless_the_settings_name_one(tmp_path,
+                                                                        monkeypatch):
     assert watched_device("auto", "2") == Path("/dev/video2")
     assert watched_device("auto", "clip.mp4") is None  # a file: no camera to step aside for
-    assert watched_device("/dev/v4l/by-id/usb-cam", "0") == Path("/dev/v4l/by-id/usb-cam")
-    assert watched_device("~/stand-in", "clip.mp4") == Path.home() / "stand-in"
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "stand-in").write_bytes(b"")
+    assert watched_device("~/stand-in", "0") == tmp_path / "stand-in"
+    assert watched_device(str(tmp_path / "stand-in"), "clip.mp4") == tmp_path / "stand-in"
+    # A device that is not there would never be seen in use: said, not silently watched.
+    with pytest.raises(UserError, match="monitor.camera_device /dev/nope does not exist"):
+        watched_device("/dev/nope", "0")
+    with pytest.raises(UserError, match="is a folder"):
+        watched_device(str(tmp_path), "0")
