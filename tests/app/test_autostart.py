@@ -101,8 +101,10 @@ def test_an_entry_the_user_edited_or_switched_off_is_never_lost(tmp_path):
     # ... and before `off` removes it.
     entry.write_text(edited.replace("work", "home"))
     off = run_cli(env, "autostart", "off")
-    assert off.returncode == 0 and str(kept) in off.stdout
-    assert not entry.exists() and "--profile home" in kept.read_text()
+    second = kept.with_name("autostart-previous-2.desktop")  # the first copy stays as it was
+    assert off.returncode == 0 and str(second) in off.stdout
+    assert not entry.exists() and "--profile home" in second.read_text()
+    assert kept.read_text() == edited
 
 
 @pytest.mark.skipif(not SCRIPT.is_file(), reason=f"no installed posture script at {SCRIPT}")

@@ -2,7 +2,7 @@
 
 An entry at that place that is not the one posture would write (the user edited it, or wrote
 it) is never lost: before it is replaced or removed it is kept in posture's settings folder as
-`autostart-previous.<ext>`, and the command says so."""
+`autostart-previous.<ext>` (`-2`, `-3`... when that name is taken), and the command says so."""
 
 from __future__ import annotations
 
@@ -62,7 +62,12 @@ def _keep_if_not_ours(path: Path, current: bytes, ours: bytes) -> str:
     words that say where, or "" when it was posture's own."""
     if current == ours:
         return ""
-    copy = config_dir() / f"autostart-previous{path.suffix}"
+    folder = config_dir()
+    copy = folder / f"autostart-previous{path.suffix}"
+    n = 1
+    while copy.exists() and copy.read_bytes() != current:  # an earlier copy is kept too
+        n += 1
+        copy = folder / f"autostart-previous-{n}{path.suffix}"
     _change(copy, lambda: copy.write_bytes(current))
     return f" (the entry there was not posture's own: kept as {copy})"
 
