@@ -23,7 +23,8 @@ class ScheduleSettings:
 
     days: tuple[str, ...] = setting((), f"Days work starts on, e.g. {WEEKDAYS} (empty: no "
                                     "schedule, watch whenever posture runs).", parse=parse_day,
-                                    means=f"a list of days from {', '.join(DAYS)}")
+                                    means=f"a list of days from {', '.join(DAYS)} (full "
+                                    "names and any case are understood too)")
     start: str = setting("09:00", "Time work starts on those days (24-hour HH:MM).",
                          parse=parse_clock, means=CLOCK)
     end: str = setting("17:30", "Time work ends (not included); earlier than start means an "

@@ -131,8 +131,8 @@ def check_notifications() -> str:
         server, actions = notifier.server()
         notifier.send("posture doctor", "Test notification: posture can reach you here.")
     except NotificationError as exc:
-        raise UserError(f"desktop notification failed: {exc}; prompts are still spoken and "
-                        "shown on the console") from None
+        raise UserError(f"desktop notification failed: {exc}; prompts still come by voice "
+                        "(where speech works, see above) and on the console") from None
     finally:
         notifier.close()
     buttons = "with" if actions else "without"
