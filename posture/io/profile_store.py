@@ -70,13 +70,20 @@ def rename_profile(old: str, new: str) -> None:
     _move(source, target)
 
 
-def delete_profile(name: str) -> Path:
-    """Delete profile `name`, keeping it as its previous version (which it replaces); return
-    where it is kept."""
+def delete_profile(name: str) -> tuple[Path, Path | None]:
+    """Delete profile `name`, keeping it as its previous version; an older previous version
+    is kept too, as NAME.previous-2.json (-3, ...). Where each is kept (None: there was no
+    older one)."""
     path = _existing(name)
     kept = previous_path(path)
+    older = None
+    if kept.exists():
+        n = 2
+        while (older := kept.with_name(f"{name}.previous-{n}.json")).exists():
+            n += 1
+        _move(kept, older)
     _move(path, kept)
-    return kept
+    return kept, older
 
 
 def profile_for_camera(setup: CameraSetup) -> tuple[Path, bool]:

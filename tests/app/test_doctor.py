@@ -11,6 +11,7 @@ from posture.app.cli import main
 from posture.app.commands.doctor import check_display, check_notifications, check_speech
 from posture.core.errors import UserError
 from posture.io.history import default_path
+from posture.io.settings import settings_path
 from posture.io.speech import wav_stats
 from tests.desktop import dunstctl
 
@@ -123,10 +124,20 @@ def test_doctor_says_what_is_missing_for_the_screen_lock(tmp_path, capsys, monke
     assert "cannot reach the system bus" in lock and "desktop session" in lock
 
 
-def test_doctor_checks_camera_in_use_detection(capsys):
+def test_doctor_checks_camera_in_use_detection(capsys, tmp_path):
     main(["doctor"])
     line = lines(capsys)["camera-in-use"]
-    assert line.startswith("ok") and "/dev/video0" in line and "/proc" in line
+    assert line.startswith("note") and "/dev/video0 is not there" in line  # no webcam here
+    device = tmp_path / "video-stand-in"
+    device.write_bytes(b"")
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings_path().write_text(f'[monitor]\ncamera_device = "{device}"\n')
+    main(["doctor"])
+    line = lines(capsys)["camera-in-use"]
+    assert line.startswith("ok") and str(device) in line and "/proc" in line
+    settings_path().write_text('[monitor]\ncamera = "clip.mp4"\n')  # a file: nothing watched
+    main(["doctor"])
+    assert "no camera is watched" in lines(capsys)["camera-in-use"]
 
 
 def test_doctor_names_the_bus_it_cannot_hear(buses, tmp_path, capsys, monkeypatch):

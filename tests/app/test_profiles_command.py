@@ -119,11 +119,13 @@ def test_errors_are_one_line_and_exit_2(desks, capsys, argv, words):
     assert sorted(p.name for p in profile_path("x").parent.iterdir()) == before
 
 
-def test_recalibrating_keeps_the_replaced_profile_and_restore_brings_it_back(capsys):
+def test_recalibrating_keeps_the_replaced_profile_and_restore_brings_it_back(capsys,
+                                                                            monkeypatch):
     assert main(["calibrate", "--source", str(SAMPLE), "--seconds", "4", "--profile", "me"]) == 0
     first = profile_path("me").read_text()
     assert "kept as" not in capsys.readouterr().err
-    assert main(["calibrate", "--source", str(SAMPLE), "--start", "20", "--seconds", "4",
+    monkeypatch.chdir(SAMPLE.parent)  # the file as typed in its folder: recorded in full
+    assert main(["calibrate", "--source", SAMPLE.name, "--start", "20", "--seconds", "4",
                  "--profile", "me"]) == 0
     err = capsys.readouterr().err
     assert "kept as me.previous.json: posture calibrate --restore me brings it back" in err

@@ -76,8 +76,10 @@ def test_restoring_needs_a_readable_previous_and_moves_nothing_otherwise():
 def test_deleting_keeps_a_previous_version_that_restores():
     save_profile(profile(1), profile_path("desk"))
     save_profile(profile(2), profile_path("desk"))
-    kept = delete_profile("desk")
+    kept, older = delete_profile("desk")
     assert kept == previous_path(profile_path("desk")) and load_profile(kept).frames == 2
+    # The version before it (frames 1) is not lost either.
+    assert older == kept.with_name("desk.previous-2.json") and load_profile(older).frames == 1
     assert not profile_path("desk").exists()
     assert [s.name for s in saved_profiles()] == [] and deleted_profiles() == ["desk"]
     assert restore_profile(profile_path("desk")) is False  # nothing to swap out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import replace
 
@@ -96,7 +97,7 @@ def record(args: argparse.Namespace, protocol: Protocol
                 say(text)
 
         good = calibration_frames(source, args.start, seconds, on_frame=tell if live else None)
-        where = recorded_at(source.name, source.is_camera)
+        where = recorded_at(os.path.abspath(source.name), source.is_camera)  # any folder
     slouch = None
     if args.slouch_source:
         with open_source(args.slouch_source, fps=args.fps) as source:

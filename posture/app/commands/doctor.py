@@ -16,7 +16,7 @@ import cv2
 import matplotlib
 
 from posture.core.errors import UserError
-from posture.io.camera_use import CameraUseDetector, camera_device, watched_device
+from posture.io.camera_use import CameraUseDetector, watched_device
 from posture.io.estimator import REBUILD_HINT, PoseEstimator, model_path
 from posture.io.history import default_path
 from posture.io.notifications import NotificationError, Notifier
@@ -178,7 +178,13 @@ def check_screen_lock() -> str:
 def check_camera_use() -> str:
     """Programs opening the camera (a video call) can be noticed: /proc is readable."""
     m = load_settings().monitor
-    device = watched_device(m.camera_device, m.camera) or camera_device(0)
+    device = watched_device(m.camera_device, m.camera)
+    if device is None:
+        raise UserError(f"monitor.camera is a file ({m.camera}): no camera is watched for other "
+                        "programs; set monitor.camera_device to watch one")
+    if not device.exists():
+        raise UserError(f"the camera's device {device} is not there (no webcam plugged in?): "
+                        "nothing to watch for other programs until it is")
     problem = CameraUseDetector(device).problem()
     if problem is not None:
         raise UserError(f"{problem}: posture keeps the camera during video calls; pause it (p) "

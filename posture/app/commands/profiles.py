@@ -28,9 +28,10 @@ def run(args: argparse.Namespace) -> int:
         rename_profile(args.old, args.new)
         say(f"renamed profile {args.old} to {args.new}")
     elif args.action == "delete":
-        kept = delete_profile(args.name)
+        kept, older = delete_profile(args.name)
+        also = f"; the version before it is kept as {older.name}" if older else ""
         say(f"deleted profile {args.name} (kept as {kept.name}: {RESTORE} {args.name} brings "
-            "it back)")
+            f"it back{also})")
     elif args.json:
         print(json.dumps({"profiles": [as_json(s) for s in saved_profiles()],
                           "deleted": deleted_profiles()}, indent=2))

@@ -122,7 +122,8 @@ class Guidance:
         countdown = f" ({int(g.remaining_s) + 1} s)" if g.remaining_s > 0 else ""
         self.guide_text = g.show + countdown
         if g.profile is not None:
-            profile = replace(g.profile, source=recorded_at(self.options.source, self.feed.camera),
+            where = recorded_at(os.path.abspath(self.options.source), self.feed.camera)
+            profile = replace(g.profile, source=where,
                               setup=self.setup)
             self._keep(profile)
             self.profile, self.guided = profile, None
