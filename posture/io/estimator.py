@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import signal
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -58,16 +60,21 @@ class PoseEstimator:
     """
 
     def __init__(self, video: bool = True) -> None:
-        from mediapipe.tasks.python import BaseOptions, vision
-
         self._video = video
-        options = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(model_path())),
-            running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
-            num_poses=VIDEO_POSES if video else MAX_CANDIDATES,
-        )
-        with quiet_stderr():
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        self._landmarker = None
+        try:
+            with _interrupts_held(), quiet_stderr():
+                from mediapipe.tasks.python import BaseOptions, vision
+
+                options = vision.PoseLandmarkerOptions(
+                    base_options=BaseOptions(model_asset_path=str(model_path())),
+                    running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
+                    num_poses=VIDEO_POSES if video else MAX_CANDIDATES,
+                )
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        except BaseException:  # Ctrl+C, delivered once it is made: close it while we can
+            self.close()
+            raise
         self._last_ms = -1
         self._tracker = UserTracker()
         # Native warnings come with the first inference and the first pose found (which may be
@@ -114,6 +121,22 @@ class PoseEstimator:
         if not self._video:  # stills are unrelated pictures: no one to follow between them
             return max(candidates, key=size_and_centre, default=None)
         return self._tracker.choose(candidates, t)
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl+C and SIGTERM back while MediaPipe loads and sets up its graph (they arrive on
+    leaving). One that lands inside runs Python code from native code: CPython (3.11) then
+    marks the interrupt unhandled, however it is caught, and ends the process by SIGINT
+    instead of with the command's exit code and last line."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal masks
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _to_pose(image_lms: list, world_lms: list, width: int, height: int) -> Pose:
