@@ -52,16 +52,17 @@ def one_line(done: subprocess.CompletedProcess, text: str) -> None:
 
 
 class Running:
-    """`posture run` over a clip in its own process, started calibrated."""
+    """`posture run` over a clip in its own process (with `flags`), started calibrated."""
 
-    def __init__(self, env: dict[str, str], clip: Path) -> None:
+    def __init__(self, env: dict[str, str], clip: Path,
+                 flags: tuple[str, ...] = ("--record",)) -> None:
         assert posture(env, "calibrate", "--source", str(SAMPLE), "--seconds", "6",
                        "--profile", "default",
                        timeout=120).returncode == 0
         self.env = env
         self.log = Path(env["POSTURE_HOME"]) / "run.log"
         self.proc = subprocess.Popen([sys.executable, "-m", "posture", "run", "--source",
-                                      str(clip), "--profile", "default", "--record"],
+                                      str(clip), "--profile", "default", *flags],
                                      env=env, cwd=REPO,
                                      stderr=self.log.open("w"), stdout=subprocess.DEVNULL)
 

@@ -6,7 +6,6 @@ process (a stand-in device path, monitor.camera_device, held open by a child), r
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,8 +18,7 @@ from posture.app.live.watchers import DesktopWatchers
 from posture.core.schedule import DAYS
 from tests import desktop
 from tests.app.live_helpers import HEADLESS, CameraReplay
-from tests.app.test_control import SAMPLE, environment, posture, status
-from tests.conftest import REPO
+from tests.app.test_control import Running, environment, posture, status
 
 FDO = "org.freedesktop.ScreenSaver"
 # Behaviour deadlines from the issue, with slack for a loaded 2-core machine: each
@@ -28,19 +26,11 @@ FDO = "org.freedesktop.ScreenSaver"
 NOTICE_S, RESUME_S, SLACK_S = 3.0, 10.0, 3.0
 
 
-class Monitor:
+class Monitor(Running):
     """`posture run --no-window` over `clip` in its own process, calibrated on the sample."""
 
     def __init__(self, env: dict[str, str], clip: Path) -> None:
-        assert posture(env, "calibrate", "--source", str(SAMPLE), "--seconds", "6",
-                       "--profile", "default",
-                       timeout=120).returncode == 0
-        self.env = env
-        self.log = Path(env["POSTURE_HOME"]) / "run.log"
-        self.proc = subprocess.Popen([sys.executable, "-m", "posture", "run", "--no-window",
-                                      "--source", str(clip), "--profile", "default"],
-                                     env=env, cwd=REPO, stdout=subprocess.DEVNULL,
-                                     stderr=self.log.open("w"))
+        super().__init__(env, clip, ("--no-window",))
 
     def until(self, check, timeout: float) -> dict | None:
         """The first status for which `check(status)` holds, polled for `timeout` seconds."""
