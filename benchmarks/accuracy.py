@@ -272,16 +272,15 @@ def _stills(entry: Entry) -> Outcome:
 
 
 def _photos(entry: Entry) -> Outcome:
-    """A photo sequence in one file: each photo judged as a still against the others labelled
-    good (leave one out)."""
+    """A photo sequence in one file: each photo judged as a still against the other
+    calibration photos (leave one out)."""
     assert entry.file is not None
     with open_source(entry.file) as source, PoseEstimator(video=False) as estimator:
         poses = {f.index: estimator.estimate(f.image) for f in source}
     out = Outcome(entry)
-    good = [i for i, label in entry.photos.items() if label == "good"]
     for i, label in sorted(entry.photos.items()):
-        others = [poses[k] for k in good if k != i]
-        if not others:  # the only photo labelled good: nothing else to calibrate it on
+        others = [poses[k] for k in entry.calibration_photos if k != i]
+        if not others:  # the only calibration photo: nothing else to calibrate it on
             continue
         profile = _from_poses(others)
         out.view = profile.view

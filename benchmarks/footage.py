@@ -37,8 +37,8 @@ class Calibration:
 @dataclass(frozen=True)
 class Entry:
     """One piece of labelled footage: a video (time ranges), stills (per-image labels), a
-    photo sequence in one file (per-photo labels, judged as stills, each against the others
-    labelled good), or a clip generated from a slouch timeline (fixtures.make_sample).
+    photo sequence in one file (per-photo labels, judged as stills, each against the other
+    calibration photos), or a clip generated from a slouch timeline (fixtures.make_sample).
     `changes`: the six changes (benchmarks.changes) to judge every frame under too.
     `replay_s`: the footage played forward and back this long through the sampling, score and
     alert policy, to see whether a prompt would fire (clips shorter than a prompt's onset)."""
@@ -51,6 +51,7 @@ class Entry:
     ranges: tuple[tuple[float, float, str], ...] = ()  # (start, end, label) for videos
     images: dict[Path, str] = field(default_factory=dict)  # label per still
     photos: dict[int, str] = field(default_factory=dict)  # label per photo of a sequence
+    calibration_photos: tuple[int, ...] = ()  # the photos of a sequence to calibrate on
     changes: tuple[str, ...] = ()
     replay_s: float = 0.0
     upright_only: bool = False
@@ -147,6 +148,7 @@ def _entry(raw: object, data: Path) -> Entry:
     replay_s = float(raw.get("replay_s", 0.0))
     if not 0 <= replay_s < math.inf:
         raise ValueError("\"replay_s\" must be a number of seconds, 0 or more")
+    calibration_photos = _calibration_photos(raw.get("calibration"), photos) if photos else ()
     calibration = (Calibration(()) if photos else _calibration(raw["calibration"], data, file))
     if calibration.itself and not (images and upright_only and changes):
         raise ValueError("\"itself\" calibrates each still on itself: only for upright_only "
@@ -157,7 +159,8 @@ def _entry(raw: object, data: Path) -> Entry:
             raise ValueError(f"{alone[0].name} is the only calibration image, so it cannot be "
                              "judged fairly: calibrate on other images or drop its label")
     return Entry(name=name, calibration=calibration, file=file, generate=generate,
-                 fps=fps, ranges=ranges, images=images, photos=photos, changes=changes,
+                 fps=fps, ranges=ranges, images=images, photos=photos,
+                 calibration_photos=calibration_photos, changes=changes,
                  replay_s=replay_s, upright_only=upright_only,
                  targets=bool(raw.get("targets", True)), note=str(raw.get("note", "")))
 
@@ -187,6 +190,21 @@ def _range(raw: object) -> tuple[float, float, str]:
     if not 0 <= start < end:
         raise ValueError(f"label range {raw!r} must have 0 <= start < end")
     return start, end, _label(label)
+
+
+def _calibration_photos(raw: object, photos: dict[int, str]) -> tuple[int, ...]:
+    """The photos of a sequence to calibrate on: `{"photos": [index, ...]}`, all labelled good
+    and showing one posture as `posture calibrate` requires; by default every good photo."""
+    good = tuple(i for i, label in sorted(photos.items()) if label == "good")
+    if raw is None:
+        return good
+    chosen = raw.get("photos") if isinstance(raw, dict) else None
+    if not isinstance(chosen, list) or not chosen or not all(isinstance(i, int) for i in chosen):
+        raise ValueError("a photo sequence's \"calibration\" must be {\"photos\": [index, ...]}")
+    if not set(chosen) <= set(good):
+        raise ValueError(f"calibration photos {sorted(set(chosen) - set(good))} are not "
+                         "labelled good")
+    return tuple(sorted(chosen))
 
 
 def _calibration(raw: object, data: Path, file: Path | None) -> Calibration:

@@ -141,7 +141,8 @@ def test_manifest_loader_reads_videos_stills_photos_and_generated_clips(tmp_path
         {"name": "made", "generate": {"timeline": [[0, 0], [60, 0]], "fps": 5},
          "calibration": {"seconds": 5}, "labels": [[0, None, "good"]], "upright_only": True},
         {"name": "photos", "file": "sample_desk.mp4", "photos": True,
-         "labels": {"0": "good", "3": "slouched"}},
+         "labels": {"0": "good", "1": "good", "2": "good", "3": "slouched"},
+         "calibration": {"photos": [2, 0]}},
         {"name": "each", "file": "stills", "calibration": {"itself": True},
          "labels": {"a.png": "good", "b.png": "good"}, "upright_only": True,
          "changes": ["nearer"]},
@@ -155,7 +156,8 @@ def test_manifest_loader_reads_videos_stills_photos_and_generated_clips(tmp_path
                                    folder / "stills" / "c.png": "slouched"}
     assert stills_entry.calibration.stills and stills_entry.targets
     assert made.file is None and made.generate[-1] == (60.0, 0.0) and made.upright_only
-    assert photos.photos == {0: "good", 3: "slouched"}
+    assert photos.photos == {0: "good", 1: "good", 2: "good", 3: "slouched"}
+    assert photos.calibration_photos == (0, 2)
     assert each.calibration.itself and each.changes == ("nearer",)
 
 
@@ -171,6 +173,10 @@ def test_manifest_loader_reads_videos_stills_photos_and_generated_clips(tmp_path
     ({"replay_s": -1}, "\"replay_s\" must be"),
     ({"calibration": {"itself": True}}, "\"itself\" calibrates each still"),
     ({"photos": True, "labels": {"0": "slouched"}}, "photos labelled good"),
+    ({"photos": True, "labels": {"0": "good", "1": "slouched"}, "calibration": {"photos": [1]}},
+     "calibration photos [1] are not labelled good"),
+    ({"photos": True, "labels": {"0": "good"}, "calibration": {"start": 0}},
+     "must be {\"photos\": [index, ...]}"),
 ])
 def test_manifest_loader_rejects_a_broken_entry_naming_it(tmp_path, change, message):
     folder = tmp_path / "data"
@@ -249,6 +255,24 @@ def test_accuracy_on_the_sample_clip(tmp_path):
     assert report["changes"]["mirrored"]["frames"] == mirrored.both
     text = format_report(report)
     assert "| sample |" in text and "balanced accuracy" in text and "### Targets" in text
+
+
+def test_a_photo_sequence_calibrates_on_its_chosen_photos_never_on_the_judged_one(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "sample_desk.mp4").symlink_to(SAMPLE)  # its frames serve as photos: 5 a second
+    # Frame 85 (17 s) slouches; labelled good here, it makes the good photos two postures.
+    labels = {"0": "good", "5": "good", "10": "good", "20": "good", "85": "good"}
+    mixed, chosen = load_manifest(write_manifest(tmp_path / "m.json", [
+        {"name": "mixed", "file": "sample_desk.mp4", "photos": True, "labels": labels},
+        {"name": "chosen", "file": "sample_desk.mp4", "photos": True, "labels": labels,
+         "calibration": {"photos": [0, 5, 10]}}]), folder)
+    refused = accuracy.evaluate(mixed, tmp_path)
+    assert refused.error is not None and "mixes postures" in refused.error
+    outcome = accuracy.evaluate(chosen, tmp_path)
+    assert outcome.error is None and outcome.view == "front"
+    assert {f.t: f.ours for f in outcome.frames} == {
+        0.0: "good", 5.0: "good", 10.0: "good", 20.0: "good", 85.0: "slouched"}
 
 
 def test_an_entry_the_program_refuses_is_reported_not_crashed(tmp_path):
