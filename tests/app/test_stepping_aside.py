@@ -148,7 +148,15 @@ def test_a_program_taking_the_camera_pauses_the_monitor_until_it_is_free(tmp_pat
         assert posture(env, "resume").stdout.strip() == "resumed"
         assert run.until(lambda s: not s["paused"], NOTICE_S + SLACK_S)
         # A call opens the camera: `sleep` holding the device open on fd 3 (exec keeps the pid).
-        holder = subprocess.Popen(["sh", "-c", 'exec sleep 600 3<"$0"', str(device)])
+        # It opens a file beside the device and only once it is `sleep` (not the `sh` before
+        # the exec) does that file become the device, so the scan can only ever see `sleep`.
+        opened = tmp_path / "video7.opened"
+        opened.write_bytes(b"")
+        holder = subprocess.Popen(["sh", "-c", 'exec sleep 600 3<"$0"', str(opened)])
+        comm = Path(f"/proc/{holder.pid}/comm")
+        while holder.poll() is None and comm.read_text().strip() != "sleep":
+            time.sleep(0.01)
+        opened.replace(device)
         taken_at = time.monotonic()
         taken = run.until(lambda s: s["paused"], NOTICE_S + SLACK_S)
         noticed_s = time.monotonic() - taken_at
