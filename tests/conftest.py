@@ -12,7 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from posture.core.stretches import Library
 from posture.io.estimator import PoseEstimator
+from posture.io.library import load_library
 from posture.io.protocol import load_protocol
 from tests import desktop
 
@@ -33,6 +35,12 @@ def posture_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("POSTURE_HOME", str(home))
     return home
+
+
+@pytest.fixture(scope="session")
+def library() -> Library:
+    """The packaged stretch library, loaded once."""
+    return load_library()
 
 
 @pytest.fixture(scope="session")

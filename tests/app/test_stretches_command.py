@@ -11,15 +11,9 @@ import pytest
 from posture.app.cli import build_parser
 from posture.app.commands.stretches import run
 from posture.core.errors import UserError
-from posture.core.stretches import Library, Stretch
+from posture.core.stretches import Stretch
 from posture.io.library import load_library
 from tests.io.test_library import write
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    """The packaged library, loaded once."""
-    return load_library()
 
 
 def cli(*argv: str) -> argparse.Namespace:

@@ -6,14 +6,7 @@ import pytest
 
 from posture.core.errors import UserError
 from posture.core.problems import PROBLEMS
-from posture.core.stretches import Library, dose, suggest
-from posture.io.library import load_library
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    """The packaged library, loaded once."""
-    return load_library()
+from posture.core.stretches import dose, suggest
 
 
 def test_doses_say_what_the_guide_says(library):

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from posture.core.errors import UserError
-from posture.core.stretches import Library
 from posture.io.library import load_library
 
 # id -> (hold_s, reps, per_side) exactly as the guide gives them (hold None for movements).
@@ -36,12 +35,6 @@ CHECKABLE = {
     "upper_trapezius_stretch",
     "shoulder_blade_squeeze",
 }
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    """The packaged library, loaded once."""
-    return load_library()
 
 
 @pytest.fixture()
