@@ -16,6 +16,8 @@ import platformdirs
 from posture.core.errors import UserError
 
 APP = "posture"
+MOVE_FOLDER = ("move or rename that folder (posture leaves it and its contents as they are), "
+               "or set POSTURE_HOME to use other folders")
 
 
 def data_dir() -> Path:
@@ -41,6 +43,14 @@ def config_dir(create: bool = True) -> Path:
 def profiles_dir() -> Path:
     """Folder holding named calibration profiles (NAME.json)."""
     return data_dir() / "profiles"
+
+
+def refuse_folder(path: Path, what: str, fix: str = MOVE_FOLDER) -> Path:
+    """`path`, or UserError when a folder stands where the file `what` belongs (made by
+    mistake): one line naming it and the fix, so no command trips over it later."""
+    if path.is_dir():
+        raise UserError(f"{what} {path} is a folder, where a file belongs: {fix}")
+    return path
 
 
 def is_camera(spec: str | int | Path) -> bool:

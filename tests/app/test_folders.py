@@ -1,0 +1,91 @@
+"""Folders where files belong and files where folders belong: a folder made by mistake in place
+of the history, the settings file or a profile is one line and exit 2 for every command that
+uses it (and one failed line of `posture doctor`); nothing in it is touched."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from posture.app.cli import main
+from posture.io.history import default_path
+from posture.io.paths import profiles_dir
+from posture.io.settings import settings_path
+from tests.conftest import FIXTURES, REPO
+
+SAMPLE = FIXTURES / "sample_desk.mp4"
+
+
+def folder_in_place(path: Path) -> Path:
+    """Make `path` a folder holding one file of the user's (to check it is left alone)."""
+    path.mkdir(parents=True)
+    (path / "keep.txt").write_text("mine")
+    return path
+
+
+def untouched(folder: Path) -> bool:
+    """Whether the folder made by folder_in_place holds just what it held."""
+    return [p.name for p in folder.iterdir()] == ["keep.txt"] and \
+        (folder / "keep.txt").read_text() == "mine"
+
+
+def one_error(capsys) -> str:
+    """The single line a refused command wrote to stderr."""
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+FIX = ("move or rename that folder (posture leaves it and its contents as they are), or set "
+       "POSTURE_HOME to use other folders")
+
+
+@pytest.mark.parametrize(("where", "argv"), [
+    ("history", ["report"]),
+    ("history", ["report", "--json", "--days", "3"]),
+    ("history", ["stretch", "chin_tuck", "--source", str(SAMPLE), "--mute"]),
+    ("settings", ["config"]),
+    ("settings", ["config", "--json"]),
+    ("settings", ["config", "--init"]),
+    ("profile", ["calibrate", "--source", str(SAMPLE), "--profile", "desk"]),
+    ("profile", ["analyze", str(SAMPLE), "--profile", "desk"]),
+])
+def test_a_folder_in_place_of_a_file_is_one_line_and_exit_2(capsys, where, argv):
+    path = {"history": default_path(), "settings": settings_path(),
+            "profile": profiles_dir() / "desk.json"}[where]
+    folder = folder_in_place(path)
+    assert main(argv) == 2
+    line = one_error(capsys)
+    assert f"{path} is a folder, where a file belongs: " in line
+    assert "move or rename that folder" in line
+    assert untouched(folder)
+
+
+def test_a_run_that_records_refuses_the_folder_before_playing(tmp_path):
+    folder = folder_in_place(tmp_path / "home" / "data" / "history.sqlite3")
+    env = {**os.environ, "POSTURE_HOME": str(tmp_path / "home")}
+    env.pop("DISPLAY", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "posture", "run", "--record", "--no-window", "--source",
+         str(SAMPLE), "--speed", "50"], cwd=REPO, env=env, capture_output=True, text=True,
+        timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"posture: error: the history database {folder} is a folder, where a file belongs: {FIX}"]
+    assert done.stdout == ""  # nothing played: no calibration, no status line
+    assert untouched(folder)
+
+
+@pytest.mark.parametrize(("what", "path"), [("the history database", default_path),
+                                            ("the settings file", settings_path)])
+def test_doctor_reports_the_folder_as_a_failed_check(capsys, what, path):
+    folder = folder_in_place(path())
+    assert main(["doctor"]) == 2
+    found = [line for line in capsys.readouterr().out.splitlines() if " folders: " in line]
+    assert found == [f"PROBLEM  folders: {what} {folder} is a folder, where a file belongs: "
+                     f"{FIX}"]
+    assert untouched(folder)
