@@ -53,6 +53,30 @@ def refuse_folder(path: Path, what: str, fix: str = MOVE_FOLDER) -> Path:
     return path
 
 
+def make_parent(path: Path) -> Path:
+    """`path`, once the folders it goes in exist: an output the user asked for may name new
+    folders (see make_folder)."""
+    make_folder(path.expanduser().parent, path)
+    return path
+
+
+def make_folder(folder: Path, output: Path | None = None) -> Path:
+    """`folder`, created with any missing parents; UserError naming `output` (default: the
+    folder) when a file stands where a folder belongs, or the system refuses."""
+    named = output or folder
+    folder = folder.expanduser()
+    blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise UserError(f"cannot write {named}: {blocker} is a file, not a folder: choose "
+                        "another path (that file is left as it is)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot write {named}: the folder {folder} cannot be made "
+                        f"({exc.strerror}): choose another path") from None
+    return folder
+
+
 def is_camera(spec: str | int | Path) -> bool:
     """Whether a source names a camera (an index such as 0) rather than a file or folder."""
     return str(spec).isdigit()

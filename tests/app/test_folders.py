@@ -89,3 +89,41 @@ def test_doctor_reports_the_folder_as_a_failed_check(capsys, what, path):
     assert found == [f"PROBLEM  folders: {what} {folder} is a folder, where a file belongs: "
                      f"{FIX}"]
     assert untouched(folder)
+
+
+def test_outputs_make_the_folders_they_go_in(tmp_path, capsys):
+    new = tmp_path / "new"
+    assert main(["analyze", str(SAMPLE), "--jsonl", str(new / "a" / "frames.jsonl"),
+                 "--annotate", str(new / "b" / "seen.mp4"),
+                 "--speak-to", str(new / "c" / "wavs")]) == 0
+    assert len((new / "a" / "frames.jsonl").read_text().splitlines()) > 10
+    assert (new / "b" / "seen.mp4").stat().st_size > 1000
+    assert (new / "c" / "wavs").is_dir()
+    assert main(["report", "--out", str(new / "d" / "week.html"),
+                 "--csv", str(new / "e" / "minutes.csv")]) == 0
+    assert "<html" in (new / "d" / "week.html").read_text()
+    assert (new / "e" / "minutes.csv").read_text().startswith("minute")
+    assert main(["report", "--out", str(new / "f" / "g" / "week.png")]) == 0
+    assert (new / "f" / "g" / "week.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("argv", [
+    ["analyze", str(SAMPLE), "--jsonl", "{blocker}/frames.jsonl"],
+    ["analyze", str(SAMPLE), "--annotate", "{blocker}/videos/seen.mp4"],
+    ["analyze", str(SAMPLE), "--speak-to", "{blocker}/wavs"],
+    ["analyze", str(SAMPLE), "--speak-to", "{blocker}"],
+    ["stretch", "chin_tuck", "--source", str(SAMPLE), "--mute", "--jsonl", "{blocker}/x"],
+    ["report", "--csv", "{blocker}/minutes.csv"],
+    ["report", "--out", "{blocker}/week.png"],
+])
+def test_an_output_under_a_file_is_one_line_and_the_file_kept(tmp_path, capsys, argv):
+    (tmp_path / "work").mkdir()
+    blocker = tmp_path / "work" / "notes"
+    blocker.write_text("the user's notes")
+    assert main([a.format(blocker=blocker) for a in argv]) == 2
+    line = one_error(capsys)
+    assert line.startswith(f"posture: error: cannot write {blocker}")
+    assert line.endswith(f"{blocker} is a file, not a folder: choose another path (that file is "
+                         "left as it is)")
+    assert blocker.read_text() == "the user's notes"
+    assert list(blocker.parent.iterdir()) == [blocker]
