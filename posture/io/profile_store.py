@@ -15,7 +15,7 @@ from pathlib import Path
 from posture.core.errors import UserError
 from posture.core.profile import CameraSetup, Profile
 from posture.core.setups import LEGACY_NAME, choose_profile
-from posture.io.paths import profiles_dir
+from posture.io.paths import next_free, profiles_dir
 from posture.io.profiles import (
     NAME,
     PREVIOUS_SUFFIX,
@@ -78,9 +78,7 @@ def delete_profile(name: str) -> tuple[Path, Path | None]:
     kept = previous_path(path)
     older = None
     if kept.exists():
-        n = 2
-        while (older := kept.with_name(f"{name}.previous-{n}.json")).exists():
-            n += 1
+        older = next_free(kept)
         _move(kept, older)
     _move(path, kept)
     return kept, older

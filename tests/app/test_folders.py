@@ -7,13 +7,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from posture.app.cli import main
+from posture.core.profile import Profile
 from posture.io.history import default_path
 from posture.io.paths import profiles_dir
+from posture.io.profiles import load_profile, profile_path, save_profile
 from posture.io.settings import settings_path
 from tests.conftest import FIXTURES, REPO
 
@@ -127,3 +130,41 @@ def test_an_output_under_a_file_is_one_line_and_the_file_kept(tmp_path, capsys, 
                          "left as it is)")
     assert blocker.read_text() == "the user's notes"
     assert list(blocker.parent.iterdir()) == [blocker]
+
+
+def test_each_deleted_profile_gets_the_next_free_numbered_copy(capsys):
+    for frames in (1, 2, 3):
+        save_profile(replace(Profile.defaults(), calibrated=True, frames=frames),
+                     profile_path("desk"))
+        assert main(["profiles", "delete", "desk"]) == 0
+    assert capsys.readouterr().err.splitlines()[-1].endswith(
+        "the version before it is kept as desk.previous-3.json)")
+    kept = {p.name: load_profile(p).frames for p in profiles_dir().iterdir()}
+    assert kept == {"desk.previous.json": 3, "desk.previous-2.json": 1,
+                    "desk.previous-3.json": 2}
+
+
+@pytest.mark.parametrize("blocked", ["autostart folder is a file", "entry is a folder",
+                                     "folder cannot be made"])
+def test_autostart_says_in_one_line_when_its_folder_cannot_hold_the_entry(
+        tmp_path, monkeypatch, capsys, blocked):
+    config = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    if blocked == "autostart folder is a file":
+        config.mkdir()
+        (config / "autostart").write_text("mine")
+        words = f"{config / 'autostart'} is a file, not a folder: a folder you can write to is "
+    elif blocked == "entry is a folder":
+        folder_in_place(config / "autostart" / "posture.desktop")
+        words = "posture.desktop is a folder, where a file belongs: move or rename that folder"
+    else:
+        monkeypatch.setenv("XDG_CONFIG_HOME", "/proc/posture-test")  # not even root makes it
+        words = "the folder /proc/posture-test/autostart cannot be made (No such file"
+    assert main(["autostart", "on"]) == 2
+    line = one_error(capsys)
+    assert words in line and line.endswith("then run posture autostart on again" + (
+        " (that file is left as it is)" if blocked.endswith("a file") else ""))
+    if blocked == "autostart folder is a file":
+        assert (config / "autostart").read_text() == "mine"
+    elif blocked == "entry is a folder":
+        assert untouched(config / "autostart" / "posture.desktop")
