@@ -25,6 +25,9 @@ from posture.io.profiles import (
     profile_path,
 )
 
+# Posture's own files there: NAME.json, and the versions kept as NAME.previous(-N).json.
+KEPT = re.compile(rf"{NAME.pattern}(\.previous(-[0-9]+)?)?\.json")
+
 
 @dataclass(frozen=True)
 class SavedProfile:
@@ -84,6 +87,15 @@ def delete_profile(name: str) -> tuple[Path, Path | None]:
     return kept, older
 
 
+def unused_files(saved: list[SavedProfile]) -> dict[str, str]:
+    """The .json files in the profiles folder that serve as no profile, each with why: no
+    profile's name (nor a kept version of one), or one of `saved` that cannot be read. They are
+    only listed: nothing here ever moves, rewrites or deletes them."""
+    broken = {s.path.name for s in saved if s.problem is not None}
+    return {f: "cannot be read" if f in broken else "not a profile name" for f in _files()
+            if f.endswith(".json") and (f in broken or not KEPT.fullmatch(f))}
+
+
 def profile_for_camera(setup: CameraSetup) -> tuple[Path, bool]:
     """The profile for this camera set-up, and whether it exists yet: the saved one made for
     it (posture.core.setups.choose_profile), else a free name to calibrate into ("default" for
@@ -103,13 +115,18 @@ def profile_for_camera(setup: CameraSetup) -> tuple[Path, bool]:
     return profile_path(name), False
 
 
+def _files() -> list[str]:
+    """Names of the files in the profiles folder, sorted."""
+    try:
+        return sorted(p.name for p in profiles_dir().iterdir() if p.is_file())
+    except OSError:  # no folder yet: no profiles
+        return []
+
+
 def _names(suffix: str) -> list[str]:
     """Names of the files in the profiles folder ending in `suffix` (not previous versions,
     unless that is the suffix), sorted."""
-    try:
-        files = [p.name for p in profiles_dir().iterdir() if p.is_file()]
-    except OSError:  # no folder yet: no profiles
-        return []
+    files = _files()
     names = (f.removesuffix(suffix) for f in files if f.endswith(suffix)
              and (suffix == PREVIOUS_SUFFIX or not f.endswith(PREVIOUS_SUFFIX)))
     return sorted(name for name in names if NAME.fullmatch(name))  # not posture's: left alone

@@ -4,6 +4,7 @@ uses it (and one failed line of `posture doctor`); nothing in it is touched."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -168,3 +169,50 @@ def test_autostart_says_in_one_line_when_its_folder_cannot_hold_the_entry(
         assert (config / "autostart").read_text() == "mine"
     elif blocked == "entry is a folder":
         assert untouched(config / "autostart" / "posture.desktop")
+
+
+STRAYS = {"my desk.json": b"{}", "desk.previous.previous.json": b"{}", "broken.json": b"{",
+          "notes.txt": b"not json at all"}
+
+
+def strays() -> dict[str, bytes]:
+    """Write files the user left in the profiles folder; their names and bytes."""
+    profiles_dir().mkdir(parents=True)
+    for name, data in STRAYS.items():
+        (profiles_dir() / name).write_bytes(data)
+    return STRAYS
+
+
+def test_profiles_lists_stray_files_and_never_touches_them(capsys):
+    strays()
+    save_profile(replace(Profile.defaults(), calibrated=True), profile_path("desk"))
+    save_profile(replace(Profile.defaults(), calibrated=True), profile_path("desk"))
+    assert main(["profiles", "delete", "desk"]) == 0  # desk.previous(-2).json are posture's
+    assert main(["profiles", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["unused"] == ["broken.json", "desk.previous.previous.json", "my desk.json"]
+    assert shown["unused_fix"].startswith("posture leaves these files as they are: to use one "
+                                          "as a profile, name it NAME.json")
+    assert shown["unused_fix"].endswith(f"otherwise move it out of {profiles_dir()}")
+    assert [p["name"] for p in shown["profiles"]] == ["broken"] and shown["deleted"] == ["desk"]
+    assert main(["profiles"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    at = out.index(f"files not used as profiles ({shown['unused_fix']}):")
+    assert out[at + 1:] == ["  broken.json: cannot be read",
+                            "  desk.previous.previous.json: not a profile name",
+                            "  my desk.json: not a profile name"]
+    assert {p.name: p.read_bytes() for p in profiles_dir().iterdir()
+            if p.name in STRAYS} == STRAYS
+
+
+def test_profiles_with_only_stray_files_says_so(capsys):
+    strays()
+    (profiles_dir() / "broken.json").unlink()
+    assert main(["profiles"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("no profiles yet")
+    assert out[2:] == ["  desk.previous.previous.json: not a profile name",
+                       "  my desk.json: not a profile name"]
+    assert main(["profiles", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["profiles"] == [] and len(shown["unused"]) == 2
