@@ -1,5 +1,7 @@
 """Where things are: user data in platformdirs folders, or everything under $POSTURE_HOME when
-it is set; and whether a source names a camera or a path.
+it is set; whether a source names a camera or a path; and the checks every command makes at
+those places: a folder where a file belongs, the folders an output goes in, and numbered
+copies that never overwrite an earlier one.
 
 Looking up a data folder never creates it: whatever writes a file there creates the folder
 first, so a run that fails at once (no camera, say) leaves no data folders behind. The config
