@@ -10,6 +10,7 @@ import numpy as np
 from posture.core.errors import UserError
 from posture.core.pipeline import FrameResult
 from posture.io.overlay import MonitorView
+from posture.io.paths import make_parent
 
 
 class AnnotatedVideo:
@@ -23,12 +24,9 @@ class AnnotatedVideo:
         if path.suffix.lower() not in cls.SUFFIXES or path.is_dir():
             raise UserError(f"cannot write the video {path}: give a file path ending in "
                             f"{', '.join(cls.SUFFIXES)}")
-        if not path.resolve().parent.is_dir():
-            raise UserError(f"cannot write the video {path}: its folder does not exist; "
-                            "choose a path in an existing folder")
 
     def __init__(self, path: Path, fps: float, view: MonitorView) -> None:
-        self.path = path
+        self.path = make_parent(path)  # once the source opened: no folder left by a bad one
         self.fps = fps
         self.view = view  # the state colours follow the alert policy, as `posture run`'s do
         self._writer: cv2.VideoWriter | None = None

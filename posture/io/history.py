@@ -34,9 +34,10 @@ from pathlib import Path
 from posture.core.alerts import Prompt
 from posture.core.minutes import Minute, MinuteAggregator
 from posture.io.console import say
-from posture.io.paths import data_dir
+from posture.io.paths import data_dir, refuse_folder
 
 DB_NAME = "history.sqlite3"
+HISTORY = "the history database"  # what a folder in its place is called
 SCHEMA_VERSION = 1  # PRAGMA user_version of the schema below; 0 means an empty, new file
 BUSY_TIMEOUT_S = 0.1  # wait this long for a lock: short, so a held lock barely stalls the monitor
 RETRY_S = 30.0  # after a failed write, the queue is retried this often (real time), not per write
@@ -130,6 +131,8 @@ class History:
         """`record=False`: a run kept out of the history (a file without --record): sessions
         are followed as usual, and nothing is opened or written."""
         self.path = Path(path) if path is not None else default_path()
+        if record:  # a folder in its place is the user's mistake to fix, not a write to retry
+            refuse_folder(self.path, HISTORY)
         self.recording = record
         self.problem: str | None = None  # why the history could not be written, with the fix
         self._conn: sqlite3.Connection | None = None

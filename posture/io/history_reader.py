@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from posture.core.errors import UserError
-from posture.io.history import BUSY_TIMEOUT_S, Unusable, schema_version
+from posture.io.history import BUSY_TIMEOUT_S, HISTORY, Unusable, schema_version
+from posture.io.paths import refuse_folder
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def read_span(path: Path, start: float, end: float) -> Rows:
     A missing file is an empty history. A damaged, unreadable or too new file raises UserError
     and is left untouched.
     """
-    if not path.exists():
+    if not refuse_folder(path, HISTORY).exists():
         return Rows([], [], [], [])
     fix = "the file was left as it is: move it aside (a new history is started) or restore it"
     try:

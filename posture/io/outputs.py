@@ -17,7 +17,7 @@ from typing import TextIO
 
 from posture.core.errors import UserError
 from posture.io.history import default_path
-from posture.io.paths import config_dir, is_camera, profiles_dir
+from posture.io.paths import config_dir, is_camera, make_parent, profiles_dir
 from posture.io.settings import FILE_NAME
 
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")  # what SQLite keeps beside a database
@@ -78,9 +78,10 @@ def check_outputs(inputs: Iterable[str | Path | None], **outputs: str | Path | N
 
 
 def open_output(path: Path) -> TextIO:
-    """Open an output file for writing, with a clear error when that is impossible."""
+    """Open an output file for writing (making its folders), with a clear error when that is
+    impossible."""
     try:
-        return path.open("w")
+        return make_parent(path).open("w")
     except OSError as exc:
         raise UserError(f"cannot write {path} ({exc.strerror}): choose another path") from None
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from posture.core.errors import UserError
 from posture.core.profile import CameraSetup, Profile
 from posture.core.setups import LEGACY_NAME, choose_profile
-from posture.io.paths import profiles_dir
+from posture.io.paths import next_free, profiles_dir
 from posture.io.profiles import (
     NAME,
     PREVIOUS_SUFFIX,
@@ -24,6 +24,9 @@ from posture.io.profiles import (
     previous_path,
     profile_path,
 )
+
+# Posture's own files there: NAME.json, and the versions kept as NAME.previous(-N).json.
+KEPT = re.compile(rf"{NAME.pattern}(\.previous(-[0-9]+)?)?\.json")
 
 
 @dataclass(frozen=True)
@@ -78,12 +81,19 @@ def delete_profile(name: str) -> tuple[Path, Path | None]:
     kept = previous_path(path)
     older = None
     if kept.exists():
-        n = 2
-        while (older := kept.with_name(f"{name}.previous-{n}.json")).exists():
-            n += 1
+        older = next_free(kept)
         _move(kept, older)
     _move(path, kept)
     return kept, older
+
+
+def unused_files(saved: list[SavedProfile]) -> dict[str, str]:
+    """The .json files in the profiles folder that serve as no profile, each with why: no
+    profile's name (nor a kept version of one), or one of `saved` that cannot be read. They are
+    only listed: nothing here ever moves, rewrites or deletes them."""
+    broken = {s.path.name for s in saved if s.problem is not None}
+    return {f: "cannot be read" if f in broken else "not a profile name" for f in _files()
+            if f.endswith(".json") and (f in broken or not KEPT.fullmatch(f))}
 
 
 def profile_for_camera(setup: CameraSetup) -> tuple[Path, bool]:
@@ -105,13 +115,18 @@ def profile_for_camera(setup: CameraSetup) -> tuple[Path, bool]:
     return profile_path(name), False
 
 
+def _files() -> list[str]:
+    """Names of the files in the profiles folder, sorted."""
+    try:
+        return sorted(p.name for p in profiles_dir().iterdir() if p.is_file())
+    except OSError:  # no folder yet: no profiles
+        return []
+
+
 def _names(suffix: str) -> list[str]:
     """Names of the files in the profiles folder ending in `suffix` (not previous versions,
     unless that is the suffix), sorted."""
-    try:
-        files = [p.name for p in profiles_dir().iterdir() if p.is_file()]
-    except OSError:  # no folder yet: no profiles
-        return []
+    files = _files()
     names = (f.removesuffix(suffix) for f in files if f.endswith(suffix)
              and (suffix == PREVIOUS_SUFFIX or not f.endswith(PREVIOUS_SUFFIX)))
     return sorted(name for name in names if NAME.fullmatch(name))  # not posture's: left alone

@@ -18,7 +18,7 @@ from posture import __version__
 from posture.core.errors import UserError
 from posture.core.profile import PROFILE_FORMAT, PROFILE_VERSION, READABLE_VERSIONS, Profile
 from posture.io.console import say
-from posture.io.paths import profiles_dir
+from posture.io.paths import profiles_dir, refuse_folder
 
 PREVIOUS_SUFFIX = ".previous.json"
 # Names are letters, digits, - and _, so a name is also a plain file name on every system.
@@ -49,9 +49,8 @@ def profile_path(name_or_path: str | None) -> Path:
                             "calibrate --restore NAME, or give another file name")
     else:
         path = profiles_dir() / f"{check_name(text)}.json"
-    if path.is_dir():
-        raise UserError(f"profile {path} is a folder: give a profile name, or a .json file path")
-    return path
+    return refuse_folder(path, "the profile", "move or rename that folder, or give another "
+                         "profile name or .json file path")
 
 
 def previous_path(path: Path) -> Path:

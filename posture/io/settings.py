@@ -25,7 +25,7 @@ from typing import Any, get_type_hints
 from posture.core.alerts import AlertSettings
 from posture.core.errors import UserError
 from posture.core.sampling import Sampling
-from posture.io.paths import config_dir
+from posture.io.paths import config_dir, refuse_folder
 from posture.io.schedule_settings import ScheduleSettings, check_schedule
 from posture.io.setting_spec import Spec, setting
 from posture.io.speech import DEFAULT_RATE
@@ -35,6 +35,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+SETTINGS = "the settings file"  # what a folder in its place is called
 FILE_NAME = "config.toml"
 CAMERA_SIZE = (640, 480)  # modest capture resolution: pose accuracy does not need more
 FILE_FIX = "correct it, or delete the line to use the default"
@@ -257,7 +258,7 @@ def parse_settings(document: dict[str, Any], origin: str) -> Settings:
 
 def load_settings(path: Path | None = None) -> Settings:
     """The settings in `path` (default: settings_path()); the defaults when it does not exist."""
-    path = settings_path() if path is None else Path(path)
+    path = refuse_folder(settings_path() if path is None else Path(path), SETTINGS)
     try:
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
@@ -330,6 +331,7 @@ def init_file(path: Path) -> None:
     """Write a commented default settings file at `path`; never replace an existing one."""
     header = ("# posture settings. Uncomment a line and change its value to override the "
               "default;\n# command-line flags override this file. Check it with: posture config\n")
+    refuse_folder(path, SETTINGS)
     try:
         with path.open("x", encoding="utf-8") as out:
             out.write(header + to_toml(Settings(), commented=True))

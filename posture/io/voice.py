@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from posture.core.errors import UserError
 from posture.io.console import say as console_say
+from posture.io.paths import make_folder
 from posture.io.settings import VoiceSettings
 from posture.io.speech import (
     IDLE_TIMEOUT_S,
@@ -118,11 +118,7 @@ class Voice:
         self._warned = False
         if self._speak_to is not None:
             self._engine.check()
-            try:
-                self._speak_to.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise UserError(f"cannot create the folder {self._speak_to} ({exc.strerror}): "
-                                "give --speak-to a new or existing folder path") from exc
+            make_folder(self._speak_to)
             numbers = [int(p.name[:4]) for p in self._speak_to.glob("[0-9][0-9][0-9][0-9]-*.wav")]
             self._written = max(numbers, default=0)  # never overwrite an earlier run's files
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="posture-voice")

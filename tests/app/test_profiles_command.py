@@ -54,9 +54,11 @@ def test_the_list_as_json(desks, capsys):
 def test_the_list_as_a_table(desks, capsys):
     profile_path("broken").write_text("{")
     assert main(["profiles"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    lines, unused = capsys.readouterr().out.split("\n\n")
+    lines = lines.splitlines()
     assert lines[0].split() == ["NAME", "DATE", "VIEW", "CAMERA"]
     assert [line.split()[0] for line in lines[1:]] == ["broken", "demo", "monitor", "old"]
+    assert unused.splitlines()[1:] == ["  broken.json: cannot be read"]  # also listed as unused
     assert "cannot be read" in lines[1] and "corrupt" in lines[1]
     assert lines[3].endswith(f"camera 2: {C920} (1280x720) (previous kept)")
     assert " front " in lines[3] and "2024-05-01" in lines[3]

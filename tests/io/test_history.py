@@ -219,14 +219,17 @@ def test_read_only_database_warns_once(capsys) -> None:
 
 
 def test_unopenable_database_warns_once(capsys) -> None:
-    """A history path that cannot be opened (a folder here): one warning, the monitor goes on."""
-    default_path().mkdir(parents=True)
+    """A history path that cannot be opened (its folder is a file here): one warning, the
+    monitor goes on (a folder in the history's own place is refused at once, see
+    tests/app/test_folders.py)."""
+    default_path().parent.parent.mkdir(parents=True)
+    default_path().parent.write_text("a file where the data folder belongs")
     with History() as h:
         h.start_session("0", "default", stall_s=STALL_S, wall_start=DAY_START)
         record_timeline(h, 0, 200)
     err = capsys.readouterr().err
     assert err.count("posture: history:") == 1
-    assert "unable to open database file" in err
+    assert f"cannot write {default_path()} ([Errno 17] File exists" in err
 
 
 def damage(path: Path, how: str) -> bytes:

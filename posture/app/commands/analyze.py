@@ -69,15 +69,15 @@ def run(args: argparse.Namespace) -> int:
             voice = (stack.enter_context(open_voice(config.voice, say,
                                                     speak_to=Path(args.speak_to)))
                      if args.speak_to else None)
-            if profile is None:
-                profile = Profile.defaults()
-                say("no --profile given: running uncalibrated on population defaults "
-                    "(calibrate with: posture calibrate --source SRC --profile NAME)")
+            uncalibrated, profile = profile is None, profile or Profile.defaults()
             video = None
-            if args.annotate:
+            if args.annotate:  # before any note: a path it cannot write is the only line
                 video = AnnotatedVideo(Path(args.annotate), source.native_fps,
                                        MonitorView(profile, library, config.alerts))
                 stack.callback(video.close)
+            if uncalibrated:
+                say("no --profile given: running uncalibrated on population defaults "
+                    "(calibrate with: posture calibrate --source SRC --profile NAME)")
             progress = stack.enter_context(progress_bar(source.duration))
             for frame, result in run_pipeline(source, profile, config.alerts, sampling,
                                               library):

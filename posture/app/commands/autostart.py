@@ -20,7 +20,9 @@ from posture.io.autostart import (
     installed_command,
     switched_off,
 )
-from posture.io.paths import config_dir
+from posture.io.paths import config_dir, make_parent, next_free, refuse_folder
+
+AGAIN = "then run posture autostart on again"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,9 +52,11 @@ def run(args: argparse.Namespace) -> int:
     if current == ours:
         print(f"on (it was already): {path} runs {' '.join(argv)} when you log in")
         return 0
+    refuse_folder(path, "the autostart entry", f"move or rename that folder, {AGAIN}")
+    make_parent(path, f"a folder you can write to is needed there: move aside what is in the "
+                f"way or fix the permissions, {AGAIN}")
     kept = _keep_if_not_ours(path, current, ours) if current is not None else ""
-    _change(path, lambda: (path.parent.mkdir(parents=True, exist_ok=True),
-                           path.write_bytes(ours)))
+    _change(path, lambda: path.write_bytes(ours))
     print(f"on: {path} runs {' '.join(argv)} when you log in{kept}")
     return 0
 
@@ -62,13 +66,9 @@ def _keep_if_not_ours(path: Path, current: bytes, ours: bytes) -> str:
     words that say where, or "" when it was posture's own."""
     if current == ours:
         return ""
-    folder = config_dir()
-    copy = folder / f"autostart-previous{path.suffix}"
-    n = 1
-    while copy.exists() and copy.read_bytes() != current:  # an earlier copy is kept too
-        n += 1
-        copy = folder / f"autostart-previous-{n}{path.suffix}"
-    _change(copy, lambda: copy.write_bytes(current))
+    copy = next_free(config_dir() / f"autostart-previous{path.suffix}", holding=current)
+    if not copy.exists():  # an earlier copy is kept too; one holding this entry already is it
+        _change(copy, lambda: copy.write_bytes(current))
     return f" (the entry there was not posture's own: kept as {copy})"
 
 

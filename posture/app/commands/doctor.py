@@ -18,9 +18,9 @@ import matplotlib
 from posture.core.errors import UserError
 from posture.io.camera_use import CameraUseDetector, watched_device
 from posture.io.estimator import REBUILD_HINT, PoseEstimator, model_path
-from posture.io.history import default_path
+from posture.io.history import HISTORY, default_path
 from posture.io.notifications import NotificationError, Notifier
-from posture.io.paths import config_dir, data_dir
+from posture.io.paths import config_dir, data_dir, refuse_folder
 from posture.io.qt_app import no_display
 from posture.io.quiet import quiet_stderr
 from posture.io.screen_lock import lock_watcher
@@ -147,7 +147,7 @@ def check_folders() -> str:
             raise UserError(f"{folder} is not writable: fix its permissions, or set POSTURE_HOME "
                             "to a writable folder")
     load_settings()
-    db = default_path()
+    db = refuse_folder(default_path(), HISTORY)
     if db.exists():
         try:
             with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:

@@ -11,13 +11,16 @@ from typing import Any
 
 from posture.core.profile import Profile
 from posture.io.console import say
+from posture.io.paths import profiles_dir
 from posture.io.profile_store import (
     SavedProfile,
     delete_profile,
     deleted_profiles,
     rename_profile,
     saved_profiles,
+    unused_files,
 )
+from posture.io.profiles import NAME_RULE
 
 RESTORE = "posture calibrate --restore"
 
@@ -32,12 +35,23 @@ def run(args: argparse.Namespace) -> int:
         also = f"; the version before it is kept as {older.name}" if older else ""
         say(f"deleted profile {args.name} (kept as {kept.name}: {RESTORE} {args.name} brings "
             f"it back{also})")
-    elif args.json:
-        print(json.dumps({"profiles": [as_json(s) for s in saved_profiles()],
-                          "deleted": deleted_profiles()}, indent=2))
     else:
-        print(format_table(saved_profiles(), deleted_profiles()))
+        saved = saved_profiles()
+        unused = unused_files(saved)
+        if args.json:
+            print(json.dumps({"profiles": [as_json(s) for s in saved],
+                              "deleted": deleted_profiles(), "unused": list(unused),
+                              "unused_fix": unused_fix()}, indent=2))
+        else:
+            print(format_table(saved, deleted_profiles(), unused))
     return 0
+
+
+def unused_fix() -> str:
+    """What to do with the files in the profiles folder that serve as no profile."""
+    return (f"posture leaves these files as they are: to use one as a profile, name it NAME.json "
+            f"(NAME: {NAME_RULE}) and check that posture profiles reads it; otherwise move it "
+            f"out of {profiles_dir()}")
 
 
 def camera(profile: Profile) -> str:
@@ -70,10 +84,14 @@ def as_json(saved: SavedProfile) -> dict[str, Any]:
     }
 
 
-def format_table(saved: list[SavedProfile], deleted: list[str]) -> str:
-    """The profiles as a table, then the deleted ones that can be restored."""
+def format_table(saved: list[SavedProfile], deleted: list[str], unused: dict[str, str]) -> str:
+    """The profiles as a table, then the deleted ones that can be restored, then the files
+    that serve as no profile (one line each, under what to do with them)."""
+    stray = [f"files not used as profiles ({unused_fix()}):"] if unused else []
+    stray += [f"  {name}: {why}" for name, why in unused.items()]
     if not saved and not deleted:
-        return "no profiles yet: posture calibrate (or the first posture run) makes one"
+        return "\n".join(["no profiles yet: posture calibrate (or the first posture run) makes "
+                          "one", *stray])
     rows = [("NAME", "DATE", "VIEW", "CAMERA")]
     for s in saved:
         p = s.profile
@@ -87,4 +105,6 @@ def format_table(saved: list[SavedProfile], deleted: list[str]) -> str:
              for row in rows] if saved else []
     if deleted:
         lines += ["", f"deleted, can be restored with {RESTORE} NAME: {', '.join(deleted)}"]
+    if unused:
+        lines += ["", *stray]
     return "\n".join(lines).strip("\n")

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from posture.app.live.monitor import Options
 from posture.app.live.start import run_live
+from posture.io.history import HISTORY, default_path
 from posture.io.outputs import check_outputs
-from posture.io.paths import is_camera
+from posture.io.paths import is_camera, refuse_folder
 from posture.io.profiles import profile_path
 from posture.io.settings import BY_SETUP, apply_overrides, load_settings
 
@@ -30,6 +31,8 @@ def run(args: argparse.Namespace) -> int:
     check_outputs([config.monitor.camera], profile=profile)
     options = Options(source=config.monitor.camera, profile_path=profile, speed=args.speed,
                       record=camera or args.record, profile_by_setup=by_setup)
+    if options.record:  # said before anything plays, not after a calibration or a whole run
+        refuse_folder(default_path(), HISTORY)
     return run_live(config, options)
 
 

@@ -48,9 +48,9 @@ def run(args: argparse.Namespace) -> int:
         with ExitStack() as stack:
             source = stack.enter_context(open_source(args.source))
             out = jsonl_output(args.jsonl, stack)
+            history = stack.enter_context(History())  # opened now: a damaged file is told at once
             voice = voice_for(settings, args.mute,
                               Path(args.speak_to) if args.speak_to is not None else None)
-            history = stack.enter_context(History())  # opened now: a damaged file is told at once
             if not session.checked:
                 say(f"{stretch.id} cannot be checked from a front camera: the count is timed only")
             say(f"{stretch.name}: {dose(stretch)}")

@@ -16,6 +16,7 @@ from posture.app.report.summary import Day, has_data, local_iso
 from posture.app.report.text import TABLE, events, headline, table_rows, totals, weekday
 from posture.core.errors import UserError
 from posture.core.problems import PROBLEMS
+from posture.io.paths import make_parent
 
 STYLE = ("body{font-family:Helvetica,Arial,sans-serif;margin:2em;color:#202020;max-width:64em}"
          "table{border-collapse:collapse}th,td{text-align:left;padding:.2em 1.2em .2em 0}"
@@ -77,8 +78,8 @@ def csv_text(days: list[Day]) -> str:
 
 
 def write(path: Path, payload: bytes) -> None:
-    """Write a report file, with a clear error when that is impossible."""
+    """Write a report file (making its folders), with a clear error when that is impossible."""
     try:
-        path.write_bytes(payload)
+        make_parent(path).write_bytes(payload)
     except OSError as exc:
         raise UserError(f"cannot write {path} ({exc.strerror}): choose another path") from None
