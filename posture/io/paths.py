@@ -3,7 +3,8 @@ it is set; and whether a source names a camera or a path.
 
 Looking up a data folder never creates it: whatever writes a file there creates the folder
 first, so a run that fails at once (no camera, say) leaves no data folders behind. The config
-folder is created on lookup, so the user finds it ready for a settings file.
+folder is created on lookup, so the user finds it ready for a settings file (a `posture run`
+that fails takes it away again while empty: posture.io.folders).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import platformdirs
 
 from posture.core.errors import UserError
+from posture.io.folders import make_folder
 
 APP = "posture"
 
@@ -31,7 +33,7 @@ def config_dir(create: bool = True) -> Path:
     if not create:
         return path
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        make_folder(path)
     except OSError as exc:
         raise UserError(f"cannot create the settings folder {path} ({exc.strerror}): check "
                         "that path, or set POSTURE_HOME to a writable folder") from None

@@ -74,7 +74,8 @@ def _one_at_a_time(stack: ExitStack) -> bool:
         pid = lock.holder()
         raise UserError(f"a posture monitor is already running{f' (pid {pid})' if pid else ''}: "
                         "see it with posture status, or stop it with posture quit")
-    stack.callback(lock.release)
+    # A run that fails removes the lock file it made (posture.io.folders then its folder).
+    stack.push(lambda kind, error, trace: lock.release(failed=kind is not None))
     return True
 
 
