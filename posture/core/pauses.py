@@ -10,20 +10,22 @@ the p key or `posture pause`), and those the desktop causes (`locked`, `camera i
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from posture.core.schedule import WorkHours, resume_time
 
-# Every reason a pause can have, with its words, in the order the status reports them when
-# several are in force.
-REASON_TEXT = {"user": "Paused", "locked": "Screen locked", "camera in use": "Camera in use",
-               "off hours": "Outside work hours"}
+# Every reason a pause can have, with its words in the list of pauses in force, in the order
+# that list names them.
+REASON_TEXT = {"user": "by you", "locked": "screen locked", "camera in use": "camera in use",
+               "off hours": "outside work hours"}
 REASONS = tuple(REASON_TEXT)
-# How each pause the desktop causes ends, in words.
-RESUMES_TEXT = {"locked": "resumes when the screen is unlocked",
-                "camera in use": "resumes once the camera is free",
-                "off hours": "resumes when work starts"}
+# A pause's words with a detail ({} is the detail); other reasons add it after a colon.
+DETAIL_TEXT = {"user": "for {}", "camera in use": "camera in use by {}"}
+# How each pause the desktop causes ends, in words ("resumes when ...").
+ENDS_TEXT = {"locked": "the screen is unlocked", "camera in use": "the camera is free",
+             "off hours": "work starts"}
 UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
 DURATION_HELP = "give a duration such as 10m, 1h, 1h30m or 45s, or tomorrow"
@@ -49,8 +51,10 @@ class Pause:
         return {"reason": self.reason, "until": self.until, "detail": self.detail}
 
     def words(self) -> str:
-        """Why it is paused, for people: e.g. "Camera in use: zoom (pid 4242)"."""
-        return REASON_TEXT[self.reason] + (f": {self.detail}" if self.detail else "")
+        """Why it is paused, for people: e.g. "camera in use by zoom (pid 4242)"."""
+        if not self.detail:
+            return REASON_TEXT[self.reason]
+        return DETAIL_TEXT.get(self.reason, REASON_TEXT[self.reason] + ": {}").format(self.detail)
 
 
 class Pauses:
@@ -74,15 +78,18 @@ class Pauses:
                 del self._by_reason[reason]
         return tuple(self._by_reason[r] for r in REASONS if r in self._by_reason)
 
-    def current(self, now: float) -> Pause | None:
-        """The pause to report at `now` (the first in REASONS order), or None: monitor."""
-        active = self.active(now)
-        return active[0] if active else None
-
     def next_end(self, now: float) -> float | None:
         """When the next timed pause runs out (epoch seconds), if any is in force."""
         ends = [p.until for p in self.active(now) if p.until is not None]
         return min(ends) if ends else None
+
+
+def pauses_words(pauses: Sequence[Pause], now: float) -> str:
+    """Every pause in force named, each with until when, so no reason is hidden behind
+    another: e.g. "paused: screen locked, camera in use by zoom (pid 123)"; '' with none."""
+    if not pauses:
+        return ""
+    return "paused: " + ", ".join(p.words() + until_words(p.until, now) for p in pauses)
 
 
 def off_hours(hours: WorkHours | None, now: datetime) -> Pause | None:

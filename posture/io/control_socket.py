@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from posture.core.errors import UserError
+from posture.io.folders import create_noted
 
 SOCKET_NAME = "control.sock"
 LOCK_NAME = "instance.lock"
@@ -58,7 +59,7 @@ def runtime_dir(create: bool = True) -> Path:
             folder = Path(platformdirs.user_runtime_dir("posture"))
     if create:
         try:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            create_noted(folder, 0o700)
         except OSError as exc:
             raise UserError(f"cannot create the runtime folder {folder} ({exc.strerror}): check "
                             "that path, or set XDG_RUNTIME_DIR to a folder of yours") from None
@@ -71,7 +72,7 @@ def _made(folder: Path, create: bool) -> bool:
     if folder.is_dir() or not create:
         return folder.is_dir()
     try:
-        folder.mkdir(mode=0o700, parents=True)
+        create_noted(folder, 0o700)
     except OSError:
         return False
     return True
@@ -107,22 +108,32 @@ class InstanceLock:
     def __init__(self, folder: Path) -> None:
         self.path = folder / LOCK_NAME
         self._fd: int | None = None
+        self._created = False  # this instance made the lock file (it did not exist before)
 
     def acquire(self) -> bool:
         """Take the lock; False when another monitor holds it."""
         import fcntl  # Unix only, as the rest of this module
 
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            os.close(fd)
-            if exc.errno in (errno.EWOULDBLOCK, errno.EACCES):
-                return False
-            raise
+        while True:
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+                created = True
+            except FileExistsError:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                created = False
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                os.close(fd)
+                if exc.errno in (errno.EWOULDBLOCK, errno.EACCES):
+                    return False
+                raise
+            if _same_file(fd, self.path):
+                break
+            os.close(fd)  # a failed run removed the file meanwhile: lock the one there now
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
-        self._fd = fd
+        self._fd, self._created = fd, created
         return True
 
     def holder(self) -> str:
@@ -152,11 +163,27 @@ class InstanceLock:
                 os.close(fd)
             time.sleep(0.05)
 
-    def release(self) -> None:
-        """Let the lock go (the process ending does the same)."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+    def release(self, failed: bool = False) -> None:
+        """Let the lock go (the process ending does the same). After a `failed` run, the lock
+        file goes too when this instance made it and it is still the file at its path (the
+        inode checked): another instance's lock is never removed."""
+        if self._fd is None:
+            return
+        if failed and self._created and _same_file(self._fd, self.path):
+            with contextlib.suppress(FileNotFoundError):
+                self.path.unlink()
+        os.close(self._fd)
+        self._fd = None
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """True when `path` is the file open on `fd` (same device and inode)."""
+    try:
+        there = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (there.st_dev, there.st_ino) == (mine.st_dev, mine.st_ino)
 
 
 class ControlServer:

@@ -5,7 +5,8 @@ copies that never overwrite an earlier one.
 
 Looking up a data folder never creates it: whatever writes a file there creates the folder
 first, so a run that fails at once (no camera, say) leaves no data folders behind. The config
-folder is created on lookup, so the user finds it ready for a settings file.
+folder is created on lookup, so the user finds it ready for a settings file (a `posture run`
+that fails takes it away again while empty: posture.io.folders).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import platformdirs
 
 from posture.core.errors import UserError
+from posture.io.folders import create_noted
 
 APP = "posture"
 MOVE_FOLDER = ("move or rename that folder (posture leaves it and its contents as they are), "
@@ -36,7 +38,7 @@ def config_dir(create: bool = True) -> Path:
     if not create:
         return path
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        create_noted(path)
     except OSError as exc:
         raise UserError(f"cannot create the settings folder {path} ({exc.strerror}): check "
                         "that path, or set POSTURE_HOME to a writable folder") from None
@@ -73,7 +75,7 @@ def make_folder(folder: Path, output: Path | None = None, fix: str = CHOOSE_ANOT
         raise UserError(f"cannot write {named}: {blocker} is a file, not a folder: {fix} "
                         "(that file is left as it is)")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        create_noted(folder)  # noted: a `posture run` that fails takes it away while empty
     except OSError as exc:
         raise UserError(f"cannot write {named}: the folder {folder} cannot be made "
                         f"({exc.strerror}): {fix}") from None

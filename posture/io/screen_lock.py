@@ -8,9 +8,10 @@ releases the camera while nobody can be at the desk.
   Windows (WTS session-change notifications) are not supported yet: their watcher starts
   nothing and says so, and the monitor keeps watching a locked screen until paused by hand.
 
-Every watcher has the same shape: `start()`, `close()`, `problems()` (what is missing, for
-`posture doctor`; empty when every source is heard), `listening()` (what it hears), and a
-callback `on_change(locked)` called from a background thread when the state changes.
+Every watcher has the same shape: `start()`, `close()`, `problems()` (what is missing; empty
+when every source is heard, said by `unheard_words` for `posture run` and `posture doctor`),
+`listening()` (what it hears), and a callback `on_change(locked)` called from a background
+thread when the state changes.
 """
 
 from __future__ import annotations
@@ -52,6 +53,15 @@ class UnsupportedLockWatcher:
 
     def listening(self) -> list[str]:
         return []
+
+
+def unheard_words(watcher: LockWatcher) -> str:
+    """Every reason the started `watcher` misses screen locks, in the words `posture run` and
+    `posture doctor` both say (never only the first): '' when every source is heard."""
+    why = "; ".join(watcher.problems())
+    if watcher.listening():
+        return f"not heard: {why}" if why else ""
+    return f"screen locks are not noticed here ({why or 'no lock signal can be read'})"
 
 
 def lock_watcher(on_change: Callable[[bool], None],

@@ -93,6 +93,7 @@ def test_control_commands_steer_a_headless_monitor(tmp_path, clip):
         first = run.wait_monitoring()
         assert first["state"] in ("good", "slipping", "slouched")
         assert first["paused"] is False and first["tray"] is False and first["window"] is False
+        assert first["pauses"] == []
         assert first["pid"] == run.proc.pid
         text = posture(env, "status")
         assert text.returncode == 0 and text.stdout.startswith("posture: ")
@@ -105,6 +106,8 @@ def test_control_commands_steer_a_headless_monitor(tmp_path, clip):
         paused = desktop.wait_for(lambda: (s := status(env)) and s["paused"] and s, step=0.2)
         assert paused["state"] == "paused" and paused["paused"]["reason"] == "user"
         assert paused["paused"]["until"] == pytest.approx(asked + 600, abs=5)
+        assert paused["pauses"] == [paused["paused"]]
+        assert posture(env, "status").stdout.startswith("posture: paused: by you until ")
         assert posture(env, "resume").stdout.strip() == "resumed"
         assert desktop.wait_for(lambda: (s := status(env)) and s["paused"] is False, step=0.2)
         assert posture(env, "resume").stdout.strip() == "not paused"

@@ -8,6 +8,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
@@ -102,8 +103,13 @@ def test_the_tooltip_gives_the_state_until_when_and_todays_good_share():
 
     now = datetime(2026, 12, 3, 17, 0).timestamp()  # a Thursday
     friday = datetime(2026, 12, 4, 8).timestamp()
-    paused = MonitorStatus(state="paused", paused=Pause("user", friday), good_share_today=0.734)
-    assert tooltip(paused, now) == "posture: Paused until Fri 08:00\n73 % good posture today"
+    paused = MonitorStatus(state="paused", pauses=(Pause("user", friday),),
+                           good_share_today=0.734)
+    assert tooltip(paused, now) == \
+        "posture: paused: by you until Fri 08:00\n73 % good posture today"
+    both = replace(paused, pauses=(Pause("locked"), Pause("camera in use", None, "zoom (pid 7)")))
+    assert tooltip(both, now).startswith(
+        "posture: paused: screen locked, camera in use by zoom (pid 7)\n")
     assert tooltip(MonitorStatus(state="slipping"), now) == "posture: Posture slipping"
 
 

@@ -130,7 +130,7 @@ def test_headless_keys_come_from_the_terminal_which_is_restored(tmp_path, ending
         wait_for("score")
         assert not termios.tcgetattr(terminal)[3] & termios.ICANON  # cbreak: single keys
         os.write(master, b"p")
-        wait_for("paused: press p to resume")
+        wait_for("paused: by you: resumes when you press p")
         os.write(master, b"p")
         wait_for("resumed")
         if ending == "q":

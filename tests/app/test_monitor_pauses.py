@@ -14,7 +14,7 @@ from posture.app.commands.control import describe
 from posture.app.live.desktop import tooltip
 from posture.app.live.monitor import LiveMonitor, Options
 from posture.app.live.status import MonitorStatus
-from posture.core.pauses import Pause
+from posture.core.pauses import Pause, until_words
 from posture.io.profiles import profile_path
 from posture.io.schedule_settings import ScheduleSettings
 from posture.io.sources import FrameSource
@@ -71,12 +71,13 @@ def test_outside_work_hours_the_monitor_pauses_until_work_starts(tmp_path, postu
     assert any(s.paused is None and s.capturing for s in seen)  # work started: monitoring
     assert board().paused == Pause("off hours", TUESDAY_9.timestamp())
     err = capsys.readouterr().err
-    assert "paused - Outside work hours until 09:00: resumes when work starts" in err
-    assert "paused - Outside work hours until Tue 09:00: resumes when work starts" in err
+    assert "posture: paused: outside work hours until 09:00: resumes when work starts" in err
+    assert "posture: paused: outside work hours until Tue 09:00: resumes when work starts" in err
     # The tray and `posture status` say why and until when.
-    assert tooltip(board(), clock[0]).startswith("posture: Outside work hours until Tue 09:00")
+    assert tooltip(board(), clock[0]).startswith(
+        "posture: paused: outside work hours until Tue 09:00")
     json = board().to_json()
-    assert describe(json).startswith("posture: Outside work hours until Tue 09:00")
+    assert describe(json).startswith("posture: paused: outside work hours until Tue 09:00")
 
 
 def test_with_no_schedule_any_hour_is_monitored(tmp_path, posture_home):
@@ -132,5 +133,45 @@ def test_a_desktop_pause_closes_the_camera_and_its_end_opens_it_again(posture_ho
     assert monitor.run() == 0
     assert checks == {"paused and closed": True, "still paused": True, "opened again": True}
     err = capsys.readouterr().err
-    assert ("paused - Camera in use: zoom (pid 4242): the camera is off; resumes once the "
-            "camera is free") in err
+    assert ("posture: paused: camera in use by zoom (pid 4242): the camera is off; resumes "
+            "when the camera is free") in err
+
+
+def test_every_pause_in_force_is_named_on_the_console_board_tray_window_and_status(
+        posture_home, capsys):
+    calibrate_on_sample()
+    monitor = LiveMonitor(HEADLESS, Options("0", profile_path(None)),
+                          opener=lambda spec: CameraReplay(0, 150))
+    board = monitor.board.get
+    call = Pause("camera in use", detail="zoom (pid 123)")
+    user = Pause("user", time.time() + 1800)
+    seen: dict[str, object] = {}
+
+    def pause(*pauses: Pause) -> Callable[[], bool]:
+        return lambda: all(monitor.post("pause", p) is None for p in pauses)
+
+    def look() -> bool:
+        if len(board().pauses) < 3:
+            return False
+        seen.update(status=board(), window=monitor._paused_text())
+        return True
+
+    steer(monitor, [lambda: board().score is not None, pause(Pause("locked"), call, user),
+                    look, lambda: monitor.post("resume") is None,
+                    lambda: board().pauses == (Pause("locked"), call)])
+    assert monitor.run() == 0
+    status = seen["status"]
+    assert status.pauses == (user, Pause("locked"), call)
+    until = until_words(user.until, time.time())  # ' until 17:30'
+    named = f"paused: by you{until}, screen locked, camera in use by zoom (pid 123)"
+    assert describe(status.to_json()).startswith(f"posture: {named}, ")
+    assert status.to_json()["pauses"] == [p.to_json() for p in (user, Pause("locked"), call)]
+    assert status.to_json()["paused"] == user.to_json()  # the first, as before
+    assert tooltip(status, time.time()).splitlines()[0] == f"posture: {named}"
+    assert seen["window"] == named
+    err = capsys.readouterr().err
+    assert (f"posture: {named}: the camera is off; resumes when you run posture resume and the "
+            "screen is unlocked and the camera is free") in err
+    # The user's resume leaves the other two, both named.
+    assert ("posture: paused: screen locked, camera in use by zoom (pid 123): the camera is "
+            "off; resumes when the screen is unlocked and the camera is free") in err

@@ -79,16 +79,21 @@ def test_a_locked_screen_pauses_the_monitor_until_it_is_unlocked(tmp_path, clip,
                    "boolean:true")
         locked = run.until(lambda s: s["paused"], NOTICE_S + SLACK_S)
         assert locked, run.log.read_text()
-        assert locked["paused"] == {"reason": "locked", "until": None, "detail": ""}
+        lock = {"reason": "locked", "until": None, "detail": ""}
+        assert locked["paused"] == lock and locked["pauses"] == [lock]
         assert locked["state"] == "paused" and locked["capturing"] is False
         # The user's resume does not end a lock's pause.
-        assert posture(env, "resume").stdout.strip() == "not paused by you: Screen locked"
+        assert posture(env, "resume").stdout.strip() == \
+            "not paused by you; still paused: screen locked"
         assert status(env)["paused"]["reason"] == "locked"
         # Ending one's own pause says what still holds the monitor.
         assert posture(env, "pause").returncode == 0
         assert desktop.wait_for(lambda: status(env)["paused"]["reason"] == "user", step=0.2)
+        # Both pauses in force are named, not only the first.
+        assert status(env)["pauses"] == [{"reason": "user", "until": None, "detail": ""}, lock]
+        assert posture(env, "status").stdout.startswith("posture: paused: by you, screen locked, ")
         assert posture(env, "resume").stdout.strip() == \
-            "your pause ended, but it is still paused: Screen locked"
+            "your pause ended, but it is still paused: screen locked"
         assert status(env)["paused"]["reason"] == "locked"
         buses.send("session", "/org/freedesktop/ScreenSaver", f"{FDO}.ActiveChanged",
                    "boolean:false")
@@ -97,7 +102,9 @@ def test_a_locked_screen_pauses_the_monitor_until_it_is_unlocked(tmp_path, clip,
     finally:
         log = run.stop()
     assert run.proc.returncode == 0
-    assert "paused - Screen locked: resumes when the screen is unlocked" in log
+    assert "posture: paused: screen locked: resumes when the screen is unlocked" in log
+    assert ("posture: paused: by you, screen locked: resumes when you run posture resume and "
+            "the screen is unlocked") in log
     assert "screen locks are not noticed" not in log and "Traceback" not in log
 
 
@@ -120,8 +127,11 @@ def test_no_session_bus_monitoring_goes_on_and_a_camera_run_says_so_once(
     watchers.close()
     monitor.feed.release()
     lines = [line for line in capsys.readouterr().err.splitlines() if "screen locks" in line]
-    assert lines == ["posture: screen locks are not noticed here (no session bus "
-                     "(DBUS_SESSION_BUS_ADDRESS is not set)): pause by hand when you leave"]
+    assert len(lines) == 1, lines  # one line naming both reasons, not only the first
+    assert lines[0].startswith("posture: screen locks are not noticed here (no session bus "
+                               "(DBUS_SESSION_BUS_ADDRESS is not set); cannot reach the system "
+                               "bus (")
+    assert lines[0].endswith(")): pause by hand when you leave")
 
 
 def test_a_program_taking_the_camera_pauses_the_monitor_until_it_is_free(tmp_path, clip):
@@ -178,6 +188,6 @@ def test_a_program_taking_the_camera_pauses_the_monitor_until_it_is_free(tmp_pat
             holder.kill()
             holder.wait()
         log = run.stop()
-    assert f"paused - Camera in use: sleep (pid {holder.pid}): resumes once the camera is " \
+    assert f"paused: camera in use by sleep (pid {holder.pid}): resumes when the camera is " \
            "free" in log
     assert "Traceback" not in log

@@ -6,7 +6,15 @@ from datetime import datetime, time
 
 import pytest
 
-from posture.core.pauses import REASONS, Pause, Pauses, off_hours, pause_until, until_words
+from posture.core.pauses import (
+    REASONS,
+    Pause,
+    Pauses,
+    off_hours,
+    pause_until,
+    pauses_words,
+    until_words,
+)
 from posture.core.schedule import WorkHours
 
 NOW = 1_800_000_000.0
@@ -14,16 +22,16 @@ NOW = 1_800_000_000.0
 
 def test_each_reason_has_one_pause_and_the_status_reports_them_in_order():
     pauses = Pauses()
-    assert pauses.current(NOW) is None
+    assert pauses.active(NOW) == ()
     pauses.start(Pause("off hours", until=NOW + 3600))
     pauses.start(Pause("camera in use", detail="zoom"))
-    assert pauses.current(NOW).reason == "camera in use"
+    assert pauses.active(NOW)[0].reason == "camera in use"
     pauses.start(Pause("user", until=NOW + 60))
     pauses.start(Pause("user", until=NOW + 900))  # asked again: replaced, not added
     assert [p.reason for p in pauses.active(NOW)] == ["user", "camera in use", "off hours"]
-    assert pauses.current(NOW) == Pause("user", NOW + 900)
+    assert pauses.active(NOW)[0] == Pause("user", NOW + 900)
     assert pauses.end("user") and not pauses.end("user")
-    assert pauses.current(NOW).detail == "zoom"
+    assert pauses.active(NOW)[0].detail == "zoom"
 
 
 def test_a_timed_pause_ends_by_itself_and_the_next_end_is_known():
@@ -31,11 +39,11 @@ def test_a_timed_pause_ends_by_itself_and_the_next_end_is_known():
     pauses.start(Pause("user", until=NOW + 900))
     pauses.start(Pause("off hours", until=NOW + 60))
     assert pauses.next_end(NOW) == NOW + 60
-    assert pauses.current(NOW + 59).reason == "user"
+    assert [p.reason for p in pauses.active(NOW + 59)] == ["user", "off hours"]
     assert [p.reason for p in pauses.active(NOW + 60)] == ["user"]
-    assert pauses.current(NOW + 900) is None and pauses.next_end(NOW + 900) is None
+    assert pauses.active(NOW + 900) == () and pauses.next_end(NOW + 900) is None
     pauses.start(Pause("locked"))  # no end: only ending it stops it
-    assert pauses.next_end(NOW) is None and pauses.current(NOW + 10**9).reason == "locked"
+    assert pauses.next_end(NOW) is None and pauses.active(NOW + 10**9) == (Pause("locked"),)
 
 
 def test_reasons_are_checked_and_reported_as_json():
@@ -96,9 +104,33 @@ def test_inside_work_hours_or_with_no_schedule_there_is_no_pause():
 
 
 def test_a_pause_in_words_names_its_reason_and_detail():
-    assert Pause("camera in use", detail="zoom (pid 42)").words() == "Camera in use: zoom (pid 42)"
-    assert Pause("locked").words() == "Screen locked"
-    assert Pause("off hours", NOW).words() == "Outside work hours"
+    camera = Pause("camera in use", detail="zoom (pid 42)")
+    assert camera.words() == "camera in use by zoom (pid 42)"
+    assert Pause("locked").words() == "screen locked"
+    assert Pause("off hours", NOW).words() == "outside work hours"
+    assert Pause("user").words() == "by you"
+    assert Pause("user", detail="a meeting").words() == "for a meeting"
+
+
+def test_every_pause_in_force_is_named_each_with_its_end():
+    now = datetime(2026, 12, 3, 17, 0).timestamp()  # a Thursday
+    friday = datetime(2026, 12, 4, 9, 0).timestamp()
+    pauses = Pauses()
+    assert pauses_words(pauses.active(now), now) == ""
+    pauses.start(Pause("camera in use", detail="zoom (pid 123)"))
+    pauses.start(Pause("locked"))
+    assert pauses_words(pauses.active(now), now) == \
+        "paused: screen locked, camera in use by zoom (pid 123)"
+    pauses.start(Pause("off hours", friday))
+    pauses.start(Pause("user", now + 1800, "a meeting"))
+    assert pauses_words(pauses.active(now), now) == (
+        "paused: for a meeting until 17:30, screen locked, camera in use by zoom (pid 123), "
+        "outside work hours until Fri 09:00")
+    pauses.end("locked")
+    pauses.end("camera in use")
+    # Once the meeting's pause ran out, the one left is named alone.
+    assert pauses_words(pauses.active(now + 1800), now + 1800) == \
+        "paused: outside work hours until Fri 09:00"
 
 
 def test_until_words_name_the_day_only_when_it_is_not_today():

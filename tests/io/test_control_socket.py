@@ -91,6 +91,29 @@ def test_one_lock_holder_at_a_time_and_never_stale(tmp_path):
     assert InstanceLock(tmp_path).acquire()
 
 
+def test_a_failed_run_removes_only_the_lock_file_it_made(tmp_path):
+    lock = InstanceLock(tmp_path)
+    assert lock.acquire()
+    lock.release(failed=True)  # made by this run: removed
+    assert not lock.path.exists()
+    assert lock.acquire()
+    lock.release()  # a run that ended well keeps it...
+    assert lock.path.exists()
+    again = InstanceLock(tmp_path)
+    assert again.acquire()
+    again.release(failed=True)  # ...and one there before the run is never removed
+    assert lock.path.exists()
+    lock.path.unlink()
+    mine = InstanceLock(tmp_path)
+    assert mine.acquire()
+    # Another instance's lock file took the path meanwhile: its inode is not ours, kept.
+    theirs = tmp_path / "theirs"
+    theirs.write_text("4242\n")
+    os.replace(theirs, mine.path)
+    mine.release(failed=True)
+    assert mine.path.read_text() == "4242\n"
+
+
 def test_without_unix_sockets_the_commands_say_so_on_one_line(monkeypatch, posture_home):
     monkeypatch.delattr(socket, "AF_UNIX")  # as on Windows, which would need a named pipe
     with pytest.raises(UserError, match="not available on this system yet: use the tray menu"):

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from posture.io.screen_lock import UnsupportedLockWatcher, lock_watcher
+from posture.io.screen_lock import UnsupportedLockWatcher, lock_watcher, unheard_words
 from posture.io.screen_lock_dbus import DBusLockWatcher, logind_session_path
 
 FDO = "org.freedesktop.ScreenSaver"
@@ -197,6 +197,34 @@ def test_missing_buses_are_problems_not_crashes(tmp_path, monkeypatch):
         assert w.watcher.listening() == [] and not w.watcher.locked
     finally:
         w.watcher.close()
+
+
+def test_every_reason_a_lock_is_unheard_is_said(buses, tmp_path, monkeypatch):
+    w = Watched()
+    try:
+        assert unheard_words(w.watcher) == ""  # both buses heard
+    finally:
+        w.watcher.close()
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path}/no-bus")
+    w = Watched()
+    try:
+        words = unheard_words(w.watcher)
+        assert words.startswith("not heard: cannot reach the system bus") and ";" not in words
+    finally:
+        w.watcher.close()
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS")
+    w = Watched()
+    try:  # nothing heard: both reasons, not only the first
+        words = unheard_words(w.watcher)
+        assert words.startswith("screen locks are not noticed here (no session bus "
+                                "(DBUS_SESSION_BUS_ADDRESS is not set); cannot reach the "
+                                "system bus")
+        assert words.endswith(")")
+    finally:
+        w.watcher.close()
+    watcher = lock_watcher(print, platform="darwin").start()
+    assert unheard_words(watcher).startswith(
+        "screen locks are not noticed here (screen lock detection is not supported on macOS")
 
 
 def test_a_bus_that_dies_is_reported_and_the_other_still_heard(buses, watched):

@@ -10,7 +10,7 @@ import time
 from datetime import datetime
 
 from posture.core.errors import UserError
-from posture.core.pauses import Pause, pause_until, until_words
+from posture.core.pauses import Pause, pause_until, pauses_words, until_words
 from posture.core.states import STATE_TEXT
 from posture.io.control_socket import InstanceLock, request, runtime_dir
 from posture.io.settings import load_settings
@@ -38,11 +38,11 @@ def run(args: argparse.Namespace) -> int:
     elif args.command == "pause":
         print(f"paused{until_text(answer.get('until'))}; resume with posture resume")
     elif args.command == "resume":
-        left = Pause(**answer["still_paused"]).words() if answer.get("still_paused") else ""
+        left = pauses_words([Pause(**p) for p in answer.get("still_pauses", [])], time.time())
         if answer.get("was_paused"):
-            print(f"your pause ended, but it is still paused: {left}" if left else "resumed")
+            print(f"your pause ended, but it is still {left}" if left else "resumed")
         elif left:
-            print(f"not paused by you: {left}")
+            print(f"not paused by you; still {left}")
         else:
             print("not paused")
     elif args.command == "show":
@@ -64,10 +64,9 @@ def until_text(until: float | None) -> str:
 def describe(status: dict) -> str:
     """The status in one line for people."""
     words = [STATE_TEXT.get(status.get("state", ""), status.get("state", "?"))]
-    paused = status.get("paused")
-    if paused:
-        words[0] = Pause(**paused).words() + (until_text(paused["until"]) if paused.get("until")
-                                              else "")
+    pauses = [Pause(**p) for p in status.get("pauses", [])]
+    if pauses:
+        words[0] = pauses_words(pauses, time.time())
     elif status.get("score") is not None:
         words.append(f"score {round(status['score'])}")
     if status.get("good_share_today") is not None:

@@ -23,7 +23,7 @@ from posture.io.notifications import NotificationError, Notifier
 from posture.io.paths import config_dir, data_dir, refuse_folder
 from posture.io.qt_app import no_display
 from posture.io.quiet import quiet_stderr
-from posture.io.screen_lock import lock_watcher
+from posture.io.screen_lock import lock_watcher, unheard_words
 from posture.io.settings import load_settings, settings_path
 from posture.io.sources import read_image
 from posture.io.speech import (
@@ -164,15 +164,14 @@ def check_screen_lock() -> str:
     """The screen lock is heard: the screensavers' and logind's signals can be subscribed to."""
     watcher = lock_watcher(lambda locked: None).start()
     try:
-        problems, heard = watcher.problems(), watcher.listening()
+        unheard, heard = unheard_words(watcher), watcher.listening()
     finally:
         watcher.close()
     if not heard:
-        raise UserError(f"{'; '.join(problems)}: posture keeps watching while the screen is "
-                        "locked; start it from your desktop session, or pause it (p) when you "
-                        "leave")
-    missing = f"; not heard: {'; '.join(problems)}" if problems else ""
-    return f"screen locks can be heard: listening to {', '.join(heard)}{missing}"
+        raise UserError(f"{unheard}: posture keeps watching while the screen is locked; start "
+                        "it from your desktop session, or pause it (p) when you leave")
+    return f"screen locks can be heard: listening to {', '.join(heard)}" + (
+        f"; {unheard}" if unheard else "")
 
 
 def check_camera_use() -> str:

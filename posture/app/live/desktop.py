@@ -24,7 +24,7 @@ from posture.app.live.monitor import LiveMonitor
 from posture.app.live.status import MonitorStatus
 from posture.app.live.today import write_today_html
 from posture.core.errors import UserError
-from posture.core.pauses import Pause, pause_until, until_words
+from posture.core.pauses import Pause, pause_until, pauses_words
 from posture.core.states import STATE_TEXT
 from posture.io.camera_window import CameraWindow
 from posture.io.qt_app import SignalWakeup
@@ -40,8 +40,8 @@ def tooltip(status: MonitorStatus, now: float) -> str:
     """The tray icon's tooltip at `now` (epoch seconds): the state, until when a pause lasts,
     and today's share of good posture."""
     text = f"posture: {STATE_TEXT.get(status.state, status.state)}"
-    if status.paused is not None:  # why, and until when
-        text = f"posture: {status.paused.words()}{until_words(status.paused.until, now)}"
+    if status.pauses:  # why, and until when, for each pause in force
+        text = f"posture: {pauses_words(status.pauses, now)}"
     if status.good_share_today is not None:
         text += f"\n{round(100 * status.good_share_today)} % good posture today"
     return text

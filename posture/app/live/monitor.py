@@ -37,7 +37,7 @@ from posture.app.live.today import good_share_today
 from posture.app.live.watch import Watch
 from posture.core.errors import UserError
 from posture.core.guide.session import Session
-from posture.core.pauses import RESUMES_TEXT, Pause, Pauses, off_hours, until_words
+from posture.core.pauses import Pause, Pauses, off_hours
 from posture.core.pipeline import FrameResult
 from posture.core.pose import Pose
 from posture.core.profile import CameraSetup, Profile
@@ -148,7 +148,7 @@ class LiveMonitor(Guidance, Pictures):
     @property
     def paused(self) -> bool:
         """True while a pause is in force."""
-        return self.pauses.current(self.wall()) is not None
+        return bool(self.pauses.active(self.wall()))
 
     @property
     def showing(self) -> bool:
@@ -268,9 +268,9 @@ class LiveMonitor(Guidance, Pictures):
         monitoring = self.watch is not None and self.result is not None
         snoozed = self._snoozed_until if (self._snoozed_until or 0) > self.wall() else None
         a = self.result.assessment if monitoring and self.result else None
-        paused = self.pauses.current(self.wall())
-        self.board.set(state=self.state(), paused=paused,
-                       capturing=paused is None and self.feed.source is not None,
+        pauses = self.pauses.active(self.wall())
+        self.board.set(state=self.state(), pauses=pauses,
+                       capturing=not pauses and self.feed.source is not None,
                        score=self.result.score if monitoring and self.result else None,
                        problems=a.problems if a else (), snoozed_until=snoozed,
                        muted=self.voice is not None and self.voice.muted)
@@ -364,15 +364,11 @@ class LiveMonitor(Guidance, Pictures):
     def _paused(self) -> None:
         """Paused: a camera is released (a file keeps its place) until every pause ends."""
         self.feed.pause()
-        told = None
-        while not self.quit and (pause := self.pauses.current(self.wall())) is not None:
-            if pause != told:
-                told = pause
-                off = "the camera is off; " if self.feed.camera else ""
-                why = "" if pause.reason == "user" else f" - {pause.words()}"
-                hint = RESUMES_TEXT.get(pause.reason) or self._resume_hint()
-                until = until_words(pause.until, self.wall())
-                self.tell(f"paused{why}{until}: {off}{hint}")
+        told: tuple[Pause, ...] = ()
+        while not self.quit and (pauses := self.pauses.active(self.wall())):
+            if pauses != told:
+                told = pauses
+                self.tell(self._paused_line(pauses))
                 self._publish()
                 self._show_still()
             end = self.pauses.next_end(self.wall())
@@ -388,10 +384,6 @@ class LiveMonitor(Guidance, Pictures):
         pause = off_hours(self.hours, datetime.fromtimestamp(self.wall()))
         if pause is not None:
             self.pauses.start(pause)
-
-    def _resume_hint(self) -> str:
-        """How to resume, with the means at hand."""
-        return "press p to resume" if self.can_key else "run posture resume"
 
     def _voice(self) -> AbstractContextManager[Voice | None]:
         """Speech as the settings say; none at all (no engine started) when disabled."""

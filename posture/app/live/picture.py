@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from posture.app.live.actions import KEY_LINE
-from posture.core.pauses import until_words
+from posture.core.pauses import ENDS_TEXT, Pause, pauses_words
 from posture.core.pipeline import FrameResult
 from posture.core.pose import Pose
 from posture.core.states import posture_state
@@ -53,11 +53,12 @@ def scaled_result(result: FrameResult, factor: int, t: float) -> FrameResult:
 
 
 class Pictures:
-    """The state and the window's picture, for LiveMonitor (see there for the attributes)."""
+    """The state, the window's picture and the words while paused, for LiveMonitor (see there
+    for the attributes)."""
 
     def state(self) -> str:
         """What the monitor is doing now, in one word (posture.core.states)."""
-        if self.pauses.current(self.wall()) is not None:
+        if bool(self.pauses.active(self.wall())):
             return "paused"
         if self.notice:
             return "camera unavailable"
@@ -110,9 +111,15 @@ class Pictures:
             self.show_picture(self.picture(self.feed.clock.t))
 
     def _paused_text(self) -> str:
-        """The window's words while paused."""
-        pause = self.pauses.current(self.wall())
-        if pause is None:
-            return ""
-        hint = " - press p to resume" if pause.reason == "user" and self.can_key else ""
-        return f"{pause.words()}{until_words(pause.until, self.wall())}{hint}"
+        """The window's words while paused: every pause in force."""
+        pauses = self.pauses.active(self.wall())
+        user = any(p.reason == "user" for p in pauses)
+        hint = " - press p to resume" if user and self.can_key else ""
+        return pauses_words(pauses, self.wall()) + hint
+
+    def _paused_line(self, pauses: tuple[Pause, ...]) -> str:
+        """The console's line on pausing: every pause in force, and what ends each."""
+        off = "the camera is off; " if self.feed.camera else ""
+        by_you = "you press p" if self.can_key else "you run posture resume"
+        ends = " and ".join(ENDS_TEXT.get(p.reason, by_you) for p in pauses)
+        return f"{pauses_words(pauses, self.wall())}: {off}resumes when {ends}"

@@ -74,7 +74,8 @@ def _one_at_a_time(stack: ExitStack) -> bool:
         pid = lock.holder()
         raise UserError(f"a posture monitor is already running{f' (pid {pid})' if pid else ''}: "
                         "see it with posture status, or stop it with posture quit")
-    stack.callback(lock.release)
+    # A run that fails removes the lock file it made (posture.io.folders then its folder).
+    stack.push(lambda kind, error, trace: lock.release(failed=kind is not None))
     return True
 
 
@@ -142,11 +143,10 @@ class Control:
             self.monitor.post("pause", Pause("user", until))
             return {"ok": True, "until": until}
         if command == "resume":
-            user = status.paused is not None and status.paused.reason == "user"
+            user = any(p.reason == "user" for p in status.pauses)
             self.monitor.post("resume")
-            left = self._after_resume() if user else status.paused
-            return {"ok": True, "was_paused": user,
-                    "still_paused": left.to_json() if left is not None else False}
+            left = self._after_resume() if user else status.pauses
+            return {"ok": True, "was_paused": user, "still_pauses": [p.to_json() for p in left]}
         if command == "show":
             if self.show is None:
                 return {"ok": False, "error": f"the monitor runs headless, {self.headless}: "
@@ -160,15 +160,15 @@ class Control:
             return {"ok": True, "stopped": ended, "outcome": self.monitor.outcome}
         return {"ok": False, "error": f"unknown command {command!r}"}
 
-    def _after_resume(self) -> Pause | None:
-        """The pause still in force once the user's own has ended (locked, off hours...)."""
+    def _after_resume(self) -> tuple[Pause, ...]:
+        """The pauses still in force once the user's own has ended (locked, off hours...)."""
         end = time.monotonic() + RESUME_WAIT_S
         while time.monotonic() < end:
-            paused = self.monitor.board.get().paused
-            if paused is None or paused.reason != "user":
-                return paused
+            pauses = self.monitor.board.get().pauses
+            if all(p.reason != "user" for p in pauses):
+                return pauses
             time.sleep(0.05)
-        return None
+        return ()
 
 
 class Notices:

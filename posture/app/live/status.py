@@ -19,7 +19,7 @@ class MonitorStatus:
     state: str = "starting"  # a posture.core.states state
     score: float | None = None  # the slouch score, while monitoring
     problems: tuple[str, ...] = ()
-    paused: Pause | None = None
+    pauses: tuple[Pause, ...] = ()  # every pause in force, in posture.core.pauses.REASONS order
     capturing: bool = False  # frames are taken from the source now (a paused camera is closed)
     muted: bool = False
     snoozed_until: float | None = None  # epoch seconds, while prompts are snoozed
@@ -28,12 +28,19 @@ class MonitorStatus:
     window: bool = False  # the camera window is shown
     pid: int = 0
 
+    @property
+    def paused(self) -> Pause | None:
+        """The first pause in force (the one `paused` in the JSON reports), or None."""
+        return self.pauses[0] if self.pauses else None
+
     def to_json(self) -> dict[str, Any]:
-        """The JSON of `posture status --json` (fields are only ever added)."""
+        """The JSON of `posture status --json` (fields are only ever added): `paused` is the
+        first pause, `pauses` names each one in force."""
         out = asdict(self)
         out["score"] = None if self.score is None else round(self.score, 1)
         out["problems"] = list(self.problems)
         out["paused"] = self.paused.to_json() if self.paused else False
+        out["pauses"] = [p.to_json() for p in self.pauses]
         return out
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from posture.app.live.monitor import LiveMonitor
 from posture.core.pauses import Pause
 from posture.io.camera_use import CameraUseDetector, CameraUser, CameraUseWatcher, watched_device
-from posture.io.screen_lock import LockWatcher, lock_watcher
+from posture.io.screen_lock import LockWatcher, lock_watcher, unheard_words
 
 
 class DesktopWatchers:
@@ -26,9 +26,7 @@ class DesktopWatchers:
         tell = self.monitor.tell if self.monitor.feed.camera else (lambda text: None)
         self.lock = lock_watcher(self._locked).start()
         if not self.lock.listening():
-            problems = self.lock.problems()
-            why = f" ({problems[0]})" if problems else ""
-            tell(f"screen locks are not noticed here{why}: pause by hand when you leave")
+            tell(f"{unheard_words(self.lock)}: pause by hand when you leave")
         device = watched_device(self.monitor.settings.monitor.camera_device,
                                 self.monitor.options.source)
         if device is not None:
