@@ -21,6 +21,7 @@ from tests import desktop
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
 FIXTURES = REPO / "fixtures"
+SAMPLE = FIXTURES / "sample_desk.mp4"  # 30 s at 5 fps: upright, slouched from 10 to 22 s
 FEEDBACK = load_protocol().feedback  # what calibration tells the user, as the program does
 
 needs_data = pytest.mark.skipif(

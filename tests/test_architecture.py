@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, SAMPLE
 
 PACKAGE = REPO / "posture"
 MAX_LINES = 400
@@ -175,7 +175,7 @@ def test_a_report_chart_does_load_matplotlib(posture_home, tmp_path):
 def test_analyze_does_load_the_model_stack(posture_home):
     """The check above can fail: a command that needs the model loads it."""
     proc = subprocess.run([sys.executable, "-c", LOADED, "analyze",
-                           str(REPO / "fixtures" / "sample_desk.mp4"), "--fps", "1"],
+                           str(SAMPLE), "--fps", "1"],
                           capture_output=True, text=True, cwd=REPO, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert {"mediapipe", "cv2"} <= set(json.loads(proc.stdout.splitlines()[-1]))

@@ -22,9 +22,7 @@ from benchmarks.guide import MANIFEST as GUIDE_MANIFEST
 from benchmarks.plain import PLAIN_FRONT, plain_verdict
 from posture.core.metrics import Measurement
 from posture.core.profile import Baseline, Profile
-from tests.conftest import DATA, FIXTURES, needs_data
-
-SAMPLE = FIXTURES / "sample_desk.mp4"  # 30 s at 5 fps: good, slouched from 10 s to 22 s, good
+from tests.conftest import DATA, SAMPLE, needs_data
 
 
 def test_balanced_accuracy_precision_recall_on_a_hand_made_table():

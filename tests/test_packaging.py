@@ -11,7 +11,7 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import REPO, SAMPLE
 
 SOURCES = ("posture", "models", "calibration", "pyproject.toml", "setup.py", "README.md")
 
@@ -74,7 +74,7 @@ def test_the_wheel_installs_and_runs_from_another_folder(tmp_path):
     listed = posture("stretches")
     assert listed.returncode == 0, listed.stderr
     assert "overhead_reach" in listed.stdout and "not medical advice" in listed.stdout
-    sample = str(FIXTURES / "sample_desk.mp4")
+    sample = str(SAMPLE)
     calibrated = posture("calibrate", "--source", sample, "--profile", "x")
     assert calibrated.returncode == 0, calibrated.stderr
     profile = json.loads((home / "data" / "profiles" / "x.json").read_text())

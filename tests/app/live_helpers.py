@@ -17,9 +17,8 @@ from posture.app.live.actions import key_command
 from posture.app.live.monitor import LiveMonitor
 from posture.io.settings import Settings, apply_overrides
 from posture.io.sources import FrameSource, open_source
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import REPO, SAMPLE
 
-SAMPLE = FIXTURES / "sample_desk.mp4"
 HEADLESS = apply_overrides(Settings(), window=False)
 # Upright 15 s, a minute of slouching, upright again: long enough for a prompt.
 TIMELINE = [(0.0, 0.0), (15.0, 0.0), (17.0, 1.0), (77.0, 1.0), (79.0, 0.0), (100.0, 0.0)]

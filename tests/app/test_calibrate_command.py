@@ -12,7 +12,7 @@ import pytest
 from fixtures.make_fixtures import make_sample
 from posture.app.cli import main
 from posture.io.profiles import profile_path
-from tests.conftest import DATA, FIXTURES, needs_data
+from tests.conftest import DATA, SAMPLE, needs_data
 
 
 @pytest.mark.parametrize("content, words", [
@@ -27,13 +27,13 @@ from tests.conftest import DATA, FIXTURES, needs_data
 def test_broken_profiles_exit_2_with_one_line(tmp_path, capsys, content, words):
     path = tmp_path / "broken.json"
     path.write_text(content)
-    assert main(["analyze", str(FIXTURES / "sample_desk.mp4"), "--profile", str(path)]) == 2
+    assert main(["analyze", str(SAMPLE), "--profile", str(path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and words in err[0] and "posture calibrate" in err[0]
 
 
 def test_missing_named_profile_says_how_to_make_it(capsys):
-    assert main(["analyze", str(FIXTURES / "sample_desk.mp4"), "--profile", "nope"]) == 2
+    assert main(["analyze", str(SAMPLE), "--profile", "nope"]) == 2
     assert "posture calibrate --profile" in capsys.readouterr().err
 
 
@@ -47,7 +47,7 @@ def test_calibration_with_nobody_in_view_fails_with_the_reason(tmp_path, capsys)
 
 
 def test_recalibrating_keeps_the_old_profile_when_it_fails(tmp_path, capsys):
-    assert main(["calibrate", "--source", str(FIXTURES / "sample_desk.mp4"),
+    assert main(["calibrate", "--source", str(SAMPLE),
                  "--profile", "mine"]) == 0
     before = profile_path("mine").read_text()
     blank = tmp_path / "blank.png"
@@ -57,10 +57,10 @@ def test_recalibrating_keeps_the_old_profile_when_it_fails(tmp_path, capsys):
 
 
 def test_calibrate_from_the_sample_then_analyze(tmp_path, capsys):
-    assert main(["calibrate", "--source", str(FIXTURES / "sample_desk.mp4"), "--seconds", "6",
+    assert main(["calibrate", "--source", str(SAMPLE), "--seconds", "6",
                  "--profile", "sample"]) == 0
     out = tmp_path / "o.jsonl"
-    assert main(["analyze", str(FIXTURES / "sample_desk.mp4"), "--profile", "sample",
+    assert main(["analyze", str(SAMPLE), "--profile", "sample",
                  "--jsonl", str(out)]) == 0
     records = [json.loads(line) for line in out.read_text().splitlines()]
     keys = {"t", "frame", "person", "view", "posture", "problems", "severity", "score", "metrics"}
@@ -90,7 +90,7 @@ def test_numbers_that_make_no_sense_exit_2_with_one_line(capsys, args):
 
 
 def test_a_slouch_recording_like_the_good_one_is_said_to_change_nothing(tmp_path, capsys):
-    sample = str(FIXTURES / "sample_desk.mp4")
+    sample = str(SAMPLE)
     slouch = make_sample(tmp_path / "slouch.mp4", [(0.0, 1.0), (6.0, 1.0)])
     upright = make_sample(tmp_path / "upright.mp4", [(0.0, 0.0), (6.0, 0.0)])
     assert main(["calibrate", "--source", sample, "--seconds", "5", "--profile", "p",

@@ -16,9 +16,7 @@ from posture.io.outputs import check_outputs
 from posture.io.paths import profiles_dir
 from posture.io.profiles import save_profile
 from posture.io.settings import settings_path
-from tests.conftest import FIXTURES
-
-SAMPLE = FIXTURES / "sample_desk.mp4"
+from tests.conftest import SAMPLE
 
 
 @pytest.fixture

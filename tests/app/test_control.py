@@ -19,9 +19,7 @@ import pytest
 
 from fixtures.make_fixtures import make_sample
 from tests import desktop
-from tests.conftest import FIXTURES, REPO
-
-SAMPLE = FIXTURES / "sample_desk.mp4"
+from tests.conftest import REPO, SAMPLE
 
 
 def environment(home: Path, display: str | None = None) -> dict[str, str]:

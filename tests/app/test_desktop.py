@@ -28,9 +28,8 @@ from posture.io.profiles import profile_path
 from posture.io.settings import Settings, apply_overrides, settings_path
 from tests import desktop
 from tests.app.live_helpers import calibrate_on_sample
-from tests.conftest import FIXTURES
+from tests.conftest import SAMPLE
 
-SAMPLE = FIXTURES / "sample_desk.mp4"
 Step = tuple[Callable[[], object], Callable[[], None]]
 
 

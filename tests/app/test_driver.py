@@ -20,9 +20,7 @@ from posture.io.estimator import PoseEstimator
 from posture.io.library import load_library
 from posture.io.profiles import save_profile
 from posture.io.sources import open_source
-from tests.conftest import FEEDBACK, FIXTURES
-
-SAMPLE = FIXTURES / "sample_desk.mp4"  # 30 s at 5 fps: upright, slouched from 12 to 22 s
+from tests.conftest import FEEDBACK, SAMPLE
 
 
 @pytest.fixture(scope="module")

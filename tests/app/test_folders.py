@@ -19,9 +19,7 @@ from posture.io.history import default_path
 from posture.io.paths import profiles_dir
 from posture.io.profiles import load_profile, profile_path, save_profile
 from posture.io.settings import settings_path
-from tests.conftest import FIXTURES, REPO
-
-SAMPLE = FIXTURES / "sample_desk.mp4"
+from tests.conftest import REPO, SAMPLE
 
 
 def folder_in_place(path: Path) -> Path:

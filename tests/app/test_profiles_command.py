@@ -12,10 +12,9 @@ import pytest
 from posture.app.cli import main
 from posture.core.profile import CAMERA, CameraSetup, Profile
 from posture.io.profiles import load_profile, previous_path, profile_path, save_profile
-from tests.conftest import FIXTURES
+from tests.conftest import SAMPLE
 
 C920 = "usb-046d_HD_Pro_Webcam_C920_8A3F2C1E-video-index0"
-SAMPLE = FIXTURES / "sample_desk.mp4"
 
 
 def save(name: str, frames: int = 1, **fields) -> None:

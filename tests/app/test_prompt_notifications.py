@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from fixtures.make_fixtures import make_sample
-from tests.app.test_control import SAMPLE, environment, posture, status
-from tests.conftest import REPO
+from tests.app.test_control import environment, posture, status
+from tests.conftest import REPO, SAMPLE
 from tests.desktop import dunstctl, wait_for
 
 # Upright 15 s, a minute of slouching, upright again: a prompt comes about 47 s in.

@@ -22,7 +22,7 @@ from posture.io.history import default_path
 from posture.io.settings import Settings, settings_path
 from posture.io.sources import open_source
 from posture.io.speech import wav_stats
-from tests.conftest import DATA, FIXTURES, needs_data
+from tests.conftest import DATA, SAMPLE, needs_data
 from tests.io.test_sources import bad_inputs
 
 
@@ -87,9 +87,6 @@ def test_the_announcer_writing_files_keeps_every_line_in_order():
     announcer.add(cues)
     announcer.close(1.0)
     assert voice.said == ["one", "two", "Step."] and not voice.cancelled
-
-
-SAMPLE = FIXTURES / "sample_desk.mp4"
 
 
 def stretch_cli(capsys, *args) -> tuple[int, list[dict], str]:

@@ -10,7 +10,7 @@ import pytest
 from posture.app.cli import main
 from posture.core.errors import UserError
 from posture.io.settings import load_settings, settings_path
-from tests.conftest import FIXTURES
+from tests.conftest import SAMPLE
 
 
 def write(text: str) -> None:
@@ -65,10 +65,10 @@ def test_a_bad_schedule_names_the_key(text, words):
 
 @pytest.mark.parametrize("argv", [
     ["config"], ["config", "--json"],
-    ["analyze", str(FIXTURES / "sample_desk.mp4")],
-    ["calibrate", "--source", str(FIXTURES / "sample_desk.mp4"), "--profile", "x"],
-    ["run", "--source", str(FIXTURES / "sample_desk.mp4"), "--no-window"],
-    ["stretch", "butterfly", "--source", str(FIXTURES / "sample_desk.mp4")],
+    ["analyze", str(SAMPLE)],
+    ["calibrate", "--source", str(SAMPLE), "--profile", "x"],
+    ["run", "--source", str(SAMPLE), "--no-window"],
+    ["stretch", "butterfly", "--source", str(SAMPLE)],
 ])
 def test_every_command_that_loads_settings_refuses_a_bad_day(argv, capsys):
     write('[schedule]\ndays = ["mon", "someday"]\n')
