@@ -5,9 +5,6 @@ uses it (and one failed line of `posture doctor`); nothing in it is touched."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,7 +16,8 @@ from posture.io.history import default_path
 from posture.io.paths import profiles_dir
 from posture.io.profiles import load_profile, profile_path, save_profile
 from posture.io.settings import settings_path
-from tests.conftest import REPO, SAMPLE
+from tests.app.live_helpers import run_cli
+from tests.conftest import SAMPLE
 
 
 def folder_in_place(path: Path) -> Path:
@@ -69,12 +67,8 @@ def test_a_folder_in_place_of_a_file_is_one_line_and_exit_2(capsys, where, argv)
 
 def test_a_run_that_records_refuses_the_folder_before_playing(tmp_path):
     folder = folder_in_place(tmp_path / "home" / "data" / "history.sqlite3")
-    env = {**os.environ, "POSTURE_HOME": str(tmp_path / "home")}
-    env.pop("DISPLAY", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "posture", "run", "--record", "--no-window", "--source",
-         str(SAMPLE), "--speed", "50"], cwd=REPO, env=env, capture_output=True, text=True,
-        timeout=120)
+    done = run_cli(["run", "--record", "--no-window", "--source", str(SAMPLE), "--speed", "50"],
+                   tmp_path / "home", timeout=120)
     assert done.returncode == 2, done.stderr
     assert done.stderr.splitlines() == [
         f"posture: error: the history database {folder} is a folder, where a file belongs: {FIX}"]
