@@ -17,6 +17,7 @@ from tests.poses import (
     BUTTERFLY,
     CHIN_IN_HANDS,
     CROSSED_ARMS,
+    ELBOW_DROPPED,
     ELBOWS,
     ELBOWS_DOWN,
     ELBOWS_DOWN_TOGETHER,
@@ -141,6 +142,10 @@ POSITIONS = [
     ("butterfly", CROSSED_ARMS, ELBOWS, False),
     ("butterfly", CROSSED_ARMS, LOW, False),
     ("butterfly", ELBOWS_DOWN, LOW, False),
+    # ...nor are elbows at different heights; elbows off-centre (a camera to one side) are.
+    ("butterfly", ELBOW_DROPPED, ELBOWS, False),
+    ("butterfly", ELBOW_DROPPED, FAR, False),
+    ("butterfly", BUTTERFLY, Camera(distance=1.0, yaw=25), True),
     # Neck side bend: a head turn seen from above or below also tilts the ear line.
     ("upper_trapezius_stretch", Posture(head_yaw=40), HIGH, False),
     ("upper_trapezius_stretch", Posture(head_yaw=40), LOW, False),
