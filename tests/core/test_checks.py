@@ -242,3 +242,14 @@ def test_stretches_the_camera_cannot_see_are_never_judged():
     for stretch in LIBRARY.stretches.values():
         if not stretch.checkable:
             assert check(stretch.id, pose_of(REACH), reference()) is None
+
+
+def test_an_arm_the_model_cannot_see_is_not_judged():
+    """An elbow inside the frame that the model is unsure of tells nothing of its arm: the
+    reach cannot be judged (None) unless the other arm already fails it."""
+    for posture, hidden, expected in ((REACH, LM.LEFT_ELBOW, None),
+                                      (ONE_ARM, LM.RIGHT_ELBOW, None),  # the raised arm seen
+                                      (ONE_ARM, LM.LEFT_ELBOW, False)):  # the other arm down
+        pose = pose_of(posture, FAR)
+        pose.visibility[hidden] = 0.3
+        assert check("overhead_reach", pose, reference(FAR)) is expected

@@ -16,8 +16,10 @@ stretch and were measured there (README, "How well it works"):
   fingers interlaced and elbows bent to about 110 degrees are accepted. A hand above the frame
   is accepted when its elbow is near enough to the top edge (TOP_REACH upper arms: a forearm is
   about as long as the upper arm) for the forearm to reach past it: MediaPipe places hidden
-  wrists confidently and wrongly. An elbow beyond the top edge, or beyond a side edge above its
-  shoulder, cannot be judged (None); beyond a side edge below its shoulder it is not raised.
+  wrists confidently and wrongly. An elbow beyond the top edge, beyond a side edge above its
+  shoulder, or inside the frame but unseen (below VISIBLE: the model's place for it says
+  nothing), cannot be judged (None); beyond the bottom edge, or beyond a side edge below its
+  shoulder, it is not raised.
 - upper_trapezius_stretch (neck side bend): the ear line rolled ROLL against the shoulder line,
   less the relaxed roll (everyday upright heads roll up to 8 degrees, head turns seen from below
   up to 13, real side bends hold 14-24), the face not turned away (the nose within TURN ear
@@ -126,8 +128,11 @@ def _arm_up(pose: Pose, arm: tuple[int, int, int], held: bool) -> bool | None:
     if not in_frame(pose, arm[1]):
         if e[1] < EDGE * pose.height:
             return None  # beyond the top
-        beyond_side = e[0] < EDGE * pose.width or e[0] > (1 - EDGE) * pose.width
-        return None if beyond_side and rise >= _pick(ELBOW_RISE, held) else False
+        if e[1] > (1 - EDGE) * pose.height:
+            return False  # beyond the bottom: far below its shoulder
+        if EDGE * pose.width <= e[0] <= (1 - EDGE) * pose.width:
+            return None  # inside the frame but unseen: nothing to judge it by
+        return None if rise >= _pick(ELBOW_RISE, held) else False  # beyond a side
     if angle_between(e - s, down_axis(pose)) < _pick(ELEVATION, held):
         return False
     if rise < _pick(ELBOW_RISE, held):  # also an upper arm aimed at the camera
