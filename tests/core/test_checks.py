@@ -124,6 +124,13 @@ POSITIONS = [
     ("shoulder_blade_squeeze", HANDS_ON_HIPS, ELBOWS, False),
     ("overhead_reach", REACH, Camera(distance=0.8, height=0.3), True),  # camera above the eyes
     ("overhead_reach", REACH, Camera(yaw=25), True),
+    # Hands at the top edge (where landmarks count as extrapolated) or just past it, the elbows
+    # 1.24-1.27 upper arms below it, as a real reach vetoed there had them (forearms in real
+    # reaches span up to 1.4 upper arms in the image): still a reach.
+    ("overhead_reach", Posture(left_arm=Arm(140, 20), right_arm=Arm(140, 20)),
+     Camera(distance=0.9, height=0.0, tilt=-10), True),
+    ("overhead_reach", Posture(left_arm=Arm(140, 20), right_arm=Arm(140, 20)),
+     Camera(distance=0.75, height=0.2), True),
     # Shrug: a slouch that keeps the eyes on the screen brings the head down, not the shoulders
     # up; leaning back or in moves the whole body.
     ("shrugs_and_rolls", SLOUCH_EYES_UP, NEAR, False),

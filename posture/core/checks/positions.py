@@ -13,13 +13,13 @@ stretch and were measured there (README, "How well it works"):
   sides reach 99, the lowest real reach 124), its elbow ELBOW_RISE above its shoulder, the
   forearm pointing up from the elbow (hands on or behind the head hang it down or sideways) and
   the hand HAND_HIGH above the nose (a hand resting on the head is about 0.4). Palms together,
-  fingers interlaced and elbows bent to about 110 degrees are accepted. A hand above the frame
-  is accepted when its elbow is near enough to the top edge (TOP_REACH upper arms: a forearm is
-  about as long as the upper arm) for the forearm to reach past it: MediaPipe places hidden
-  wrists confidently and wrongly. An elbow beyond the top edge, beyond a side edge above its
-  shoulder, or inside the frame but unseen (below VISIBLE: the model's place for it says
-  nothing), cannot be judged (None); beyond the bottom edge, or beyond a side edge below its
-  shoulder, it is not raised.
+  fingers interlaced and elbows bent to about 110 degrees are accepted. A hand at or past the
+  frame's top edge above an elbow that passes both tests is overhead, wherever MediaPipe places
+  it there (no limit on the forearm's reach: an upper arm raised toward the camera shortens in
+  the image, and forearms seen in real reaches span up to 1.4 of it). An elbow beyond the top
+  edge, beyond a side edge above its shoulder, or inside the frame but unseen (below VISIBLE:
+  the model's place for it says nothing) cannot be judged (None); beyond the bottom edge, or
+  beyond a side edge below its shoulder, it is not raised.
 - upper_trapezius_stretch (neck side bend): the ear line rolled ROLL against the shoulder line,
   less the relaxed roll (everyday upright heads roll up to 8 degrees, head turns seen from below
   up to 13, real side bends hold 14-24), the face not turned away (the nose within TURN ear
@@ -85,7 +85,6 @@ ELEVATION: Band = (110.0, 100.0)  # upper arm from the trunk's down axis, degree
 ELBOW_RISE: Band = (0.25, 0.20)  # elbow above its shoulder, shoulder spans, at least
 FOREARM_UP: Band = (0.20, 0.10)  # wrist above its elbow, upper-arm lengths, at least
 HAND_HIGH: Band = (0.60, 0.50)  # wrist above the nose, shoulder spans, at least
-TOP_REACH: Band = (1.2, 1.35)  # elbow below the top edge, upper-arm lengths, at most
 # upper_trapezius_stretch
 ROLL: Band = (15.0, 10.0)  # ear line against the shoulder line less relaxed, degrees, at least
 TURN: Band = (0.55, 0.65)  # nose off the ears' midpoint along the ear line, ear spans, at most
@@ -137,12 +136,12 @@ def _arm_up(pose: Pose, arm: tuple[int, int, int], held: bool) -> bool | None:
         return False
     if rise < _pick(ELBOW_RISE, held):  # also an upper arm aimed at the camera
         return False
-    upper = max(float(np.linalg.norm(e - s)), 1e-9)
     if in_frame(pose, arm[2]):
+        upper = max(float(np.linalg.norm(e - s)), 1e-9)
         return ((e[1] - w[1]) / upper >= _pick(FOREARM_UP, held)
                 and (pose.xy[LM.NOSE][1] - w[1]) / width >= _pick(HAND_HIGH, held))
     if w[1] < EDGE * pose.height:
-        return e[1] / upper <= _pick(TOP_REACH, held)
+        return True  # the hand at or past the top edge
     return None  # the hand off the side, or unseen inside the frame: nothing to judge it by
 
 
