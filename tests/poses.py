@@ -81,6 +81,11 @@ TILT_RIGHT = Posture(head_roll=-30, head_yaw=-15)
 BUTTERFLY = Posture(left_arm=Arm.hands_on_shoulders(-20), right_arm=Arm.hands_on_shoulders(-20))
 
 
+# One elbow 0.37 spans below the other, as a real cross-body shoulder stretch held them (0.3-0.57
+# in ../shared/data): close, high enough, a hand near each shoulder, but not the butterfly.
+ELBOW_DROPPED = Posture(left_arm=Arm(80, -20, 150), right_arm=Arm(50, -20, 150))
+
+
 ELBOWS_OPEN = Posture(left_arm=Arm.hands_on_shoulders(80), right_arm=Arm.hands_on_shoulders(80))
 
 

@@ -17,6 +17,7 @@ from tests.poses import (
     BUTTERFLY,
     CHIN_IN_HANDS,
     CROSSED_ARMS,
+    ELBOW_DROPPED,
     ELBOWS,
     ELBOWS_DOWN,
     ELBOWS_DOWN_TOGETHER,
@@ -123,6 +124,13 @@ POSITIONS = [
     ("shoulder_blade_squeeze", HANDS_ON_HIPS, ELBOWS, False),
     ("overhead_reach", REACH, Camera(distance=0.8, height=0.3), True),  # camera above the eyes
     ("overhead_reach", REACH, Camera(yaw=25), True),
+    # Hands at the top edge (where landmarks count as extrapolated) or just past it, the elbows
+    # 1.24-1.27 upper arms below it, as a real reach vetoed there had them (forearms in real
+    # reaches span up to 1.4 upper arms in the image): still a reach.
+    ("overhead_reach", Posture(left_arm=Arm(140, 20), right_arm=Arm(140, 20)),
+     Camera(distance=0.9, height=0.0, tilt=-10), True),
+    ("overhead_reach", Posture(left_arm=Arm(140, 20), right_arm=Arm(140, 20)),
+     Camera(distance=0.75, height=0.2), True),
     # Shrug: a slouch that keeps the eyes on the screen brings the head down, not the shoulders
     # up; leaning back or in moves the whole body.
     ("shrugs_and_rolls", SLOUCH_EYES_UP, NEAR, False),
@@ -141,6 +149,10 @@ POSITIONS = [
     ("butterfly", CROSSED_ARMS, ELBOWS, False),
     ("butterfly", CROSSED_ARMS, LOW, False),
     ("butterfly", ELBOWS_DOWN, LOW, False),
+    # ...nor are elbows at different heights; elbows off-centre (a camera to one side) are.
+    ("butterfly", ELBOW_DROPPED, ELBOWS, False),
+    ("butterfly", ELBOW_DROPPED, FAR, False),
+    ("butterfly", BUTTERFLY, Camera(distance=1.0, yaw=25), True),
     # Neck side bend: a head turn seen from above or below also tilts the ear line.
     ("upper_trapezius_stretch", Posture(head_yaw=40), HIGH, False),
     ("upper_trapezius_stretch", Posture(head_yaw=40), LOW, False),
@@ -237,3 +249,14 @@ def test_stretches_the_camera_cannot_see_are_never_judged():
     for stretch in LIBRARY.stretches.values():
         if not stretch.checkable:
             assert check(stretch.id, pose_of(REACH), reference()) is None
+
+
+def test_an_arm_the_model_cannot_see_is_not_judged():
+    """An elbow inside the frame that the model is unsure of tells nothing of its arm: the
+    reach cannot be judged (None) unless the other arm already fails it."""
+    for posture, hidden, expected in ((REACH, LM.LEFT_ELBOW, None),
+                                      (ONE_ARM, LM.RIGHT_ELBOW, None),  # the raised arm seen
+                                      (ONE_ARM, LM.LEFT_ELBOW, False)):  # the other arm down
+        pose = pose_of(posture, FAR)
+        pose.visibility[hidden] = 0.3
+        assert check("overhead_reach", pose, reference(FAR)) is expected

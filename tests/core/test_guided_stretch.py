@@ -12,6 +12,7 @@ from posture.core.calibration import build_profile, record
 from posture.core.checks.reference import MAX_RELAXED_ROLL, REFERENCE_S, Reference
 from posture.core.guide.counting import phases
 from posture.core.guide.session import AWAY, AWAY_S, UNJUDGED_S, Session
+from posture.core.pose import LM
 from posture.core.profile import Baseline, Profile
 from tests.conftest import FEEDBACK
 from tests.poses import (
@@ -268,6 +269,20 @@ def test_the_count_is_verified_again_once_the_camera_sees_the_arms():
     assert frames[-1].verified
     assert any("counting from your position again" in s for f in frames for s in f.say)
     assert frames[-1].reps_done >= 1
+
+
+def test_a_reach_with_an_arm_the_model_cannot_see_is_timed_not_refused():
+    """An elbow the model is unsure of cannot be judged: the guide says so and times the
+    holds, rather than telling the user the reach is wrong."""
+    def hide_elbow(pose):
+        pose.visibility[LM.LEFT_ELBOW] = 0.3
+        return pose
+
+    frames = run("overhead_reach", timeline((2.0, Posture()), (28.0, REACH), camera=FAR,
+                                            edit=hide_elbow))
+    assert all(f.in_position is None for f in frames if f.t >= 2.5)
+    assert any("Move back so I can see your arms" in s for f in frames for s in f.say)
+    assert not frames[-1].verified
 
 
 def test_a_mirrored_camera_swaps_the_sides_it_names():

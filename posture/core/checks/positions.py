@@ -13,11 +13,13 @@ stretch and were measured there (README, "How well it works"):
   sides reach 99, the lowest real reach 124), its elbow ELBOW_RISE above its shoulder, the
   forearm pointing up from the elbow (hands on or behind the head hang it down or sideways) and
   the hand HAND_HIGH above the nose (a hand resting on the head is about 0.4). Palms together,
-  fingers interlaced and elbows bent to about 110 degrees are accepted. A hand above the frame
-  is accepted when its elbow is near enough to the top edge (TOP_REACH upper arms: a forearm is
-  about as long as the upper arm) for the forearm to reach past it: MediaPipe places hidden
-  wrists confidently and wrongly. An elbow beyond the top edge, or beyond a side edge above its
-  shoulder, cannot be judged (None); beyond a side edge below its shoulder it is not raised.
+  fingers interlaced and elbows bent to about 110 degrees are accepted. A hand at or past the
+  frame's top edge above an elbow that passes both tests is overhead, wherever MediaPipe places
+  it there (no limit on the forearm's reach: an upper arm raised toward the camera shortens in
+  the image, and forearms seen in real reaches span up to 1.4 of it). An elbow beyond the top
+  edge, beyond a side edge above its shoulder, or inside the frame but unseen (below VISIBLE:
+  the model's place for it says nothing) cannot be judged (None); beyond the bottom edge, or
+  beyond a side edge below its shoulder, it is not raised.
 - upper_trapezius_stretch (neck side bend): the ear line rolled ROLL against the shoulder line,
   less the relaxed roll (everyday upright heads roll up to 8 degrees, head turns seen from below
   up to 13, real side bends hold 14-24), the face not turned away (the nose within TURN ear
@@ -35,9 +37,11 @@ stretch and were measured there (README, "How well it works"):
   adds: one arm overhead with the trunk upright tilts it 17 degrees).
 The others have no real footage yet and keep their synthetic-body design:
 - butterfly: elbows in the frame, close together in front at about shoulder height (in front
-  of the chest, so at or a little below the shoulders in the image) and one wrist near each
-  shoulder. Hands on the shoulders with the elbows down, chin in the hands, and crossed arms
-  have the elbows low.
+  of the chest, so at or a little below the shoulders in the image), level with each other
+  (ELBOWS_LEVEL: the stretch is symmetric; a real cross-body shoulder stretch met every other
+  test with one elbow 0.3-0.57 spans below the other) and one wrist near each shoulder. Hands
+  on the shoulders with the elbows down, chin in the hands, and crossed arms have the elbows
+  low. The elbows' midpoint is not asked to be centred: a camera to one side moves it.
 - trunk_rotation: the shoulder line's turn against the relaxed pose, in either direction (a
   camera off to one side sees a twist toward it widen the shoulders, not narrow them), from the
   depth of MediaPipe's world shoulders, accepted only where the on-screen shoulder span agrees
@@ -62,6 +66,7 @@ from posture.core.checks.geometry import (
     angle_between,
     down_axis,
     eye_height,
+    height_above_shoulders,
     in_view,
     seen_from_front,
     shoulder_tilt,
@@ -80,7 +85,6 @@ ELEVATION: Band = (110.0, 100.0)  # upper arm from the trunk's down axis, degree
 ELBOW_RISE: Band = (0.25, 0.20)  # elbow above its shoulder, shoulder spans, at least
 FOREARM_UP: Band = (0.20, 0.10)  # wrist above its elbow, upper-arm lengths, at least
 HAND_HIGH: Band = (0.60, 0.50)  # wrist above the nose, shoulder spans, at least
-TOP_REACH: Band = (1.2, 1.35)  # elbow below the top edge, upper-arm lengths, at most
 # upper_trapezius_stretch
 ROLL: Band = (15.0, 10.0)  # ear line against the shoulder line less relaxed, degrees, at least
 TURN: Band = (0.55, 0.65)  # nose off the ears' midpoint along the ear line, ear spans, at most
@@ -96,6 +100,9 @@ SHOULDER_BEND: Band = (25.0, 20.0)  # shoulder line from horizontal without hips
 ELBOWS_TOGETHER: Band = (0.8, 0.9)  # elbow-to-elbow distance in shoulder spans, at most
 ELBOWS_UP: Band = (0.55, 0.62)  # elbows below the shoulder line, in spans, at most
 ELBOWS_NOT_ABOVE = 0.5  # elbows above the shoulder line by more than this: arms raised instead
+# elbows' height difference across the shoulder line, spans, at most: synthetic butterflies up
+# to 30 degrees off the camera hold them within 0.1, the real cross-body stretch 0.29 and more
+ELBOWS_LEVEL: Band = (0.2, 0.25)
 HAND_ON_SHOULDER: Band = (0.5, 0.6)  # wrist to its nearest shoulder in spans, at most
 # trunk_rotation
 TWIST: Band = (20.0, 15.0)  # shoulder line turned (world depth) from relaxed, degrees, at least
@@ -120,18 +127,21 @@ def _arm_up(pose: Pose, arm: tuple[int, int, int], held: bool) -> bool | None:
     if not in_frame(pose, arm[1]):
         if e[1] < EDGE * pose.height:
             return None  # beyond the top
-        beyond_side = e[0] < EDGE * pose.width or e[0] > (1 - EDGE) * pose.width
-        return None if beyond_side and rise >= _pick(ELBOW_RISE, held) else False
+        if e[1] > (1 - EDGE) * pose.height:
+            return False  # beyond the bottom: far below its shoulder
+        if EDGE * pose.width <= e[0] <= (1 - EDGE) * pose.width:
+            return None  # inside the frame but unseen: nothing to judge it by
+        return None if rise >= _pick(ELBOW_RISE, held) else False  # beyond a side
     if angle_between(e - s, down_axis(pose)) < _pick(ELEVATION, held):
         return False
     if rise < _pick(ELBOW_RISE, held):  # also an upper arm aimed at the camera
         return False
-    upper = max(float(np.linalg.norm(e - s)), 1e-9)
     if in_frame(pose, arm[2]):
+        upper = max(float(np.linalg.norm(e - s)), 1e-9)
         return ((e[1] - w[1]) / upper >= _pick(FOREARM_UP, held)
                 and (pose.xy[LM.NOSE][1] - w[1]) / width >= _pick(HAND_HIGH, held))
     if w[1] < EDGE * pose.height:
-        return e[1] / upper <= _pick(TOP_REACH, held)
+        return True  # the hand at or past the top edge
     return None  # the hand off the side, or unseen inside the frame: nothing to judge it by
 
 
@@ -209,7 +219,7 @@ def _side_bend(pose: Pose, reference: Reference, held: bool) -> bool | None:
 
 
 def _butterfly(pose: Pose, reference: Reference, held: bool) -> bool | None:
-    """Elbows together in front at about shoulder height, one hand near each shoulder."""
+    """Elbows together and level in front at shoulder height, a hand near each shoulder."""
     if not seen_from_front(pose):
         return None
     elbows = (LM.LEFT_ELBOW, LM.RIGHT_ELBOW)
@@ -221,6 +231,9 @@ def _butterfly(pose: Pose, reference: Reference, held: bool) -> bool | None:
     drop = float(pose.xy[list(elbows)][:, 1].mean() - shoulders[:, 1].mean()) / width
     if apart > _pick(ELBOWS_TOGETHER, held) or not -ELBOWS_NOT_ABOVE <= drop <= _pick(
             ELBOWS_UP, held):
+        return False
+    heights = [height_above_shoulders(pose, pose.xy[e]) for e in elbows]
+    if abs(heights[0] - heights[1]) > _pick(ELBOWS_LEVEL, held):
         return False
     nearest = []
     for wrist in (LM.LEFT_WRIST, LM.RIGHT_WRIST):
