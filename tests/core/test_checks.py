@@ -251,11 +251,12 @@ def test_stretches_the_camera_cannot_see_are_never_judged():
             assert check(stretch.id, pose_of(REACH), reference()) is None
 
 
-def test_an_arm_the_model_cannot_see_is_not_judged():
-    """An elbow inside the frame that the model is unsure of tells nothing of its arm: the
-    reach cannot be judged (None) unless the other arm already fails it."""
+def test_an_arm_the_model_cannot_see_is_judged_by_where_it_is_placed():
+    """An elbow inside the frame that the model is unsure of: placed above its shoulder the
+    arm may be raised, so the reach cannot be judged (None); placed below it, as an elbow hidden
+    by the desk is, the arm is down and the reach is not in position (False)."""
     for posture, hidden, expected in ((REACH, LM.LEFT_ELBOW, None),
-                                      (ONE_ARM, LM.RIGHT_ELBOW, None),  # the raised arm seen
+                                      (ONE_ARM, LM.RIGHT_ELBOW, False),  # the lowered arm hidden
                                       (ONE_ARM, LM.LEFT_ELBOW, False)):  # the other arm down
         pose = pose_of(posture, FAR)
         pose.visibility[hidden] = 0.3

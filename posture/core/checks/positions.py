@@ -17,9 +17,9 @@ stretch and were measured there (README, "How well it works"):
   frame's top edge above an elbow that passes both tests is overhead, wherever MediaPipe places
   it there (no limit on the forearm's reach: an upper arm raised toward the camera shortens in
   the image, and forearms seen in real reaches span up to 1.4 of it). An elbow beyond the top
-  edge, beyond a side edge above its shoulder, or inside the frame but unseen (below VISIBLE:
-  the model's place for it says nothing) cannot be judged (None); beyond the bottom edge, or
-  beyond a side edge below its shoulder, it is not raised.
+  edge cannot be judged (None); one past another edge or unseen inside the frame (below
+  VISIBLE) cannot be judged where the model places it above its shoulder, and is not raised
+  where it places it below (an elbow hidden by the desk or the body).
 - upper_trapezius_stretch (neck side bend): the ear line rolled ROLL against the shoulder line,
   less the relaxed roll (everyday upright heads roll up to 8 degrees, head turns seen from below
   up to 13, real side bends hold 14-24), the face not turned away (the nose within TURN ear
@@ -127,11 +127,9 @@ def _arm_up(pose: Pose, arm: tuple[int, int, int], held: bool) -> bool | None:
     if not in_frame(pose, arm[1]):
         if e[1] < EDGE * pose.height:
             return None  # beyond the top
-        if e[1] > (1 - EDGE) * pose.height:
-            return False  # beyond the bottom: far below its shoulder
-        if EDGE * pose.width <= e[0] <= (1 - EDGE) * pose.width:
-            return None  # inside the frame but unseen: nothing to judge it by
-        return None if rise >= _pick(ELBOW_RISE, held) else False  # beyond a side
+        # past a side, or unseen inside the frame: placed above its shoulder it may be raised
+        # (nothing to judge it by); placed below, as a desk worker's hidden elbow is, it is not
+        return None if rise >= _pick(ELBOW_RISE, held) else False
     if angle_between(e - s, down_axis(pose)) < _pick(ELEVATION, held):
         return False
     if rise < _pick(ELBOW_RISE, held):  # also an upper arm aimed at the camera
