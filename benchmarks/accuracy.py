@@ -26,14 +26,12 @@ import json
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from benchmarks.accuracy_report import format_report, summarize
-from benchmarks.changes import CHANGES
+from benchmarks.changes import CHANGES, Change
 from benchmarks.common import (
     DEFAULT_DATA,
     REPO,
@@ -62,7 +60,6 @@ MANIFEST = REPO / "benchmarks" / "manifest.json"
 # A posture prompt this soon after a slouched range ends still belongs to it: the alert policy
 # bridges gaps of spell_gap_s (3 s), and the labels leave the 2 s transitions out.
 PROMPT_GRACE_S = 5.0
-Change = Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)

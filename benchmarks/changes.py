@@ -10,6 +10,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
+Change = Callable[[np.ndarray], np.ndarray]  # a picture in, the changed picture out
 GREY = 128  # fill for the pixels a change brings into the frame (as benchmarks.common.fit)
 
 
@@ -50,12 +51,17 @@ def brighter(image: np.ndarray) -> np.ndarray:
     return cv2.convertScaleAbs(image, alpha=1.3, beta=40.0)
 
 
+def unchanged(image: np.ndarray) -> np.ndarray:
+    """The picture as it is: the baseline the changes are read against."""
+    return image
+
+
 def mirrored(image: np.ndarray) -> np.ndarray:
     """Flipped left to right."""
     return cv2.flip(image, 1)
 
 
-CHANGES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+CHANGES: dict[str, Change] = {
     "nearer": nearer, "farther": farther, "shifted": shifted, "darker": darker,
     "brighter": brighter, "mirrored": mirrored,
 }

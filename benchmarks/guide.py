@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.changes import Change, unchanged
 from benchmarks.common import DEFAULT_DATA, REPO, Confusion, ManifestError
 from benchmarks.guide_report import Tally, format_report, summarize
 from posture.core.checks.positions import check
@@ -184,17 +185,18 @@ def synthetic_poses(entry: Entry) -> Iterator[tuple[float, Pose | None]]:
             t += 1.0 / SYNTHETIC_FPS
 
 
-def recorded_poses(path: Path, start_s: float = 0.0) -> Poses:
+def recorded_poses(path: Path, start_s: float = 0.0, change: Change = unchanged) -> Poses:
     """Poses of a recording from `start_s`, estimated as `posture stretch --source PATH` does
-    (a fresh VIDEO-mode estimator at the first frame used)."""
+    (a fresh VIDEO-mode estimator at the first frame used), each frame changed first."""
     with open_source(path) as source, PoseEstimator(video=source.continuous) as estimator:
-        return [(f.t, estimator.estimate(f.image, f.t)) for f in source if f.t >= start_s]
+        return [(f.t, estimator.estimate(change(f.image), f.t)) for f in source
+                if f.t >= start_s]
 
 
-def photo_poses(path: Path) -> dict[int, Pose | None]:
-    """Each photo of a sequence estimated as a still (IMAGE mode)."""
+def photo_poses(path: Path, change: Change = unchanged) -> dict[int, Pose | None]:
+    """Each photo of a sequence estimated as a still (IMAGE mode), changed first."""
     with open_source(path) as source, PoseEstimator(video=False) as estimator:
-        return {f.index: estimator.estimate(f.image) for f in source}
+        return {f.index: estimator.estimate(change(f.image)) for f in source}
 
 
 def session(entry: Entry, library: Library) -> Session:

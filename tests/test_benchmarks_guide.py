@@ -9,13 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.changes import CHANGES
 from benchmarks.common import Confusion
 from benchmarks.guide import MANIFEST as GUIDE_MANIFEST
-from benchmarks.guide import evaluate_photos, parse_manifest
+from benchmarks.guide import evaluate_photos, parse_manifest, recorded_poses
 from benchmarks.guide import run as run_benchmark
+from benchmarks.guide_changes import format_table
+from benchmarks.guide_changes import main as guide_changes_main
 from benchmarks.guide_report import Tally
 from posture.core.checks.positions import POSITION_CHECKS
-from tests.conftest import DATA
+from posture.core.pose import LM
+from tests.conftest import DATA, SAMPLE
 from tests.poses import REACH, pose_of
 from tests.synthetic import Posture
 
@@ -79,3 +83,44 @@ def test_the_shipped_benchmark_manifest_parses_and_covers_every_check():
     for e in entries:
         if e.source is not None and e.reps:
             assert e.hold_s is not None, e.name  # a prescription that fits the clip
+
+
+def test_a_change_is_applied_to_every_frame_before_the_model():
+    """The sample's last 2 s estimated plain and mirrored: the nose lands on the other side of
+    the picture, at the mirror image of its place (within 2 % of the width)."""
+    plain = recorded_poses(SAMPLE, 28.0)
+    flipped = recorded_poses(SAMPLE, 28.0, CHANGES["mirrored"])
+    assert len(plain) == len(flipped) == 10
+    gaps = [abs((a.width - 1 - a.xy[LM.NOSE][0]) - b.xy[LM.NOSE][0]) / a.width
+            for (_, a), (_, b) in zip(plain, flipped, strict=True)]
+    assert max(gaps) < 0.02
+    # the portrait's nose sits off the middle, so an unchanged frame would miss by far more
+    assert all(abs(2 * a.xy[LM.NOSE][0] - (a.width - 1)) / a.width > 0.04 for _, a in plain)
+
+
+def test_the_changes_table_marks_what_falls_short():
+    """A cell under the target balanced accuracy or with reps miscounted is marked, and the last
+    row counts them per change among the entries with targets."""
+    def report(ba, counted=None, done=None):
+        return {"balanced_accuracy": ba, "reps_counted": counted, "reps_done": done}
+
+    results = {
+        "reach": {"stretch": "overhead_reach", "photos": False, "targets": True,
+                  "none": report(1.0, 7, 7), "mirrored": report(0.95, 6, 7)},
+        "photos": {"stretch": "side_bend", "photos": True, "targets": True,
+                   "none": report(1.0), "mirrored": report(0.5)},
+        "twist": {"stretch": "trunk_rotation", "photos": True, "targets": False,
+                  "none": report(0.167), "mirrored": report(0.167)},
+    }
+    lines = format_table(results, ["mirrored"]).splitlines()
+    assert lines[2] == "| reach | overhead_reach | 1.000 (7/7) | **0.950 (6/7)** |"
+    assert lines[3] == "| photos | side_bend | 1.000 | **0.500** |"
+    assert lines[4] == "| twist (apart) | trunk_rotation | **0.167** | **0.167** |"
+    assert lines[5].endswith("(of 2) | | 0 | 2 |")
+
+
+@pytest.mark.parametrize("flag", ["sideways", ""])
+def test_the_changes_benchmark_refuses_an_unknown_change(capsys, flag):
+    assert guide_changes_main(["--changes", flag]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"unknown change {flag!r}" in err[0] and "mirrored" in err[0]
