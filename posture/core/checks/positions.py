@@ -10,16 +10,16 @@ stretch and were measured there (README, "How well it works"):
 
 - overhead_reach: BOTH arms (one arm is not the reach), each with the upper arm raised at least
   ELEVATION from the trunk's own down axis (110 degrees is 20 above horizontal: arms out to the
-  sides reach 99, the lowest real reach 124), its elbow ELBOW_RISE above its shoulder, the
-  forearm pointing up from the elbow (hands on or behind the head hang it down or sideways) and
-  the hand HAND_HIGH above the nose (a hand resting on the head is about 0.4). Palms together,
-  fingers interlaced and elbows bent to about 110 degrees are accepted. A hand at or past the
-  frame's top edge above an elbow that passes both tests is overhead, wherever MediaPipe places
-  it there (no limit on the forearm's reach: an upper arm raised toward the camera shortens in
-  the image, and forearms seen in real reaches span up to 1.4 of it). An elbow beyond the top
-  edge cannot be judged (None); one past another edge or unseen inside the frame (below
-  VISIBLE) cannot be judged where the model places it above its shoulder, and is not raised
-  where it places it below (an elbow hidden by the desk or the body).
+  sides reach 99, the lowest real reach 124), its elbow ELBOW_RISE above its shoulder, the forearm
+  pointing up from the elbow (hands on or behind the head hang it down or sideways) and the hand
+  HAND_HIGH above the nose (a hand resting on the head is about 0.4). Palms together, fingers
+  interlaced and elbows bent to about 110 degrees are accepted. A hand at or past the frame's top
+  edge above an elbow that passes both tests is overhead, wherever MediaPipe places it there, when
+  the elbow is within FOREARM_REACH of the edge (an upper arm raised toward the camera shortens in
+  the image, and forearms seen in real reaches span up to 1.4 of it). An elbow beyond the top edge
+  cannot be judged (None); one past another edge or unseen inside the frame (below VISIBLE) cannot
+  be judged where the model places it above its shoulder, and is not raised where it places it
+  below (an elbow hidden by the desk or the body).
 - upper_trapezius_stretch (neck side bend): the ear line rolled ROLL against the shoulder line,
   less the relaxed roll (everyday upright heads roll up to 8 degrees, head turns seen from below
   up to 13, real side bends hold 14-24), the face not turned away (the nose within TURN ear
@@ -85,6 +85,9 @@ ELEVATION: Band = (110.0, 100.0)  # upper arm from the trunk's down axis, degree
 ELBOW_RISE: Band = (0.25, 0.20)  # elbow above its shoulder, shoulder spans, at least
 FOREARM_UP: Band = (0.20, 0.10)  # wrist above its elbow, upper-arm lengths, at least
 HAND_HIGH: Band = (0.60, 0.50)  # wrist above the nose, shoulder spans, at least
+# elbow below the top edge when the hand is past it, upper-arm lengths, at most: real forearms
+# span up to 1.4 upper arms in the image (an upper arm raised toward the camera shortens)
+FOREARM_REACH: Band = (1.5, 1.6)
 # upper_trapezius_stretch
 ROLL: Band = (15.0, 10.0)  # ear line against the shoulder line less relaxed, degrees, at least
 TURN: Band = (0.55, 0.65)  # nose off the ears' midpoint along the ear line, ear spans, at most
@@ -134,12 +137,12 @@ def _arm_up(pose: Pose, arm: tuple[int, int, int], held: bool) -> bool | None:
         return False
     if rise < _pick(ELBOW_RISE, held):  # also an upper arm aimed at the camera
         return False
+    upper = max(float(np.linalg.norm(e - s)), 1e-9)
     if in_frame(pose, arm[2]):
-        upper = max(float(np.linalg.norm(e - s)), 1e-9)
         return ((e[1] - w[1]) / upper >= _pick(FOREARM_UP, held)
                 and (pose.xy[LM.NOSE][1] - w[1]) / width >= _pick(HAND_HIGH, held))
     if w[1] < EDGE * pose.height:
-        return True  # the hand at or past the top edge
+        return e[1] / upper <= _pick(FOREARM_REACH, held)  # a forearm can reach past it
     return None  # the hand off the side, or unseen inside the frame: nothing to judge it by
 
 
