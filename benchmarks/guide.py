@@ -284,21 +284,31 @@ def run(entries: Sequence[Entry], clips: Sequence[Path] = ()) -> dict[str, Any]:
     return summarize(entries, tallies, skipped, everyday(clips, library))
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Read the manifest, evaluate it, print the report."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.guide", description=__doc__,
+def manifest_options(prog: str, doc: str | None) -> argparse.ArgumentParser:
+    """The options of the benchmarks that read the guide manifest: --manifest, --data, --json."""
+    parser = argparse.ArgumentParser(prog=f"python -m {prog}", description=doc,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--manifest", type=Path, default=MANIFEST)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
                         help="folder that recording paths are relative to")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    args = parser.parse_args(argv)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    return parser
+
+
+def read_manifest(args: argparse.Namespace, prog: str) -> tuple[list[Entry], list[Path]]:
+    """The entries and everyday clips of `args.manifest`; one line on stderr and exit 2 when it
+    cannot be read."""
     try:
-        entries, clips = parse_manifest(json.loads(args.manifest.read_text(encoding="utf-8")),
-                                        args.data)
+        return parse_manifest(json.loads(args.manifest.read_text(encoding="utf-8")), args.data)
     except (OSError, ValueError) as exc:
-        print(f"benchmarks.guide: {args.manifest}: {exc}", file=sys.stderr)
-        return 2
+        print(f"{prog}: {args.manifest}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Read the manifest, evaluate it, print the report."""
+    args = manifest_options("benchmarks.guide", __doc__).parse_args(argv)
+    entries, clips = read_manifest(args, "benchmarks.guide")
     report = run(entries, clips)
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0

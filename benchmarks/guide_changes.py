@@ -13,28 +13,26 @@ position and the count do not depend on it, only the side named. About 6 minutes
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from benchmarks.changes import CHANGES, unchanged
-from benchmarks.common import DEFAULT_DATA
 from benchmarks.guide import (
-    MANIFEST,
     Entry,
     evaluate,
     evaluate_photos,
-    parse_manifest,
+    manifest_options,
     photo_poses,
+    read_manifest,
     recorded_poses,
 )
 from benchmarks.guide_report import TARGET_BALANCED_ACCURACY, Tally
 from posture.io.library import load_library
 
 BASELINE = "none"
+PROG = "benchmarks.guide_changes"
 
 
 def run(entries: Sequence[Entry], changes: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -92,28 +90,17 @@ def format_table(results: dict[str, dict[str, Any]], changes: Sequence[str]) -> 
 
 def main(argv: list[str] | None = None) -> int:
     """Read the manifest, judge every real entry under each change, print the table."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.guide_changes",
-                                     description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--manifest", type=Path, default=MANIFEST)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                        help="folder that recording paths are relative to")
+    parser = manifest_options(PROG, __doc__)
     parser.add_argument("--changes", default=",".join(CHANGES),
                         help=f"comma-separated, from: {', '.join(CHANGES)} (default: all)")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     changes = [c for c in args.changes.split(",") if c]
     wrong = [c for c in changes if c not in CHANGES] or ([] if changes else [args.changes])
     if wrong:
-        print(f"benchmarks.guide_changes: unknown change {wrong[0]!r}: give --changes from "
-              f"{', '.join(CHANGES)}", file=sys.stderr)
+        print(f"{PROG}: unknown change {wrong[0]!r}: give --changes from {', '.join(CHANGES)}",
+              file=sys.stderr)
         return 2
-    try:
-        entries, _ = parse_manifest(json.loads(args.manifest.read_text(encoding="utf-8")),
-                                    args.data)
-    except (OSError, ValueError) as exc:
-        print(f"benchmarks.guide_changes: {args.manifest}: {exc}", file=sys.stderr)
-        return 2
+    entries, _ = read_manifest(args, PROG)
     results = run(entries, changes)
     print(json.dumps(results, indent=2) if args.json else format_table(results, changes))
     return 0

@@ -58,7 +58,7 @@ class Pictures:
 
     def state(self) -> str:
         """What the monitor is doing now, in one word (posture.core.states)."""
-        if bool(self.pauses.active(self.wall())):
+        if self.paused:
             return "paused"
         if self.notice:
             return "camera unavailable"
