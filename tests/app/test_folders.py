@@ -17,6 +17,7 @@ from posture.io.paths import profiles_dir
 from posture.io.profiles import load_profile, profile_path, save_profile
 from posture.io.settings import settings_path
 from tests.app.live_helpers import run_cli
+from tests.app.test_cli import one_error
 from tests.conftest import SAMPLE
 
 
@@ -31,13 +32,6 @@ def untouched(folder: Path) -> bool:
     """Whether the folder made by folder_in_place holds just what it held."""
     return [p.name for p in folder.iterdir()] == ["keep.txt"] and \
         (folder / "keep.txt").read_text() == "mine"
-
-
-def one_error(capsys) -> str:
-    """The single line a refused command wrote to stderr."""
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
 
 
 FIX = ("move or rename that folder (posture leaves it and its contents as they are), or set "

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from tests.app.live_helpers import run_cli
+from tests.app.test_control import one_line
 from tests.conftest import REPO
 
 
@@ -19,26 +20,19 @@ def tree(folder: Path) -> dict[str, int]:
     return {str(p.relative_to(folder)): p.stat().st_ino for p in sorted(folder.rglob("*"))}
 
 
-def failed(done: subprocess.CompletedProcess, text: str) -> None:
-    """Exit 2 with one line naming the problem, no traceback."""
-    assert done.returncode == 2, done.stderr
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and text in lines[0], done.stderr
-
-
 def test_a_failed_run_on_a_new_home_leaves_no_folder(tmp_path):
     home = tmp_path / "home"
     # No camera: it fails after it made config/, run/ and its lock file.
-    failed(run_cli(["run", "--source", "9", "--no-window"], home, timeout=60),
-           "camera 9 could not be opened")
+    one_line(run_cli(["run", "--source", "9", "--no-window"], home, timeout=60),
+             "camera 9 could not be opened")
     assert not home.exists()
-    failed(run_cli(["run", "--source", str(tmp_path / "gone.mp4"), "--no-window"], home,
+    one_line(run_cli(["run", "--source", str(tmp_path / "gone.mp4"), "--no-window"], home,
                    timeout=60), "no such file or folder")
     assert not home.exists()
     # An empty home made beforehand is the user's: it stays, empty.
     home.mkdir()
-    failed(run_cli(["run", "--source", "9", "--no-window"], home, timeout=60),
-           "camera 9 could not be opened")
+    one_line(run_cli(["run", "--source", "9", "--no-window"], home, timeout=60),
+             "camera 9 could not be opened")
     assert home.is_dir() and tree(home) == {}
 
 
@@ -54,15 +48,15 @@ def test_a_failed_run_keeps_everything_that_was_there(tmp_path):
     (home / "run" / "instance.lock").chmod(0o600)
     (home / "empty").mkdir()
     before = tree(home)
-    failed(run_cli(["run", "--source", "9", "--no-window"], home, timeout=60),
-           "camera 9 could not be opened")
+    one_line(run_cli(["run", "--source", "9", "--no-window"], home, timeout=60),
+             "camera 9 could not be opened")
     assert tree(home) == before  # the same files: none removed, none replaced
     # Its config/ is new but holds the user's broken settings: kept with them.
     other = tmp_path / "other"
     (other / "config").mkdir(parents=True)
     (other / "config" / "config.toml").write_text("[monitor\n")
-    failed(run_cli(["run", "--source", "9", "--no-window"], other, timeout=60),
-           "not valid TOML")
+    one_line(run_cli(["run", "--source", "9", "--no-window"], other, timeout=60),
+             "not valid TOML")
     assert tree(other) == {"config": (other / "config").stat().st_ino,
                            "config/config.toml": (other / "config/config.toml").stat().st_ino}
 
@@ -77,6 +71,6 @@ def test_a_failed_run_in_the_xdg_folders_takes_away_only_what_it_made(tmp_path):
     done = subprocess.run([sys.executable, "-m", "posture", "run", "--source", "9",
                            "--no-window"], env=env, cwd=REPO, capture_output=True, text=True,
                           timeout=60)
-    failed(done, "camera 9 could not be opened")
+    one_line(done, "camera 9 could not be opened")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["xdg-run"]  # cfg/xdg/posture gone
     assert list(runtime.iterdir()) == []  # xdg-run/posture and its lock gone, xdg-run kept
