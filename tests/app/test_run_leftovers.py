@@ -27,7 +27,7 @@ def test_a_failed_run_on_a_new_home_leaves_no_folder(tmp_path):
              "camera 9 could not be opened")
     assert not home.exists()
     one_line(run_cli(["run", "--source", str(tmp_path / "gone.mp4"), "--no-window"], home,
-                   timeout=60), "no such file or folder")
+                     timeout=60), "no such file or folder")
     assert not home.exists()
     # An empty home made beforehand is the user's: it stays, empty.
     home.mkdir()
