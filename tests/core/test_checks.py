@@ -261,3 +261,20 @@ def test_an_arm_the_model_cannot_see_is_judged_by_where_it_is_placed():
         pose = pose_of(posture, FAR)
         pose.visibility[hidden] = 0.3
         assert check("overhead_reach", pose, reference(FAR)) is expected
+
+
+def test_a_butterfly_the_model_cannot_see_whole_is_judged_by_where_it_is_placed():
+    """Elbows together in front may hide each other, and forearms pointing at the camera hide
+    the hands: placed where the butterfly holds them, nothing tells (None); elbows placed low
+    (hands on the shoulders, elbows hanging) or wide apart are not in position (False)."""
+    for posture, hidden, whole, expected in ((BUTTERFLY, [LM.LEFT_ELBOW], True, None),
+                                             (BUTTERFLY, [LM.RIGHT_WRIST], True, None),
+                                             (BUTTERFLY, [LM.LEFT_WRIST, LM.RIGHT_WRIST], True,
+                                              None),
+                                             (ELBOWS_DOWN, [LM.LEFT_ELBOW], False, False),
+                                             (ELBOWS_OPEN, [LM.RIGHT_ELBOW], False, False),
+                                             (ELBOWS_OPEN, [LM.LEFT_WRIST], False, False)):
+        pose = pose_of(posture, ELBOWS)
+        assert check("butterfly", pose, reference(ELBOWS)) is whole
+        pose.visibility[hidden] = 0.3
+        assert check("butterfly", pose, reference(ELBOWS)) is expected, (posture, hidden)

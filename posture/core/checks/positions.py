@@ -41,7 +41,10 @@ The others have no real footage yet and keep their synthetic-body design:
   (ELBOWS_LEVEL: the stretch is symmetric; a real cross-body shoulder stretch met every other
   test with one elbow 0.3-0.57 spans below the other) and one wrist near each shoulder. Hands
   on the shoulders with the elbows down, chin in the hands, and crossed arms have the elbows
-  low. The elbows' midpoint is not asked to be centred: a camera to one side moves it.
+  low. The elbows' midpoint is not asked to be centred: a camera to one side moves it. Unseen
+  parts are judged as the reach's are: elbows placed lower than ELBOWS_UP (arms resting) or
+  farther apart than ELBOWS_TOGETHER (arms open) are not in position; elbows placed together in
+  front, or a hand unseen (behind a forearm that points at the camera), cannot be judged.
 - trunk_rotation: the shoulder line's turn against the relaxed pose, in either direction (a
   camera off to one side sees a twist toward it widen the shoulders, not narrow them), from the
   depth of MediaPipe's world shoulders, accepted only where the on-screen shoulder span agrees
@@ -224,12 +227,17 @@ def _butterfly(pose: Pose, reference: Reference, held: bool) -> bool | None:
     if not seen_from_front(pose):
         return None
     elbows = (LM.LEFT_ELBOW, LM.RIGHT_ELBOW)
-    if not all(in_frame(pose, e) for e in elbows):
-        return None if any(pose.xy[e][1] < pose.height * EDGE for e in elbows) else False
     width = span(pose)
     shoulders = pose.xy[[LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER]]
+    drops = (pose.xy[list(elbows)][:, 1] - shoulders[:, 1].mean()) / width
     apart = float(np.linalg.norm(pose.xy[LM.LEFT_ELBOW] - pose.xy[LM.RIGHT_ELBOW])) / width
-    drop = float(pose.xy[list(elbows)][:, 1].mean() - shoulders[:, 1].mean()) / width
+    if not all(in_frame(pose, e) for e in elbows):
+        # past an edge or unseen: placed as low as resting arms or as far apart as open ones,
+        # not in position; placed together in front (where they may hide each other), nothing
+        # to judge them by
+        return False if (float(drops.max()) > _pick(ELBOWS_UP, held)
+                         or apart > _pick(ELBOWS_TOGETHER, held)) else None
+    drop = float(drops.mean())
     if apart > _pick(ELBOWS_TOGETHER, held) or not -ELBOWS_NOT_ABOVE <= drop <= _pick(
             ELBOWS_UP, held):
         return False
@@ -238,12 +246,13 @@ def _butterfly(pose: Pose, reference: Reference, held: bool) -> bool | None:
         return False
     nearest = []
     for wrist in (LM.LEFT_WRIST, LM.RIGHT_WRIST):
-        if not in_frame(pose, wrist):
-            return False
-        distances = np.linalg.norm(shoulders - pose.xy[wrist], axis=1) / width
-        if float(distances.min()) > _pick(HAND_ON_SHOULDER, held):
-            return False
-        nearest.append(int(distances.argmin()))
+        if in_frame(pose, wrist):
+            distances = np.linalg.norm(shoulders - pose.xy[wrist], axis=1) / width
+            if float(distances.min()) > _pick(HAND_ON_SHOULDER, held):
+                return False
+            nearest.append(int(distances.argmin()))
+    if len(nearest) < 2:  # a hand hidden behind its forearm, pointing at the camera
+        return None
     return nearest[0] != nearest[1]  # one hand on each shoulder (whichever label it has)
 
 
