@@ -14,6 +14,7 @@ import pytest
 
 from posture.io.screen_lock import UnsupportedLockWatcher, lock_watcher, unheard_words
 from posture.io.screen_lock_dbus import DBusLockWatcher, logind_session_path
+from tests import desktop
 
 FDO = "org.freedesktop.ScreenSaver"
 GNOME = "org.gnome.ScreenSaver"
@@ -44,7 +45,8 @@ class Watched:
 
 
 @pytest.fixture
-def watched(buses) -> Iterator[Watched]:
+def watched(screensaver) -> Iterator[Watched]:
+    """A watcher started on a desktop whose screensaver is there."""
     w = Watched()
     yield w
     w.watcher.close()
@@ -97,28 +99,10 @@ def test_without_a_session_id_or_logind_any_session_lock_is_heard(buses):
         w.watcher.close()
 
 
-# A stand-in screensaver: owns a name and answers every method call (GetActive) with a boolean.
-SCREENSAVER = """
-import sys
-from jeepney import MessageType, new_method_return
-from jeepney.bus_messages import message_bus
-from jeepney.io.blocking import open_dbus_connection
-conn = open_dbus_connection("SESSION")
-conn.send_and_get_reply(message_bus.RequestName(sys.argv[1]))
-print("ready", flush=True)
-while True:
-    msg = conn.receive()
-    if msg.header.message_type == MessageType.method_call:
-        conn.send(new_method_return(msg, "b", (sys.argv[2] == "true",)))
-"""
-
-
 @pytest.mark.parametrize("active", [True, False])
 def test_the_state_at_start_is_asked(buses, active):
-    service = subprocess.Popen([sys.executable, "-c", SCREENSAVER, GNOME, str(active).lower()],
-                               stdout=subprocess.PIPE, text=True)
+    service = desktop.start_screensaver(buses.addresses["session"], GNOME, active)
     try:
-        assert service.stdout is not None and service.stdout.readline() == "ready\n"
         w = Watched()
         try:
             assert w.watcher.locked is active
@@ -128,8 +112,7 @@ def test_the_state_at_start_is_asked(buses, active):
         finally:
             w.watcher.close()
     finally:
-        service.kill()
-        service.wait()
+        desktop.stop(service)
 
 
 # A stand-in logind on the system bus: says our session is c5, answers LockedHint, and emits
@@ -199,7 +182,7 @@ def test_missing_buses_are_problems_not_crashes(tmp_path, monkeypatch):
         w.watcher.close()
 
 
-def test_every_reason_a_lock_is_unheard_is_said(buses, tmp_path, monkeypatch):
+def test_every_reason_a_lock_is_unheard_is_said(screensaver, tmp_path, monkeypatch):
     w = Watched()
     try:
         assert unheard_words(w.watcher) == ""  # both buses heard
