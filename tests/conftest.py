@@ -135,6 +135,15 @@ def buses(tmp_path, monkeypatch):
             found.stop(bus)
 
 
+@pytest.fixture
+def screensaver(buses):
+    """A stand-in screensaver owning org.freedesktop.ScreenSaver on the private session bus, not
+    active: a desktop whose screen locks are announced."""
+    proc = desktop.start_screensaver(buses.addresses["session"])
+    yield proc
+    desktop.stop(proc)
+
+
 # ---- a desktop: X server, tray host, session bus, notification server ----------------------
 
 @pytest.fixture(scope="session")

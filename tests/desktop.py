@@ -1,5 +1,6 @@
 """Real desktop pieces for the tests: an X server (Xvfb), a tray host (Debian's trayer), a
-private D-Bus session bus, a notification server (dunst), window lookup and screenshots.
+private D-Bus session bus, a notification server (dunst), a stand-in screensaver, window lookup
+and screenshots.
 
 Nothing is mocked: each helper starts a real server or reads a real one. The fixtures in
 conftest.py start them (the X servers once per test session, buses per test) and skip, naming
@@ -12,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,6 +102,39 @@ def start_dunst(display: str, bus: str, folder: Path) -> tuple[subprocess.Popen,
         time.sleep(0.05)
     stop(proc)
     raise RuntimeError("dunst did not take the notification service")
+
+
+# A stand-in screensaver: owns a name on the session bus and answers every method call
+# (GetActive) with a boolean, as a desktop's screensaver does.
+SCREENSAVER = """
+import sys
+from jeepney import MessageType, new_method_return
+from jeepney.bus_messages import message_bus
+from jeepney.io.blocking import open_dbus_connection
+conn = open_dbus_connection("SESSION")
+conn.send_and_get_reply(message_bus.RequestName(sys.argv[1]))
+print("ready", flush=True)
+while True:
+    msg = conn.receive()
+    if msg.header.message_type == MessageType.method_call:
+        conn.send(new_method_return(msg, "b", (sys.argv[2] == "true",)))
+"""
+
+
+def start_screensaver(bus: str, name: str = "org.freedesktop.ScreenSaver",
+                      active: bool = False) -> subprocess.Popen:
+    """A process owning the screensaver's `name` on the session bus at `bus`, saying `active`
+    when asked, once it owns the name (so a lock watcher started next finds it)."""
+    proc = subprocess.Popen([sys.executable, "-c", SCREENSAVER, name, str(active).lower()],
+                            env={**os.environ, "DBUS_SESSION_BUS_ADDRESS": bus},
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    with proc.stdout:  # it says nothing more
+        ready = proc.stdout.readline() == "ready\n"
+    if not ready:
+        stop(proc)
+        raise RuntimeError(f"the stand-in screensaver did not take {name}")
+    return proc
 
 
 def dunstctl(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:

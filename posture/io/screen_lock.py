@@ -10,8 +10,9 @@ releases the camera while nobody can be at the desk.
 
 Every watcher has the same shape: `start()`, `close()`, `problems()` (what is missing; empty
 when every source is heard, said by `unheard_words` for `posture run` and `posture doctor`),
-`listening()` (what it hears), and a callback `on_change(locked)` called from a background
-thread when the state changes.
+`listening()` (what it is subscribed to), `noticed()` (whether a lock would be heard now: a
+subscription alone is not enough while nothing on the machine announces locks), and a callback
+`on_change(locked)` called from a background thread when the state changes.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class LockWatcher(Protocol):
 
     def listening(self) -> list[str]: ...
 
+    def noticed(self) -> bool: ...
+
 
 class UnsupportedLockWatcher:
     """The watcher of a platform whose lock signal is not read yet: hears nothing, says why."""
@@ -54,12 +57,15 @@ class UnsupportedLockWatcher:
     def listening(self) -> list[str]:
         return []
 
+    def noticed(self) -> bool:
+        return False
+
 
 def unheard_words(watcher: LockWatcher) -> str:
     """Every reason the started `watcher` misses screen locks, in the words `posture run` and
     `posture doctor` both say (never only the first): '' when every source is heard."""
     why = "; ".join(watcher.problems())
-    if watcher.listening():
+    if watcher.noticed():
         return f"not heard: {why}" if why else ""
     return f"screen locks are not noticed here ({why or 'no lock signal can be read'})"
 

@@ -10,8 +10,11 @@ The latest signal decides: Lock or ActiveChanged(true) is locked, Unlock or Acti
 unlocked (GNOME answers `loginctl lock-session` with its own lock and is unlocked without a
 logind Unlock, so an "any source says locked" rule could stay locked for ever). At start the
 screensavers that have an owner are asked GetActive and logind LockedHint, and a locked start
-is reported like a change. jeepney is pure Python and needs no desktop library: the monitor
-hears locks headless too. A bus that is missing or dies is a problem reported, never a crash.
+is reported like a change. Subscribing is not hearing: when no program owns a screensaver's name
+and logind is not on the system bus (a bare window manager, a container), nothing will announce
+a lock, and problems() says so (the subscriptions stay: a screensaver started later is heard).
+jeepney is pure Python and needs no desktop library: the monitor hears locks headless too. A bus
+that is missing or dies is a problem reported, never a crash.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ LOGIND = "org.freedesktop.login1"
 SESSION = "org.freedesktop.login1.Session"
 REPLY_S = 1.0  # a bus that does not answer within this is taken as not answering
 BUS_ERRORS = (OSError, EOFError, ValueError, RuntimeError, KeyError, TimeoutError)
+NOBODY_ANNOUNCES = ("nothing announces a screen lock here now: no screensaver runs on the "
+                    "session bus, and logind is not on the system bus")
 
 
 def logind_session_path(session_id: str) -> str:
@@ -135,6 +140,7 @@ class DBusLockWatcher:
         self._lock = threading.Lock()
         self._heard: list[str] = []
         self._problems: list[str] = []
+        self._announcers: set[str] = set()  # the screensaver names owned, and logind, at start
         self._buses = [_Bus("session", self._signal), _Bus("system", self._signal)]
 
     def start(self) -> DBusLockWatcher:
@@ -159,24 +165,30 @@ class DBusLockWatcher:
             bus.close()
 
     def problems(self) -> list[str]:
-        """What cannot be heard, and why (empty when every source is subscribed)."""
-        return self._problems + [b.problem for b in self._buses if b.problem]
+        """What cannot be heard, and why (empty when every source is subscribed and something
+        is there to announce a lock)."""
+        silent = [NOBODY_ANNOUNCES] if self._heard and not self._announcers else []
+        return self._problems + [b.problem for b in self._buses if b.problem] + silent
 
     def listening(self) -> list[str]:
         """The sources subscribed to, in words."""
         return list(self._heard)
 
+    def noticed(self) -> bool:
+        """True when a lock would be heard now: a source is subscribed to, and a screensaver or
+        logind was there at start to announce it."""
+        return bool(self._heard and self._announcers)
+
     def _screensavers(self, bus: _Bus) -> bool:
         """Subscribe to the screensavers' ActiveChanged; True when one says it is active."""
         active = False
-        asked = set()
         for interface, path in SCREENSAVERS:
             if bus.subscribe(interface=interface, member="ActiveChanged", path=path):
                 self._heard.append(f"{interface} {path} (session bus)")
             else:
                 self._problems.append(f"the session bus refused to pass on {interface} signals")
-            if interface not in asked and bus.has_owner(interface):
-                asked.add(interface)
+            if interface not in self._announcers and bus.has_owner(interface):
+                self._announcers.add(interface)
                 reply = bus.call(new_method_call(DBusAddress(path, interface, interface),
                                                  "GetActive"))
                 active |= bool(reply and reply[0])
@@ -199,6 +211,9 @@ class DBusLockWatcher:
                 return False
         self._heard.append(f"logind {path or 'any session'} (system bus"
                            f"{'' if answered else ', logind not answering'})")
+        # A logind that does not know this session still announces the locks it makes.
+        if answered or bus.has_owner(LOGIND):
+            self._announcers.add(LOGIND)
         if not answered:
             return False
         hint = bus.call(Properties(DBusAddress(path, LOGIND, SESSION)).get("LockedHint"))

@@ -108,11 +108,22 @@ def test_doctor_plays_a_quiet_tone_through_the_player_and_reports_a_failing_one(
         check_speech()
 
 
-def test_doctor_hears_the_screen_lock_on_the_session_and_system_buses(buses, capsys):
+def test_doctor_hears_the_screen_lock_on_the_session_and_system_buses(screensaver, capsys):
     main(["doctor"])
     lock = lines(capsys)["screen-lock"]
     assert lock.startswith("ok") and "org.gnome.ScreenSaver" in lock and "logind" in lock
-    assert "not heard" not in lock
+    assert "not heard" not in lock and "nothing announces" not in lock
+
+
+def test_doctor_notes_that_nothing_announces_a_screen_lock(buses, capsys):
+    """Both buses are there, but no screensaver owns its name and no logind answers (a bare
+    window manager): subscribed is not heard."""
+    main(["doctor"])
+    lock = lines(capsys)["screen-lock"]
+    assert lock.startswith("note     screen-lock: screen locks are not noticed here (nothing "
+                           "announces a screen lock here now: no screensaver runs on the "
+                           "session bus, and logind is not on the system bus): ")
+    assert "screensaver or locker that speaks D-Bus" in lock and "pause it (p)" in lock
 
 
 def test_doctor_says_what_is_missing_for_the_screen_lock(tmp_path, capsys, monkeypatch):
@@ -140,7 +151,7 @@ def test_doctor_checks_camera_in_use_detection(capsys, tmp_path):
     assert "no camera is watched" in lines(capsys)["camera-in-use"]
 
 
-def test_doctor_names_the_bus_it_cannot_hear(buses, tmp_path, capsys, monkeypatch):
+def test_doctor_names_the_bus_it_cannot_hear(screensaver, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path}/none")
     main(["doctor"])
     lock = lines(capsys)["screen-lock"]

@@ -108,6 +108,31 @@ def test_a_locked_screen_pauses_the_monitor_until_it_is_unlocked(tmp_path, clip,
     assert "screen locks are not noticed" not in log and "Traceback" not in log
 
 
+def lock_lines_at_a_camera(capsys) -> list[str]:
+    """What a camera's run (a replay stands in for it) says about screen locks as its watchers
+    start, on the buses the environment names."""
+    monitor = LiveMonitor(HEADLESS, Options("0", None), opener=lambda spec: CameraReplay(0, 5))
+    monitor.open()
+    watchers = DesktopWatchers(monitor).start()
+    watchers.close()
+    monitor.feed.release()
+    return [line for line in capsys.readouterr().err.splitlines() if "screen locks" in line]
+
+
+def test_a_camera_run_says_when_nothing_announces_a_lock(buses, capsys):
+    """Both buses, but no screensaver and no logind (a bare window manager): said once at start;
+    with a screensaver that owns its name, nothing is said."""
+    assert lock_lines_at_a_camera(capsys) == [
+        "posture: screen locks are not noticed here (nothing announces a screen lock here now: "
+        "no screensaver runs on the session bus, and logind is not on the system bus): pause by "
+        "hand when you leave"]
+    screensaver = desktop.start_screensaver(buses.addresses["session"])
+    try:
+        assert lock_lines_at_a_camera(capsys) == []
+    finally:
+        desktop.stop(screensaver)
+
+
 def test_no_session_bus_monitoring_goes_on_and_a_camera_run_says_so_once(
         tmp_path, clip, posture_home, monkeypatch, capsys):
     env = home_env(tmp_path)  # environment() leaves no DBUS_SESSION_BUS_ADDRESS
@@ -121,12 +146,7 @@ def test_no_session_bus_monitoring_goes_on_and_a_camera_run_says_so_once(
     # At a camera (a replay stands in for it), one line says so.
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", env["DBUS_SYSTEM_BUS_ADDRESS"])
-    monitor = LiveMonitor(HEADLESS, Options("0", None), opener=lambda spec: CameraReplay(0, 5))
-    monitor.open()
-    watchers = DesktopWatchers(monitor).start()
-    watchers.close()
-    monitor.feed.release()
-    lines = [line for line in capsys.readouterr().err.splitlines() if "screen locks" in line]
+    lines = lock_lines_at_a_camera(capsys)
     assert len(lines) == 1, lines  # one line naming both reasons, not only the first
     assert lines[0].startswith("posture: screen locks are not noticed here (no session bus "
                                "(DBUS_SESSION_BUS_ADDRESS is not set); cannot reach the system "

@@ -4,6 +4,7 @@ missing or die, and the platform pick."""
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 
 from posture.io.screen_lock import UnsupportedLockWatcher, lock_watcher, unheard_words
 from posture.io.screen_lock_dbus import DBusLockWatcher, logind_session_path
+from tests import desktop
 
 FDO = "org.freedesktop.ScreenSaver"
 GNOME = "org.gnome.ScreenSaver"
@@ -44,7 +46,8 @@ class Watched:
 
 
 @pytest.fixture
-def watched(buses) -> Iterator[Watched]:
+def watched(screensaver) -> Iterator[Watched]:
+    """A watcher started on a desktop whose screensaver is there."""
     w = Watched()
     yield w
     w.watcher.close()
@@ -97,28 +100,10 @@ def test_without_a_session_id_or_logind_any_session_lock_is_heard(buses):
         w.watcher.close()
 
 
-# A stand-in screensaver: owns a name and answers every method call (GetActive) with a boolean.
-SCREENSAVER = """
-import sys
-from jeepney import MessageType, new_method_return
-from jeepney.bus_messages import message_bus
-from jeepney.io.blocking import open_dbus_connection
-conn = open_dbus_connection("SESSION")
-conn.send_and_get_reply(message_bus.RequestName(sys.argv[1]))
-print("ready", flush=True)
-while True:
-    msg = conn.receive()
-    if msg.header.message_type == MessageType.method_call:
-        conn.send(new_method_return(msg, "b", (sys.argv[2] == "true",)))
-"""
-
-
 @pytest.mark.parametrize("active", [True, False])
 def test_the_state_at_start_is_asked(buses, active):
-    service = subprocess.Popen([sys.executable, "-c", SCREENSAVER, GNOME, str(active).lower()],
-                               stdout=subprocess.PIPE, text=True)
+    service = desktop.start_screensaver(buses.addresses["session"], GNOME, active)
     try:
-        assert service.stdout is not None and service.stdout.readline() == "ready\n"
         w = Watched()
         try:
             assert w.watcher.locked is active
@@ -128,15 +113,15 @@ def test_the_state_at_start_is_asked(buses, active):
         finally:
             w.watcher.close()
     finally:
-        service.kill()
-        service.wait()
+        desktop.stop(service)
 
 
-# A stand-in logind on the system bus: says our session is c5, answers LockedHint, and emits
-# Lock or Unlock from its own connection when told on stdin.
+# A stand-in logind on the system bus: says our session is c5 (a "stranger" one knows no
+# session of ours), answers LockedHint, and emits Lock or Unlock from its own connection when
+# told on stdin.
 LOGIND = """
 import sys, threading
-from jeepney import MessageType, new_method_return, new_signal, DBusAddress
+from jeepney import MessageType, new_error, new_method_return, new_signal, DBusAddress
 from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import open_dbus_connection
 conn = open_dbus_connection("SYSTEM")
@@ -153,22 +138,35 @@ while True:
     if msg.header.message_type != MessageType.method_call:
         continue
     member = msg.header.fields[3]
-    if member == "GetSessionByPID":
+    if member in ("GetSessionByPID", "GetSession") and sys.argv[2:] == ["stranger"]:
+        conn.send(new_error(msg, "org.freedesktop.login1.NoSessionForPID"))
+    elif member == "GetSessionByPID":
         conn.send(new_method_return(msg, "o", (path,)))
     elif member == "Get":
         conn.send(new_method_return(msg, "v", (("b", sys.argv[1] == "true"),)))
 """
 
 
+@contextlib.contextmanager
+def stand_in_logind(locked_hint: bool, *how: str) -> Iterator[subprocess.Popen]:
+    """The stand-in logind once it owns its name on the system bus, ended afterwards."""
+    with subprocess.Popen([sys.executable, "-c", LOGIND, str(locked_hint).lower(), *how],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as logind:
+        try:
+            assert logind.stdout is not None and logind.stdout.readline() == "ready\n"
+            yield logind
+        finally:
+            logind.kill()
+
+
 @pytest.mark.parametrize("locked_hint", [True, False])
 def test_logind_gives_the_session_and_only_its_signals_count(buses, locked_hint):
-    logind = subprocess.Popen([sys.executable, "-c", LOGIND, str(locked_hint).lower()],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert logind.stdout is not None and logind.stdout.readline() == "ready\n"
+    with stand_in_logind(locked_hint) as logind:
         w = Watched()  # XDG_SESSION_ID says 7, logind says c5: logind wins
         try:
             assert any("/session/c5" in s for s in w.watcher.listening())
+            # No screensaver on the session bus: logind alone announces locks.
+            assert w.watcher.problems() == [] and w.watcher.noticed()
             assert w.watcher.locked is locked_hint
             if locked_hint:
                 assert w.next() is True
@@ -181,9 +179,58 @@ def test_logind_gives_the_session_and_only_its_signals_count(buses, locked_hint)
             assert w.next() is (not locked_hint)
         finally:
             w.watcher.close()
+
+
+NOBODY = ("nothing announces a screen lock here now: no screensaver runs on the session bus, "
+          "and logind is not on the system bus")
+
+
+def test_a_lock_nobody_announces_is_said_and_still_heard_when_sent(buses, monkeypatch):
+    """Subscribed, but no program owns a screensaver's name and no logind is on the system bus
+    (a bare window manager): said, and the subscriptions stay for a screensaver started
+    later."""
+    w = Watched()
+    try:
+        assert w.watcher.problems() == [NOBODY] and not w.watcher.noticed()
+        assert len(w.watcher.listening()) == 4  # three screensaver paths and logind
+        assert unheard_words(w.watcher) == f"screen locks are not noticed here ({NOBODY})"
+        buses.send("session", "/org/freedesktop/ScreenSaver", f"{FDO}.ActiveChanged",
+                   "boolean:true")  # as a screensaver started now would
+        assert w.next() is True
     finally:
-        logind.kill()
-        logind.wait()
+        w.watcher.close()
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS")  # no session bus, logind absent too
+    w = Watched()
+    try:
+        assert w.watcher.problems() == [
+            "no session bus (DBUS_SESSION_BUS_ADDRESS is not set)", NOBODY]
+        assert not w.watcher.noticed()
+    finally:
+        w.watcher.close()
+
+
+@pytest.mark.parametrize("name", [FDO, GNOME])
+def test_a_screensaver_that_owns_its_name_announces_locks(buses, name):
+    service = desktop.start_screensaver(buses.addresses["session"], name)
+    try:
+        w = Watched()
+        try:
+            assert w.watcher.problems() == [] and w.watcher.noticed()
+            assert unheard_words(w.watcher) == ""
+        finally:
+            w.watcher.close()
+    finally:
+        desktop.stop(service)
+
+
+def test_a_logind_that_does_not_know_this_session_still_announces_locks(buses):
+    with stand_in_logind(False, "stranger"):
+        w = Watched()
+        try:  # the path is built from XDG_SESSION_ID: logind's locks of it are heard
+            assert f"logind {OURS} (system bus, logind not answering)" in w.watcher.listening()
+            assert w.watcher.problems() == [] and w.watcher.noticed()
+        finally:
+            w.watcher.close()
 
 
 def test_missing_buses_are_problems_not_crashes(tmp_path, monkeypatch):
@@ -195,11 +242,12 @@ def test_missing_buses_are_problems_not_crashes(tmp_path, monkeypatch):
         assert problems[0] == "no session bus (DBUS_SESSION_BUS_ADDRESS is not set)"
         assert "cannot reach the system bus" in problems[1] and len(problems) == 2
         assert w.watcher.listening() == [] and not w.watcher.locked
+        assert not w.watcher.noticed()
     finally:
         w.watcher.close()
 
 
-def test_every_reason_a_lock_is_unheard_is_said(buses, tmp_path, monkeypatch):
+def test_every_reason_a_lock_is_unheard_is_said(screensaver, tmp_path, monkeypatch):
     w = Watched()
     try:
         assert unheard_words(w.watcher) == ""  # both buses heard
@@ -250,6 +298,7 @@ def test_the_platform_pick():
         watcher = lock_watcher(print, platform=platform)
         assert isinstance(watcher, UnsupportedLockWatcher)
         assert watcher.start() is watcher and watcher.listening() == []
+        assert not watcher.noticed()
         assert f"not supported on {name}" in watcher.problems()[0]
         watcher.close()
 

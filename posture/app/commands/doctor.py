@@ -161,15 +161,17 @@ def check_folders() -> str:
 
 
 def check_screen_lock() -> str:
-    """The screen lock is heard: the screensavers' and logind's signals can be subscribed to."""
+    """The screen lock is heard: the screensavers' and logind's signals can be subscribed to,
+    and a screensaver or logind is there to announce a lock."""
     watcher = lock_watcher(lambda locked: None).start()
     try:
-        unheard, heard = unheard_words(watcher), watcher.listening()
+        unheard, heard, noticed = unheard_words(watcher), watcher.listening(), watcher.noticed()
     finally:
         watcher.close()
-    if not heard:
+    if not noticed:
         raise UserError(f"{unheard}: posture keeps watching while the screen is locked; start "
-                        "it from your desktop session, or pause it (p) when you leave")
+                        "it from your desktop session, with a screensaver or locker that speaks "
+                        "D-Bus (the desktop's own does), or pause it (p) when you leave")
     return f"screen locks can be heard: listening to {', '.join(heard)}" + (
         f"; {unheard}" if unheard else "")
 

@@ -25,7 +25,7 @@ class DesktopWatchers:
         tells more)."""
         tell = self.monitor.tell if self.monitor.feed.camera else (lambda text: None)
         self.lock = lock_watcher(self._locked).start()
-        if not self.lock.listening():
+        if not self.lock.noticed():
             tell(f"{unheard_words(self.lock)}: pause by hand when you leave")
         device = watched_device(self.monitor.settings.monitor.camera_device,
                                 self.monitor.options.source)
