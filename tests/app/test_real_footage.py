@@ -76,6 +76,21 @@ def test_side_view_straight_vs_hunched(tmp_path):
             assert "slouch" in record["problems"]
 
 
+def test_a_side_camera_far_away_calibrates_and_sees_the_slouch(tmp_path):
+    # The woman fills 0.09 of the frame (small inside another posture app's window): farther
+    # than the 0.1 once refused, near enough to judge. Her ranges are that app's verdicts.
+    clip = DATA / "itakurah_Sitting-Posture-Detection-YOLOv5" / "posture_converted.mp4"
+    calibrate("--source", str(clip), "--seconds", "1", "--profile", "far")
+    records = analyze(tmp_path, clip, "--profile", "far", "--fps", "10")
+    assert {r["view"] for r in records} == {"side"}
+    upright = [r["posture"] for r in records if 2.4 <= r["t"] < 4.9]
+    slouched = [r for r in records if r["t"] >= 5.5]
+    assert len(upright) >= 20 and len(slouched) >= 8
+    assert upright.count("good") >= 0.9 * len(upright)
+    assert sum(r["posture"] == "slouched" for r in slouched) >= 0.9 * len(slouched)
+    assert all("slouch" in r["problems"] for r in slouched if r["posture"] == "slouched")
+
+
 def test_frontal_profile_refuses_side_footage(tmp_path, capsys):
     calibrate("--source", str(LAPTOP / "good.png"), "--profile", "laptop")
     folder = tmp_path / "side"

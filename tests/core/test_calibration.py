@@ -38,8 +38,8 @@ def test_gates_reject_poor_frames():
         moving.append((i * 0.1, pose))
     rec = record(moving)
     assert rec.rejected["moving"] >= 8
-    far = record([(0.0, synthesize(Posture(), Camera(distance=4.0)))])
-    assert far.rejected["too far from the camera"] == 1
+    far = record([(0.0, synthesize(Posture(), Camera(distance=d))) for d in (3.5, 5.0)])
+    assert far.rejected["too far from the camera"] == 1 and len(far.measurements) == 1
     nobody = record([(0.0, None), (1.0, None)])
     assert nobody.rejected["nobody in view"] == 2
     with pytest.raises(UserError, match="nobody in view"):
