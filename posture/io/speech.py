@@ -102,7 +102,6 @@ class SpeechEngine:
         self._engine: Any = None
         self._unavailable: str | None = None  # why there is no engine, once known
         self._hung = False
-        self._rate: int | None = None  # the rate last applied to the engine
         self._wait_idle: Callable[[], None] | None = None
         # One worker thread, kept for the engine's life: the engine is created and used there.
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="posture-tts")
@@ -143,11 +142,11 @@ class SpeechEngine:
     def _render(self, text: str, path: Path, rate: int) -> None:
         """Render `text` into `path` (engine thread only)."""
         engine = self._ensure()
-        if rate != self._rate:
-            engine.setProperty("rate", rate)
-            if self._wait_idle:
-                self._wait_idle()
-            self._rate = rate
+        # Set on every render, never cached: espeak now and then drops a rate set once, and a
+        # cached rate then kept the engine's default for the rest of the process.
+        engine.setProperty("rate", rate)
+        if self._wait_idle:
+            self._wait_idle()
         engine.save_to_file(text, str(path))
         engine.runAndWait()
         if self._wait_idle:
