@@ -232,15 +232,13 @@ def _butterfly(pose: Pose, reference: Reference, held: bool) -> bool | None:
     shoulders = pose.xy[[LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER]]
     drops = (pose.xy[list(elbows)][:, 1] - shoulders[:, 1].mean()) / width
     apart = float(np.linalg.norm(pose.xy[LM.LEFT_ELBOW] - pose.xy[LM.RIGHT_ELBOW])) / width
+    if apart > _pick(ELBOWS_TOGETHER, held):  # seen or placed: the arms are open
+        return False
     if not all(in_frame(pose, e) for e in elbows):
-        # past an edge or unseen: placed as low as resting arms or as far apart as open ones,
-        # not in position; placed together in front (where they may hide each other), nothing
-        # to judge them by
-        return False if (float(drops.max()) > _pick(ELBOWS_UP, held)
-                         or apart > _pick(ELBOWS_TOGETHER, held)) else None
-    drop = float(drops.mean())
-    if apart > _pick(ELBOWS_TOGETHER, held) or not -ELBOWS_NOT_ABOVE <= drop <= _pick(
-            ELBOWS_UP, held):
+        # past an edge or unseen: placed as low as resting arms, not in position; placed
+        # together in front (where they may hide each other), nothing to judge them by
+        return False if float(drops.max()) > _pick(ELBOWS_UP, held) else None
+    if not -ELBOWS_NOT_ABOVE <= float(drops.mean()) <= _pick(ELBOWS_UP, held):
         return False
     heights = [height_above_shoulders(pose, pose.xy[e]) for e in elbows]
     if abs(heights[0] - heights[1]) > _pick(ELBOWS_LEVEL, held):
